@@ -1,0 +1,29 @@
+/** `censorscope export posts`: posts out of the store, accounts pseudonymised by default. */
+import { createWriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import { withStore, printJson } from '../context.ts';
+import { exportPosts } from '../../report/export-posts.ts';
+import { UserError } from '../../util/errors.ts';
+import { createProgress } from '../../util/progress.ts';
+
+export function registerExport(program: Command): void {
+  const exp = program.command('export').description('Export data from the store.');
+  exp.command('posts')
+    .description('Export every post, one record a post. Account ids and handles are pseudonymised with a keyed hash unless --reveal-accounts.')
+    .option('--format <fmt>', 'csv or jsonl', 'csv')
+    .option('--out <file>', 'write here instead of stdout')
+    .option('--reveal-accounts', 'export real account ids and handles (the people in this data may be at risk)')
+    .option('--json', 'with --out: print {"exported": N, "out": FILE} as JSON')
+    .action(async (flags: { format: string; out?: string; revealAccounts?: boolean; json?: boolean }, cmd: Command) => {
+      if (flags.format !== 'csv' && flags.format !== 'jsonl') throw new UserError(`--format must be csv or jsonl, not "${flags.format}".`);
+      if (flags.json && !flags.out) throw new UserError('--json needs --out FILE, since the posts themselves go to stdout otherwise.');
+      const out = flags.out ? createWriteStream(flags.out) : process.stdout;
+      const progress = createProgress({ label: 'export', unit: 'posts', quiet: !flags.out });
+      const n = await withStore(cmd, (store) =>
+        exportPosts(store, out, { format: flags.format as 'csv' | 'jsonl', revealAccounts: flags.revealAccounts, onRows: (k) => progress.tick(k) }));
+      progress.stop();
+      if (flags.out) await new Promise<void>((res) => (out as ReturnType<typeof createWriteStream>).end(res));
+      if (flags.json) printJson({ exported: n, out: flags.out });
+      else if (flags.out) process.stderr.write(`Exported ${n} posts to ${flags.out}.\n`);
+    });
+}

@@ -1,0 +1,59 @@
+/** `censorscope import`: load files of posts (or OONI measurements) into the store. */
+import type { Command } from 'commander';
+import { withStore, printJson } from '../context.ts';
+import { importFile, openErrorsFile, type ImportCounts } from '../../collect/import.ts';
+import { FIXED_FORMATS, ALL_FORMAT_NAMES } from '../../collect/formats/registry.ts';
+import { genericFormat, loadMapping, MAPPING_FIELDS } from '../../collect/formats/generic.ts';
+import { UserError } from '../../util/errors.ts';
+import { importOoni } from './import-ooni.ts';
+
+interface ImportFlags {
+  format: string;
+  encoding: string;
+  errors?: string;
+  source?: string;
+  map?: string;
+  mapping?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+export function registerImport(program: Command): void {
+  program.command('import')
+    .description('Import files of posts (or OONI measurements) into the store; idempotent and resumable.')
+    .requiredOption('--format <name>', `file format: ${ALL_FORMAT_NAMES.join(', ')}`)
+    .option('--encoding <name>', 'text encoding of the files (utf-8, gb18030, …)', 'utf-8')
+    .option('--errors <file>', 'also write quarantined rows here as JSONL (file, line, field, reason, raw)')
+    .option('--source <name>', 'source name the posts belong to (default: the format name)')
+    .option('--map <pairs>', `for csv/jsonl: field=column pairs, e.g. id=tweet_id,text=body (fields: ${MAPPING_FIELDS.join(', ')})`)
+    .option('--mapping <file>', 'for csv/jsonl: a JSON file {"id": "column", "text": "column", …}')
+    .option('--json', 'print {"imported", "duplicates", "quarantined"} as JSON')
+    .option('--quiet', 'no progress output')
+    .argument('<files...>', 'files to import')
+    .action(async (files: string[], flags: ImportFlags, cmd: Command) => {
+      const totals: ImportCounts = await withStore(cmd, async (store) => {
+        if (flags.format === 'ooni') return importOoni(store, files, flags);
+        const format = FIXED_FORMATS[flags.format]
+          ?? (flags.format === 'csv' || flags.format === 'jsonl' ? genericFormat(flags.format, loadMapping(flags.map, flags.mapping)) : undefined);
+        if (!format) throw new UserError(`Unknown format "${flags.format}"; choose one of ${ALL_FORMAT_NAMES.join(', ')}.`);
+        const errors = flags.errors ? openErrorsFile(flags.errors) : undefined;
+        const sum: ImportCounts = { imported: 0, duplicates: 0, quarantined: 0 };
+        try {
+          for (const file of files) {
+            const c = await importFile(store, file, { format, encoding: flags.encoding, source: flags.source, errors, quiet: flags.quiet });
+            sum.imported += c.imported;
+            sum.duplicates += c.duplicates;
+            sum.quarantined += c.quarantined;
+          }
+        } finally {
+          await new Promise<void>((res) => (errors ? errors.end(res) : res()));
+        }
+        return sum;
+      });
+      if (flags.json) printJson(totals);
+      else {
+        process.stdout.write(`Imported ${totals.imported} posts; ${totals.duplicates} were already in the store; ${totals.quarantined} rows quarantined.\n`);
+        if (totals.quarantined && !flags.errors) process.stdout.write('See the quarantined rows with --errors FILE (they are also kept in the store\'s import_errors table).\n');
+      }
+    });
+}

@@ -1,0 +1,19 @@
+/** What every command shares: opening the store from global options, and printing results. */
+import type { Command } from 'commander';
+import { openStore, type Store } from '../store/open.ts';
+
+/** Opens the store selected by the global --db option or the environment, runs `fn`, closes it. */
+export async function withStore<T>(cmd: Command, fn: (store: Store) => Promise<T>): Promise<T> {
+  const globals = cmd.optsWithGlobals() as { db?: string };
+  const store = await openStore({ db: globals.db, schema: process.env.CENSORSCOPE_PG_SCHEMA });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** Prints exactly one JSON document on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,28 @@
+/**
+ * What a database backend provides. The rest of the code branches on these capabilities,
+ * never on a backend's name.
+ */
+import type { ColumnDefinitionBuilder, Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+import type { BulkWriter } from './bulk.ts';
+
+export interface Capabilities {
+  /** For messages and benchmarks only; do not branch on it. */
+  readonly label: string;
+  /** Several processes may write at once (and so share watch work through row locks). */
+  readonly concurrentWriters: boolean;
+  /** `SELECT … FOR UPDATE SKIP LOCKED` is available. */
+  readonly skipLocked: boolean;
+  /** Column type of an auto-generated 64-bit id. */
+  readonly idType: 'integer' | 'bigint';
+  /** Marks an id column as the auto-generated primary key. */
+  autoId(col: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+}
+
+export interface Backend {
+  readonly caps: Capabilities;
+  readonly db: Kysely<Database>;
+  /** Fast path for importers: batched, idempotent inserts. */
+  bulkWriter(): BulkWriter;
+  close(): Promise<void>;
+}

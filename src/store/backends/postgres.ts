@@ -1,0 +1,42 @@
+/** PostgreSQL, for shared deployments and many collectors (DATABASE_URL=postgres://…). */
+import pg from 'pg';
+import { Kysely, PostgresDialect } from 'kysely';
+import type { Backend, Capabilities } from '../backend.ts';
+import type { Database } from '../schema.ts';
+import { PostgresBulkWriter } from './postgres-bulk.ts';
+
+// Epoch-millisecond columns are int8; they fit a JS number, so read them as numbers.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+const caps: Capabilities = {
+  label: 'postgres',
+  concurrentWriters: true,
+  skipLocked: true,
+  idType: 'bigint',
+  autoId: (col) => col.primaryKey().generatedByDefaultAsIdentity(),
+};
+
+export interface PostgresOptions {
+  url: string;
+  /** Schema to work in (tests use one per test); defaults to the server's search_path. */
+  schema?: string;
+  poolSize?: number;
+}
+
+/** Connects to PostgreSQL. */
+export function openPostgres(opts: PostgresOptions): Backend {
+  const pool = new pg.Pool({
+    connectionString: opts.url,
+    max: opts.poolSize ?? 8,
+    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    caps,
+    db,
+    bulkWriter: () => new PostgresBulkWriter(pool),
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Versioned migrations, applied in order by Kysely's Migrator. Each capability adds its own
+ * file here; never edit a migration that has shipped, add a new one.
+ */
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Capabilities } from '../backend.ts';
+import { foundation } from './0001_foundation.ts';
+
+export interface StoreMigration {
+  name: string;
+  // Migrations see the schema as it was then, so they get an untyped handle.
+  up(db: Kysely<any>, caps: Capabilities): Promise<void>;
+}
+
+/** Every migration, oldest first. */
+export const MIGRATIONS: StoreMigration[] = [foundation];
+
+/** Brings the store's schema up to date; safe to call on every start. */
+export async function migrateToLatest(db: Kysely<any>, caps: Capabilities): Promise<void> {
+  const provider: MigrationProvider = {
+    async getMigrations() {
+      const out: Record<string, Migration> = {};
+      for (const m of MIGRATIONS) out[m.name] = { up: (d) => m.up(d, caps) };
+      return out;
+    },
+  };
+  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`The store could not be migrated (migration ${failed} failed): ${String((error as Error).message ?? error)}`);
+  }
+}

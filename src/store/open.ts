@@ -1,0 +1,50 @@
+/**
+ * Opens the store the user asked for: PostgreSQL when DATABASE_URL is a postgres:// URL,
+ * otherwise the embedded SQLite file (--db PATH, CENSORSCOPE_DB, or ./censorscope.db).
+ */
+import type { Backend } from './backend.ts';
+import { openSqlite } from './backends/sqlite.ts';
+import { openPostgres } from './backends/postgres.ts';
+import { migrateToLatest } from './migrations/index.ts';
+
+export type Store = Backend;
+
+export interface StoreOptions {
+  /** SQLite file path (overrides CENSORSCOPE_DB). */
+  db?: string;
+  /** postgres:// URL (overrides DATABASE_URL). */
+  url?: string;
+  /** PostgreSQL schema to work in. */
+  schema?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Where the store lives, for messages. */
+export function describeStore(opts: StoreOptions = {}): string {
+  const env = opts.env ?? process.env;
+  const url = opts.url ?? env.DATABASE_URL;
+  if (url && /^postgres(ql)?:\/\//.test(url)) return `PostgreSQL ${new URL(url).host}${new URL(url).pathname}`;
+  return `SQLite ${opts.db ?? env.CENSORSCOPE_DB ?? './censorscope.db'}`;
+}
+
+/** Opens and migrates the store. */
+export async function openStore(opts: StoreOptions = {}): Promise<Store> {
+  const env = opts.env ?? process.env;
+  const url = opts.url ?? (opts.db ? undefined : env.DATABASE_URL);
+  let backend: Backend;
+  if (url) {
+    if (!/^postgres(ql)?:\/\//.test(url)) {
+      throw new Error(`DATABASE_URL must start with postgres:// (got "${url.slice(0, 20)}…"); unset it to use the embedded SQLite store.`);
+    }
+    backend = openPostgres({ url, schema: opts.schema });
+  } else {
+    backend = openSqlite(opts.db ?? env.CENSORSCOPE_DB ?? './censorscope.db');
+  }
+  try {
+    await migrateToLatest(backend.db, backend.caps);
+  } catch (err) {
+    await backend.close();
+    throw err;
+  }
+  return backend;
+}

@@ -1,0 +1,148 @@
+/**
+ * The store's tables, as TypeScript types for Kysely. Times are epoch milliseconds (UTC) in
+ * integer columns on both backends, so range queries and bucketing are plain arithmetic.
+ * JSON columns are text holding JSON.
+ */
+import type { Generated, Insertable, Selectable } from 'kysely';
+
+/** What became of a post, as far as the evidence shows. */
+export const POST_STATUSES = ['visible', 'deleted_by_author', 'removed_by_platform', 'account_gone', 'unknown'] as const;
+export type PostStatus = (typeof POST_STATUSES)[number];
+
+export interface SourcesTable {
+  id: Generated<number>;
+  /** import | mastodon | feed | http-json | … */
+  kind: string;
+  /** Unique, human-chosen name; imports default to the format name. */
+  name: string;
+  platform: string;
+  /** JSON: the source's configuration. */
+  config: string;
+  /** Opaque position for "list new posts since". */
+  cursor: string | null;
+  enabled: number;
+  created_at: number;
+}
+
+export interface AccountsTable {
+  id: Generated<number>;
+  source_id: number;
+  platform_account_id: string;
+  handle: string | null;
+  display_name: string | null;
+  /** active | suspended | gone | unknown */
+  status: string;
+  first_seen: number;
+  last_seen: number;
+}
+
+export interface PostsTable {
+  id: Generated<number>;
+  source_id: number;
+  platform_post_id: string;
+  account_id: number | null;
+  created_at: number | null;
+  text: string;
+  language: string | null;
+  url: string | null;
+  /** Platform id of the post this one replies to. */
+  reply_to_id: string | null;
+  /** Platform id of the post this one reposts. */
+  repost_of_id: string | null;
+  /** JSON arrays of strings. */
+  hashtags: string | null;
+  urls: string | null;
+  mentions: string | null;
+  first_seen: number;
+  last_seen: number;
+  status: PostStatus;
+  status_changed_at: number | null;
+  /** JSON: why the status is what it is (importer field, observation id, …). */
+  status_evidence: string | null;
+  /** JSON: format-specific columns kept verbatim. */
+  extra: string | null;
+}
+
+export interface PostVersionsTable {
+  id: Generated<number>;
+  post_id: number;
+  seen_at: number;
+  text: string;
+  sha256: string;
+}
+
+export interface ObservationsTable {
+  id: Generated<number>;
+  post_id: number;
+  observed_at: number;
+  /** visible | deleted_by_author | removed_by_platform | account_gone | transient | unknown */
+  outcome: string;
+  http_status: number | null;
+  error_code: string | null;
+  /** JSON: raw detail of the check. */
+  detail: string | null;
+}
+
+export interface FindingsTable {
+  id: Generated<number>;
+  /** campaign | terms | … */
+  kind: string;
+  /** Stable key within a kind, so re-running a detector replaces rather than duplicates. */
+  key: string;
+  score: number;
+  summary: string;
+  /** JSON evidence. */
+  evidence: string;
+  created_at: number;
+}
+
+export interface ImportErrorsTable {
+  id: Generated<number>;
+  /** Content identity of the file (sha256 of size and first MiB). */
+  file_key: string;
+  file: string;
+  line: number;
+  field: string;
+  reason: string;
+  raw: string;
+  created_at: number;
+}
+
+export interface ImportsTable {
+  id: Generated<number>;
+  file_key: string;
+  file: string;
+  format: string;
+  source_id: number;
+  rows: number;
+  imported: number;
+  duplicates: number;
+  quarantined: number;
+  /** running | done */
+  state: string;
+  started_at: number;
+  finished_at: number | null;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  sources: SourcesTable;
+  accounts: AccountsTable;
+  posts: PostsTable;
+  post_versions: PostVersionsTable;
+  observations: ObservationsTable;
+  findings: FindingsTable;
+  import_errors: ImportErrorsTable;
+  imports: ImportsTable;
+  settings: SettingsTable;
+}
+
+export type Post = Selectable<PostsTable>;
+export type NewPost = Insertable<PostsTable>;
+export type Account = Selectable<AccountsTable>;
+export type Source = Selectable<SourcesTable>;
+export type Finding = Selectable<FindingsTable>;
