@@ -6,10 +6,12 @@
 import { createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
 import { basename } from 'node:path';
 import type { Store } from '../store/open.ts';
-import type { PostRecord, QuarantinedRow } from '../store/bulk.ts';
 import type { Format } from './formats/format.ts';
-import { RowError } from './formats/row-error.ts';
-import { readCsv, readJsonl, type ReadItem } from './formats/reader.ts';
+import type { Mapping } from './formats/generic.ts';
+import type { PostBatch } from './read-posts.ts';
+import { appendColumns, toColumns, type PostColumns } from '../store/bulk.ts';
+import type { ImportWorkerInput, ImportWorkerMessage } from './import-worker.ts';
+import { startTsWorker } from '../util/ts-worker.ts';
 import { notTextReason } from './sniff.ts';
 import { fileKey } from './file-key.ts';
 import { ensureSource } from '../store/queries/sources.ts';
@@ -18,13 +20,16 @@ import { createProgress, type Progress } from '../util/progress.ts';
 
 export interface ImportOptions {
   format: Format;
+  /** For csv/jsonl: the column mapping the format was built from (the worker rebuilds it). */
+  mapping?: Mapping;
   encoding?: string;
   /** Source name the posts belong to; defaults to the format's name. */
   source?: string;
   /** Also write quarantined rows here as JSONL. */
   errors?: WriteStream;
-  batchSize?: number;
   maxField?: number;
+  /** Posts per write transaction (default 25,000). */
+  transactionRows?: number;
   quiet?: boolean;
 }
 
@@ -44,7 +49,6 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const key = fileKey(file);
   const source = await ensureSource(store, { name: opts.source ?? opts.format.name, kind: 'import', platform: opts.format.platform });
   const writer = store.bulkWriter();
-  const batchSize = opts.batchSize ?? 5000;
   const readerOpts = { encoding: opts.encoding ?? 'utf-8', maxField: opts.maxField ?? 100_000 };
   const counts: ImportCounts = { imported: 0, duplicates: 0, quarantined: 0 };
   const started = Date.now();
@@ -56,45 +60,31 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const progress: Progress = createProgress({ label: `import ${basename(file)}`, unit: 'bytes', quiet: opts.quiet });
   progress.setTotal(statSync(file).size);
   let rows = 0;
-  const onBytes = (n: number) => progress.tick(n, { rows, 'rows/s': Math.round(rows / Math.max(0.001, (Date.now() - started) / 1000)) });
-
-  const items: AsyncGenerator<ReadItem> = opts.format.input === 'csv'
-    ? readCsv(file, readerOpts, (header) => checkHeader(file, header, opts.format), onBytes)
-    : readJsonl(file, readerOpts, onBytes);
-
-  let posts: PostRecord[] = [];
-  let bad: QuarantinedRow[] = [];
-  const flush = async () => {
-    if (posts.length) {
-      const r = await writer.writePosts(source.id, posts, Date.now());
-      counts.imported += r.inserted;
-      counts.duplicates += r.duplicates;
-      posts = [];
-    }
-    if (bad.length) {
-      await writer.quarantine(bad);
-      for (const b of bad) opts.errors?.write(`${JSON.stringify({ file: b.file, line: b.line, field: b.field, reason: b.reason, raw: b.raw })}\n`);
-      bad = [];
-    }
+  // Worker batches are small (one parsed piece); writing them in larger transactions means each
+  // index page is written once per transaction rather than once per piece (bench/import).
+  let pending: PostColumns = toColumns([]);
+  const writePending = async () => {
+    if (!pending.length) return;
+    const r = await writer.writePosts(source.id, pending, Date.now(), { versions: false });
+    counts.imported += r.inserted;
+    counts.duplicates += r.duplicates;
+    pending = toColumns([]);
   };
-  try {
-    for await (const item of items) {
-      rows++;
-      if (!item.ok) {
-        bad.push({ fileKey: key, file, line: item.line, field: item.field, reason: item.reason, raw: item.raw });
-        counts.quarantined++;
-      } else {
-        try {
-          posts.push(opts.format.toPost(item.row));
-        } catch (err) {
-          if (!(err instanceof RowError)) throw err;
-          bad.push({ fileKey: key, file, line: item.line, field: err.field, reason: err.reason, raw: item.raw() });
-          counts.quarantined++;
-        }
-      }
-      if (posts.length >= batchSize || bad.length >= batchSize) await flush();
+  const handle = async (batch: PostBatch, bytes: number) => {
+    rows += batch.posts.length + batch.bad.length;
+    appendColumns(pending, batch.posts);
+    if (pending.length >= (opts.transactionRows ?? 25_000)) await writePending();
+    if (batch.bad.length) {
+      await writer.quarantine(batch.bad.map((b) => ({ ...b, fileKey: key, file })));
+      for (const b of batch.bad) opts.errors?.write(`${JSON.stringify({ file, line: b.line, field: b.field, reason: b.reason, raw: b.raw })}\n`);
+      counts.quarantined += batch.bad.length;
     }
-    await flush();
+    progress.tick(bytes, { rows, 'rows/s': Math.round(rows / Math.max(0.001, (Date.now() - started) / 1000)) });
+  };
+  const input: ImportWorkerInput = { file, spec: { name: opts.format.name, mapping: opts.mapping }, reader: readerOpts };
+  try {
+    await runWorker(input, handle);
+    await writePending();
   } finally {
     progress.stop();
   }
@@ -105,14 +95,32 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   return counts;
 }
 
-/** Fails at once, with a sentence, when the header shows the file is not the claimed format. */
-function checkHeader(file: string, header: string[], format: Format): void {
-  const missing = format.requiredColumns.filter((c) => !header.includes(c));
-  if (!missing.length) return;
-  const found = header.length ? header.slice(0, 12).join(', ') + (header.length > 12 ? ', …' : '') : 'nothing';
-  throw new UserError(
-    `${file} is not a ${format.name} file: its header lacks ${missing.join(', ')} (found: ${found}). Check --format, or use --format csv with --map for other layouts.`,
-  );
+/** Runs the reading worker, writing each batch it sends before acknowledging it. */
+function runWorker(input: ImportWorkerInput, handle: (batch: PostBatch, bytes: number) => Promise<void>): Promise<void> {
+  const worker = startTsWorker(new URL('./import-worker.ts', import.meta.url), input);
+  return new Promise<void>((resolve, reject) => {
+    let chain = Promise.resolve();
+    let settled = false;
+    const fail = (err: unknown) => {
+      if (settled) return;
+      settled = true;
+      void worker.terminate();
+      reject(err);
+    };
+    worker.on('message', (m: ImportWorkerMessage) => {
+      if (m.type === 'batch') {
+        chain = chain.then(() => handle(m.batch, m.bytes)).then(() => worker.postMessage('ack'), fail);
+      } else if (m.type === 'done') {
+        chain.then(() => { settled = true; resolve(); }, fail);
+      } else {
+        fail(m.user ? new UserError(m.message) : new Error(m.message));
+      }
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (!settled && code !== 0) fail(new Error(`The import worker stopped unexpectedly (exit code ${code}).`));
+    });
+  });
 }
 
 /** Opens the --errors JSONL file. */

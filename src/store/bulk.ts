@@ -42,11 +42,88 @@ export interface BatchResult {
   duplicates: number;
 }
 
+/**
+ * The same posts as parallel columns, JSON fields already serialised: cheap to pass between
+ * threads and to bind, so the import worker sends batches in this shape.
+ */
+export interface PostColumns {
+  length: number;
+  platformPostId: string[];
+  accountId: (string | null)[];
+  accountHandle: (string | null)[];
+  accountName: (string | null)[];
+  createdAt: (number | null)[];
+  text: string[];
+  language: (string | null)[];
+  url: (string | null)[];
+  replyToId: (string | null)[];
+  repostOfId: (string | null)[];
+  hashtags: (string | null)[];
+  urls: (string | null)[];
+  mentions: (string | null)[];
+  status: string[];
+  statusChangedAt: (number | null)[];
+  statusEvidence: (string | null)[];
+  extra: (string | null)[];
+}
+
+/** Turns post records into columns. */
+export function toColumns(posts: PostRecord[]): PostColumns {
+  const c: PostColumns = {
+    length: posts.length, platformPostId: [], accountId: [], accountHandle: [], accountName: [], createdAt: [], text: [],
+    language: [], url: [], replyToId: [], repostOfId: [], hashtags: [], urls: [], mentions: [], status: [],
+    statusChangedAt: [], statusEvidence: [], extra: [],
+  };
+  for (const p of posts) {
+    c.platformPostId.push(p.platformPostId);
+    c.accountId.push(p.accountId);
+    c.accountHandle.push(p.accountHandle);
+    c.accountName.push(p.accountName);
+    c.createdAt.push(p.createdAt);
+    c.text.push(p.text);
+    c.language.push(p.language);
+    c.url.push(p.url);
+    c.replyToId.push(p.replyToId);
+    c.repostOfId.push(p.repostOfId);
+    c.hashtags.push(jsonList(p.hashtags));
+    c.urls.push(jsonList(p.urls));
+    c.mentions.push(jsonList(p.mentions));
+    c.status.push(p.status);
+    c.statusChangedAt.push(p.statusChangedAt);
+    c.statusEvidence.push(jsonOrNull(p.statusEvidence));
+    c.extra.push(jsonOrNull(p.extra));
+  }
+  return c;
+}
+
+export interface WriteOptions {
+  /**
+   * Also store each new post's text as its first version (default true). Imports of archives
+   * turn this off: their posts are never re-checked, so posts.text is the only version.
+   */
+  versions?: boolean;
+}
+
 export interface BulkWriter {
   /** Writes posts (and any new accounts) of one source in a single transaction. */
-  writePosts(sourceId: number, posts: PostRecord[], seenAt: number): Promise<BatchResult>;
+  writePosts(sourceId: number, posts: PostRecord[] | PostColumns, seenAt: number, opts?: WriteOptions): Promise<BatchResult>;
   /** Stores quarantined rows; a row already quarantined (same file and line) is kept once. */
   quarantine(rows: QuarantinedRow[]): Promise<void>;
+}
+
+/** Appends `more` to `into` (both columnar). */
+export function appendColumns(into: PostColumns, more: PostColumns): void {
+  for (const key of Object.keys(into) as Array<keyof PostColumns>) {
+    if (key === 'length') continue;
+    const target = into[key] as unknown[];
+    for (const v of more[key] as unknown[]) target.push(v);
+  }
+  into.length += more.length;
+}
+
+/** Accepts either shape. */
+export function asColumns(posts: PostRecord[] | PostColumns): PostColumns {
+  return Array.isArray(posts) ? toColumns(posts) : posts;
 }
 
 /** Hex sha256 of a text snapshot, the identity of a post version. */

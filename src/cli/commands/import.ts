@@ -2,9 +2,8 @@
 import type { Command } from 'commander';
 import { withStore, printJson } from '../context.ts';
 import { importFile, openErrorsFile, type ImportCounts } from '../../collect/import.ts';
-import { FIXED_FORMATS, ALL_FORMAT_NAMES } from '../../collect/formats/registry.ts';
-import { genericFormat, loadMapping, MAPPING_FIELDS } from '../../collect/formats/generic.ts';
-import { UserError } from '../../util/errors.ts';
+import { ALL_FORMAT_NAMES, resolveFormat } from '../../collect/formats/registry.ts';
+import { loadMapping, MAPPING_FIELDS } from '../../collect/formats/generic.ts';
 import { importOoni } from './import-ooni.ts';
 
 interface ImportFlags {
@@ -33,14 +32,14 @@ export function registerImport(program: Command): void {
     .action(async (files: string[], flags: ImportFlags, cmd: Command) => {
       const totals: ImportCounts = await withStore(cmd, async (store) => {
         if (flags.format === 'ooni') return importOoni(store, files, flags);
-        const format = FIXED_FORMATS[flags.format]
-          ?? (flags.format === 'csv' || flags.format === 'jsonl' ? genericFormat(flags.format, loadMapping(flags.map, flags.mapping)) : undefined);
-        if (!format) throw new UserError(`Unknown format "${flags.format}"; choose one of ${ALL_FORMAT_NAMES.join(', ')}.`);
+        const generic = flags.format === 'csv' || flags.format === 'jsonl';
+        const mapping = generic ? loadMapping(flags.map, flags.mapping) : undefined;
+        const format = resolveFormat({ name: flags.format, mapping });
         const errors = flags.errors ? openErrorsFile(flags.errors) : undefined;
         const sum: ImportCounts = { imported: 0, duplicates: 0, quarantined: 0 };
         try {
           for (const file of files) {
-            const c = await importFile(store, file, { format, encoding: flags.encoding, source: flags.source, errors, quiet: flags.quiet });
+            const c = await importFile(store, file, { format, mapping, encoding: flags.encoding, source: flags.source, errors, quiet: flags.quiet });
             sum.imported += c.imported;
             sum.duplicates += c.duplicates;
             sum.quarantined += c.quarantined;

@@ -8,6 +8,8 @@ import type { PostRecord } from '../../store/bulk.ts';
 export interface Row {
   /** The field's text, or undefined when the column does not exist. */
   get(column: string): string | undefined;
+  /** The row as it stood in the file, for the quarantine. */
+  raw(): string;
   /** For JSONL: the parsed object. */
   readonly value?: unknown;
 }

@@ -18,7 +18,7 @@ export interface ReaderOptions {
 }
 
 export type ReadItem =
-  | { ok: true; line: number; row: Row; raw(): string }
+  | { ok: true; line: number; row: Row }
   | { ok: false; line: number; field: string; reason: string; raw: string };
 
 /** Opens a decoded text stream of the file, or explains why the encoding is unusable. */
@@ -32,8 +32,10 @@ export function decodedStream(file: string, encoding: string, onBytes?: (n: numb
 }
 
 class CsvRow implements Row {
-  fields: string[] = [];
-  constructor(private readonly index: Map<string, number>) {}
+  constructor(readonly index: Map<string, number>, readonly fields: string[] = []) {}
+  raw(): string {
+    return unparse(this.fields);
+  }
   get(column: string): string | undefined {
     const i = this.index.get(column);
     return i === undefined ? undefined : this.fields[i];
@@ -61,42 +63,106 @@ function countNewlines(fields: string[]): number {
 
 const unparse = (fields: string[]) => Papa.unparse([fields], { newline: '' });
 
-/** Reads a CSV file: the header first (returned through `onHeader`), then one item per record. */
-export async function* readCsv(
-  file: string, opts: ReaderOptions, onHeader: (columns: string[]) => void, onBytes?: (n: number) => void,
-): AsyncGenerator<ReadItem> {
+/** Receives items a chunk at a time; returning a promise pauses reading until it settles. */
+export type ChunkSink = (items: ReadItem[]) => void | Promise<void>;
+
+/**
+ * Reads a CSV file: the header first (through `onHeader`, which may throw to reject the file),
+ * then the records a chunk at a time. The file is cut into pieces at record ends (newlines
+ * outside quotes) and each piece parsed whole, which is fast and keeps memory flat: the next
+ * piece is not read until the sink has taken the previous one.
+ */
+export async function readCsv(
+  file: string, opts: ReaderOptions, onHeader: (columns: string[]) => void, sink: ChunkSink, onBytes?: (n: number) => void,
+): Promise<void> {
   const text = decodedStream(file, opts.encoding, onBytes);
-  const parser = text.pipe(Papa.parse(Papa.NODE_STREAM_INPUT, { header: false, skipEmptyLines: false }) as unknown as NodeJS.WritableStream) as unknown as Readable;
-  let header: string[] | null = null;
-  let row: CsvRow | null = null;
-  let line = 1;
-  for await (const fields of parser as AsyncIterable<string[]>) {
-    const start = line;
-    line += 1 + countNewlines(fields);
-    if (!header) {
-      header = fields.map((f) => f.replace(/^\uFEFF/, '').trim());
-      onHeader(header);
-      row = new CsvRow(new Map(header.map((h, i) => [h, i])));
-      continue;
+  const state: CsvState = { header: null, row: null, line: 1, onHeader, maxField: opts.maxField };
+  // A quote left open swallows the rest of the file; past this size the piece is parsed as it is.
+  const maxCarry = Math.max(opts.maxField * 4, 1 << 22);
+  let carry = '';
+  try {
+    for await (const chunk of text as AsyncIterable<string>) {
+      const buffer = carry + chunk;
+      let cut = lastRecordEnd(buffer);
+      if (cut === 0 && buffer.length > maxCarry) cut = buffer.length;
+      carry = buffer.slice(cut);
+      if (cut > 0) {
+        const items = parsePiece(buffer.slice(0, cut), state);
+        if (items.length) await sink(items);
+      }
     }
-    if (fields.length === 1 && fields[0] === '') continue; // blank line
-    if (fields.length !== header.length) {
-      yield { ok: false, line: start, field: '(row)', reason: `has ${fields.length} fields where the header has ${header.length}`, raw: unparse(fields) };
-      continue;
+    if (carry) {
+      const items = parsePiece(carry, state);
+      if (items.length) await sink(items);
     }
-    const bad = badField(fields, opts.maxField);
-    if (bad) {
-      yield { ok: false, line: start, field: header[bad.i], reason: bad.reason, raw: unparse(fields).slice(0, opts.maxField) };
-      continue;
-    }
-    row!.fields = fields;
-    yield { ok: true, line: start, row: row!, raw: () => unparse(fields) };
+  } finally {
+    text.destroy();
   }
-  if (!header) onHeader([]);
+  if (!state.header) onHeader([]);
+}
+
+interface CsvState {
+  header: string[] | null;
+  row: CsvRow | null;
+  line: number;
+  onHeader: (columns: string[]) => void;
+  maxField: number;
+}
+
+/** Index just past the last newline that is outside quotes (0 when there is none). */
+function lastRecordEnd(text: string): number {
+  let inQuotes = false;
+  let last = -1;
+  let q = text.indexOf('"');
+  let n = text.indexOf('\n');
+  while (n !== -1) {
+    if (q !== -1 && q < n) {
+      inQuotes = !inQuotes;
+      q = text.indexOf('"', q + 1);
+    } else {
+      if (!inQuotes) last = n;
+      n = text.indexOf('\n', n + 1);
+    }
+  }
+  return last + 1;
+}
+
+/** Parses a piece made of whole records. */
+function parsePiece(piece: string, state: CsvState): ReadItem[] {
+  // Drop the final line end, or the parser reports an empty record after it.
+  const body = piece.endsWith('\r\n') ? piece.slice(0, -2) : piece.endsWith('\n') ? piece.slice(0, -1) : piece;
+  const items: ReadItem[] = [];
+  for (const fields of Papa.parse<string[]>(body, { header: false, skipEmptyLines: false }).data) {
+    const start = state.line;
+    state.line += 1 + countNewlines(fields);
+    if (!state.header) {
+      state.header = fields.map((f) => f.replace(/^\uFEFF/, '').trim());
+      state.onHeader(state.header);
+      state.row = new CsvRow(new Map(state.header.map((h, i) => [h, i])));
+      continue;
+    }
+    const item = csvItem(fields, start, state.header, state.row!, state.maxField);
+    if (item) items.push(item);
+  }
+  return items;
+}
+
+/** Turns one parsed record into an item: a row to map, or a reason it cannot be read. */
+function csvItem(fields: string[], line: number, header: string[], row: CsvRow, maxField: number): ReadItem | null {
+  if (fields.length === 1 && fields[0] === '') return null; // a blank line holds nothing to lose
+  if (fields.length !== header.length) {
+    return { ok: false, line, field: '(row)', reason: `has ${fields.length} fields where the header has ${header.length}`, raw: unparse(fields).slice(0, maxField) };
+  }
+  const bad = badField(fields, maxField);
+  if (bad) return { ok: false, line, field: header[bad.i], reason: bad.reason, raw: unparse(fields).slice(0, maxField) };
+  return { ok: true, line, row: new CsvRow(row.index, fields) };
 }
 
 class JsonRow implements Row {
-  constructor(readonly value: Record<string, unknown>) {}
+  constructor(readonly value: Record<string, unknown>, private readonly text: string) {}
+  raw(): string {
+    return this.text;
+  }
   get(path: string): string | undefined {
     let v: unknown = this.value;
     for (const key of path.split('.')) {
@@ -108,32 +174,39 @@ class JsonRow implements Row {
   }
 }
 
-/** Reads a JSONL file, one object a line. */
-export async function* readJsonl(file: string, opts: ReaderOptions, onBytes?: (n: number) => void): AsyncGenerator<ReadItem> {
+/** Reads a JSONL file, one object a line, handing items over in chunks. */
+export async function readJsonl(file: string, opts: ReaderOptions, sink: ChunkSink, onBytes?: (n: number) => void): Promise<void> {
   const lines = createInterface({ input: decodedStream(file, opts.encoding, onBytes), crlfDelay: Infinity });
   let line = 0;
+  let items: ReadItem[] = [];
   for await (const text of lines) {
     line++;
-    if (!text.trim()) continue;
-    if (text.length > opts.maxField * 4) {
-      yield { ok: false, line, field: '(line)', reason: `is ${text.length} characters long, over the limit of ${opts.maxField * 4}`, raw: text.slice(0, opts.maxField) };
-      continue;
+    const item = jsonItem(text, line, opts.maxField);
+    if (item) items.push(item);
+    if (items.length >= 2000) {
+      await sink(items);
+      items = [];
     }
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (err) {
-      yield { ok: false, line, field: '(line)', reason: `is not valid JSON (${(err as Error).message})`, raw: text };
-      continue;
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      yield { ok: false, line, field: '(line)', reason: 'is not a JSON object', raw: text };
-      continue;
-    }
-    if (text.includes('\uFFFD')) {
-      yield { ok: false, line, field: '(line)', reason: 'contains bytes that are not valid in the file\'s encoding', raw: text };
-      continue;
-    }
-    yield { ok: true, line, row: new JsonRow(value as Record<string, unknown>), raw: () => text };
   }
+  if (items.length) await sink(items);
+}
+
+function jsonItem(text: string, line: number, maxField: number): ReadItem | null {
+  if (!text.trim()) return null;
+  if (text.length > maxField * 4) {
+    return { ok: false, line, field: '(line)', reason: `is ${text.length} characters long, over the limit of ${maxField * 4}`, raw: text.slice(0, maxField) };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, line, field: '(line)', reason: `is not valid JSON (${(err as Error).message})`, raw: text };
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    return { ok: false, line, field: '(line)', reason: 'is not a JSON object', raw: text };
+  }
+  if (text.includes('\uFFFD')) {
+    return { ok: false, line, field: '(line)', reason: "contains bytes that are not valid in the file's encoding", raw: text };
+  }
+  return { ok: true, line, row: new JsonRow(value as Record<string, unknown>, text) };
 }

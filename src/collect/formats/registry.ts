@@ -14,3 +14,20 @@ export const FIXED_FORMATS: Record<string, Format> = {
 };
 
 export const ALL_FORMAT_NAMES = [...Object.keys(FIXED_FORMATS), 'csv', 'jsonl', 'ooni'];
+
+import { genericFormat, type Mapping } from './generic.ts';
+import { UserError } from '../../util/errors.ts';
+
+/** What it takes to rebuild a format elsewhere (a worker thread): its name and, for csv/jsonl, the mapping. */
+export interface FormatSpec {
+  name: string;
+  mapping?: Mapping;
+}
+
+/** Builds the format a spec names. */
+export function resolveFormat(spec: FormatSpec): Format {
+  const fixed = FIXED_FORMATS[spec.name];
+  if (fixed) return fixed;
+  if ((spec.name === 'csv' || spec.name === 'jsonl') && spec.mapping) return genericFormat(spec.name, spec.mapping);
+  throw new UserError(`Unknown format "${spec.name}"; choose one of ${ALL_FORMAT_NAMES.join(', ')}.`);
+}
