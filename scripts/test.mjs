@@ -24,6 +24,15 @@ if (!env.TEST_DATABASE_URL && existsSync('/usr/lib/postgresql')) {
   }
 }
 const filter = process.argv.slice(2);
+if (!filter.length) {
+  // The whole suite starts with the type check: strict TypeScript is part of the contract.
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error('Type check failed; fix the errors above.');
+    process.exit(tsc.status ?? 1);
+  }
+  console.log('# type check passed');
+}
 const files = find('test').filter((f) => !filter.length || filter.some((s) => f.includes(s))).sort();
 const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {
   stdio: 'inherit',

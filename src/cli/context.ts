@@ -5,7 +5,7 @@ import { openStore, type Store } from '../store/open.ts';
 /** Opens the store selected by the global --db option or the environment, runs `fn`, closes it. */
 export async function withStore<T>(cmd: Command, fn: (store: Store) => Promise<T>): Promise<T> {
   const globals = cmd.optsWithGlobals() as { db?: string };
-  const store = await openStore({ db: globals.db, schema: process.env.CENSORSCOPE_PG_SCHEMA });
+  const store = await openStore({ db: globals.db });
   try {
     return await fn(store);
   } finally {

@@ -22,6 +22,8 @@ export interface Capabilities {
 export interface Backend {
   readonly caps: Capabilities;
   readonly db: Kysely<Database>;
+  /** Schema that holds the tables (and the migration bookkeeping), where the backend has schemas. */
+  readonly schema?: string;
   /** Fast path for importers: batched, idempotent inserts. */
   bulkWriter(): BulkWriter;
   close(): Promise<void>;

@@ -14,7 +14,7 @@ export interface StoreOptions {
   db?: string;
   /** postgres:// URL (overrides DATABASE_URL). */
   url?: string;
-  /** PostgreSQL schema to work in. */
+  /** PostgreSQL schema to work in (default: $CENSORSCOPE_PG_SCHEMA, else public). */
   schema?: string;
   env?: NodeJS.ProcessEnv;
 }
@@ -36,12 +36,12 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
     if (!/^postgres(ql)?:\/\//.test(url)) {
       throw new Error(`DATABASE_URL must start with postgres:// (got "${url.slice(0, 20)}…"); unset it to use the embedded SQLite store.`);
     }
-    backend = openPostgres({ url, schema: opts.schema });
+    backend = openPostgres({ url, schema: opts.schema ?? env.CENSORSCOPE_PG_SCHEMA });
   } else {
     backend = openSqlite(opts.db ?? env.CENSORSCOPE_DB ?? './censorscope.db');
   }
   try {
-    await migrateToLatest(backend.db, backend.caps);
+    await migrateToLatest(backend.db, backend.caps, backend.schema);
   } catch (err) {
     await backend.close();
     throw err;

@@ -34,6 +34,7 @@ export function openPostgres(opts: PostgresOptions): Backend {
   return {
     caps,
     db,
+    schema: opts.schema ?? 'public',
     bulkWriter: () => new PostgresBulkWriter(pool),
     close: async () => {
       await db.destroy();

@@ -16,7 +16,7 @@ export interface StoreMigration {
 export const MIGRATIONS: StoreMigration[] = [foundation];
 
 /** Brings the store's schema up to date; safe to call on every start. */
-export async function migrateToLatest(db: Kysely<any>, caps: Capabilities): Promise<void> {
+export async function migrateToLatest(db: Kysely<any>, caps: Capabilities, schema?: string): Promise<void> {
   const provider: MigrationProvider = {
     async getMigrations() {
       const out: Record<string, Migration> = {};
@@ -24,7 +24,7 @@ export async function migrateToLatest(db: Kysely<any>, caps: Capabilities): Prom
       return out;
     },
   };
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error, results } = await new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     throw new Error(`The store could not be migrated (migration ${failed} failed): ${String((error as Error).message ?? error)}`);

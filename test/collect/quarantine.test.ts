@@ -1,0 +1,80 @@
+/** Bad input: bad rows are quarantined with file, line, field and reason; good rows are kept; wrong files fail at once. */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { backends, type TestStore } from '../helpers/stores.ts';
+import { tempDir, csv } from '../helpers/files.ts';
+import { importFile, openErrorsFile } from '../../src/collect/import.ts';
+import { resolveFormat } from '../../src/collect/formats/registry.ts';
+import { WEIBOSCOPE_COLUMNS } from '../../src/collect/samples/sample-files.ts';
+import { UserError } from '../../src/util/errors.ts';
+
+const weibo = resolveFormat({ name: 'weiboscope' });
+const good = (id: string) => [id, '', 'u1', '', '', '0', `文本 ${id}`, '', '2012-01-03 02:02:27', '', 'False'];
+
+for (const b of backends()) {
+  describe(`quarantine and idempotence [${b.label}]`, () => {
+    let t: TestStore;
+    const files = tempDir();
+    before(async () => { t = await b.open(); });
+    after(async () => { await t.cleanup(); files.cleanup(); });
+
+    it('keeps good rows and quarantines each bad one with its line, field and reason', async () => {
+      const header = csv([WEIBOSCOPE_COLUMNS]);
+      const body = [
+        csv([good('a1')]),                                                          // line 2
+        csv([['a2', '', 'u1', '', '', '0', 'bad date', '', 'yesterday', '', 'False']]), // line 3
+        csv([['', '', 'u1', '', '', '0', 'no id', '', '2012-01-03 02:02:27', '', 'False']]), // line 4
+        'a4,too,few,fields\n',                                                      // line 5
+        csv([['a5', '', 'u1', '', '', '0', 'multi\nline\ntext', '', '2012-01-03 02:02:27', '', 'False']]), // lines 6-8
+        csv([['a6', '', 'u1', '', '', '0', 'x'.repeat(200), '', '2012-01-03 02:02:27', '', 'False']]), // line 9
+        csv([good('a7')]),                                                          // line 10
+      ].join('');
+      // Invalid UTF-8 bytes in the text field of line 11.
+      const bytes = Buffer.concat([Buffer.from(header + body), Buffer.from('a8,,u1,,,0,'), Buffer.from([0xff, 0xfe, 0x41]),
+        Buffer.from(',,2012-01-03 02:02:27,,False\n'), Buffer.from(csv([good('a9')]))]);
+      const file = files.file('mixed.csv', bytes);
+      const errorsPath = `${files.dir}/errors.jsonl`;
+      const errors = openErrorsFile(errorsPath);
+      const c = await importFile(t.store, file, { format: weibo, errors, maxField: 100, quiet: true });
+      await new Promise<void>((res) => errors.end(res));
+      assert.deepEqual(c, { imported: 4, duplicates: 0, quarantined: 5 });
+      const ids = (await t.store.db.selectFrom('posts').select('platform_post_id').orderBy('platform_post_id').execute()).map((r) => r.platform_post_id);
+      assert.deepEqual(ids, ['a1', 'a5', 'a7', 'a9']);
+      const text = (await t.store.db.selectFrom('posts').select('text').where('platform_post_id', '=', 'a5').executeTakeFirstOrThrow()).text;
+      assert.equal(text, 'multi\nline\ntext');
+
+      const lines = readFileSync(errorsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const brief = lines.map((e) => [e.line, e.field]);
+      assert.deepEqual(brief, [[3, 'created_at'], [4, 'mid'], [5, '(row)'], [9, 'text'], [11, 'text']]);
+      for (const e of lines) {
+        assert.equal(e.file, file);
+        assert.ok(e.reason.length > 5, 'reason is a phrase');
+        assert.equal(typeof e.raw, 'string');
+      }
+      assert.match(lines[0].reason, /not a date/);
+      assert.match(lines[2].reason, /4 fields where the header has 11/);
+      assert.match(lines[3].reason, /over the limit of 100/);
+      assert.match(lines[4].reason, /not valid/);
+      const stored = await t.store.db.selectFrom('import_errors').select(['line', 'field', 'reason']).orderBy('line').execute();
+      assert.deepEqual(stored.map((r) => [r.line, r.field]), brief);
+
+      // Importing the same file again changes nothing.
+      const again = await importFile(t.store, file, { format: weibo, maxField: 100, quiet: true });
+      assert.deepEqual(again, { imported: 0, duplicates: 4, quarantined: 5 });
+      const n = await t.store.db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(n.n), 4);
+      const q = await t.store.db.selectFrom('import_errors').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      assert.equal(Number(q.n), 5);
+    });
+
+    it('fails at once, with a sentence, on a PNG or on the wrong header', async () => {
+      const png = files.file('image.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
+      await assert.rejects(importFile(t.store, png, { format: weibo, quiet: true }), (err: Error) =>
+        err instanceof UserError && /is a PNG image, not a CSV file in the weiboscope format/.test(err.message));
+      const wrong = files.file('wrong.csv', csv([['tweetid', 'userid', 'tweet_text'], ['1', '2', 'x']]));
+      await assert.rejects(importFile(t.store, wrong, { format: weibo, quiet: true }), (err: Error) =>
+        err instanceof UserError && /is not a weiboscope file: its header lacks mid, uid/.test(err.message));
+    });
+  });
+}
