@@ -2,6 +2,6 @@
 import { Worker } from 'node:worker_threads';
 
 /** Runs `entry` (a .ts module URL) in a worker; it reads its input from `workerData.data`. */
-export function startTsWorker(entry: URL, data: unknown): Worker {
-  return new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry: entry.href, data } });
+export function startTsWorker(entry: URL, data: unknown, resourceLimits?: Worker['resourceLimits']): Worker {
+  return new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: { entry: entry.href, data }, resourceLimits });
 }
