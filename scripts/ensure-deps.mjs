@@ -7,7 +7,9 @@ import { spawnSync } from 'node:child_process';
 const marker = 'node_modules/.package-lock.json';
 const stale = !existsSync(marker) || statSync('package-lock.json').mtimeMs > statSync(marker).mtimeMs;
 if (stale) {
-  console.error('Installing dependencies (npm ci)…');
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  console.error('Installing dependencies (npm install)…');
+  // Not `npm ci`: @node-rs/jieba lists prebuilt binaries for other platforms that the registry
+  // lacks at its version, which `npm ci` treats as an out-of-sync lock file.
+  const r = spawnSync('npm', ['install', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
