@@ -52,7 +52,7 @@ export class SqliteBulkWriter implements BulkWriter {
       let inserted = 0;
       const accounts = new Float64Array(c.length);
       for (let i = 0; i < c.length; i++) accounts[i] = this.accountId(sourceId, c, i, seenAt) ?? -1;
-      for (const i of insertOrder(accounts)) {
+      for (let i = 0; i < c.length; i++) {
         const info = this.insertPost.run(
           sourceId, c.platformPostId[i], accounts[i] < 0 ? null : accounts[i], c.createdAt[i], c.text[i], c.language[i],
           c.url[i], c.replyToId[i], c.repostOfId[i], c.hashtags[i], c.urls[i], c.mentions[i], seenAt, seenAt, c.status[i],
@@ -79,14 +79,4 @@ export class SqliteBulkWriter implements BulkWriter {
       for (const r of rows) this.insertError.run(r.fileKey, r.file, r.line, r.field, r.reason, r.raw, now);
     })();
   }
-}
-
-/**
- * Rows in account order: the (account_id, created_at) index then takes each batch's inserts
- * page by page instead of at random, which is what keeps large imports fast.
- */
-function insertOrder(accounts: Float64Array): Uint32Array {
-  const order = new Uint32Array(accounts.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  return order.sort((a, b) => accounts[a] - accounts[b] || a - b);
 }
