@@ -31,11 +31,11 @@ export interface HttpResult {
 }
 
 /** Fetches `url`, following redirects; never throws. */
-export async function httpGet(url: string, opts: { timeoutMs: number; bodyCap?: number; maxRedirects?: number }): Promise<HttpResult> {
+export async function httpGet(url: string, opts: { timeoutMs: number; bodyCap?: number; maxRedirects?: number; resolved?: Map<string, string[]> }): Promise<HttpResult> {
   const hops: HttpRequestEntry[] = [];
   let current = url;
   for (let i = 0; i <= (opts.maxRedirects ?? MAX_REDIRECTS); i++) {
-    const entry = await one(current, opts.timeoutMs, opts.bodyCap ?? BODY_CAP);
+    const entry = await one(current, opts.timeoutMs, opts.bodyCap ?? BODY_CAP, opts.resolved);
     hops.push(entry);
     const r = entry.response;
     const loc = r?.headers.location ?? r?.headers.Location;
@@ -52,7 +52,7 @@ export async function httpGet(url: string, opts: { timeoutMs: number; bodyCap?: 
   return { requests: [...hops].reverse(), final, failure: final.failure };
 }
 
-function one(url: string, timeoutMs: number, cap: number): Promise<HttpRequestEntry> {
+function one(url: string, timeoutMs: number, cap: number, resolved?: Map<string, string[]>): Promise<HttpRequestEntry> {
   const started = performance.now();
   const entry: HttpRequestEntry = {
     failure: null,
@@ -80,7 +80,8 @@ function one(url: string, timeoutMs: number, cap: number): Promise<HttpRequestEn
       return;
     }
     const mod = u.protocol === 'https:' ? https : http;
-    const req = mod.request(u, { method: 'GET', headers: REQUEST_HEADERS, agent: false, family: 4 }, (res) => {
+    const known = resolved?.get(u.hostname.replace(/^\[|\]$/g, ''));
+    const req = mod.request(u, { method: 'GET', headers: REQUEST_HEADERS, agent: false, family: 4, ...(known?.length ? { lookup: pinned(known) } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let truncated = false;
@@ -108,6 +109,17 @@ function one(url: string, timeoutMs: number, cap: number): Promise<HttpRequestEn
     req.on('error', finish);
     req.end();
   });
+}
+
+type LookupCb = (err: NodeJS.ErrnoException | null, address: string | Array<{ address: string; family: number }>, family?: number) => void;
+
+/** A lookup that answers with the addresses the probe already resolved (the system resolver's), so
+ * the fetch uses the same answer that was measured and does not queue for getaddrinfo again. */
+function pinned(addrs: string[]): (host: string, opts: { all?: boolean }, cb: LookupCb) => void {
+  return (_host, opts, cb) => {
+    if (opts?.all) cb(null, addrs.map((address) => ({ address, family: 4 })));
+    else cb(null, addrs[0], 4);
+  };
 }
 
 function canonical(k: string): string {

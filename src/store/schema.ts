@@ -130,6 +130,8 @@ export interface SettingsTable {
 }
 
 export interface Database {
+  probe_measurements: ProbeMeasurementsTable;
+  site_availability: SiteAvailabilityTable;
   sources: SourcesTable;
   accounts: AccountsTable;
   posts: PostsTable;
@@ -139,6 +141,8 @@ export interface Database {
   import_errors: ImportErrorsTable;
   imports: ImportsTable;
   settings: SettingsTable;
+  watch_schedule: WatchScheduleTable;
+  disappearances: DisappearancesTable;
 }
 
 export type Post = Selectable<PostsTable>;
@@ -146,3 +150,71 @@ export type NewPost = Insertable<PostsTable>;
 export type Account = Selectable<AccountsTable>;
 export type Source = Selectable<SourcesTable>;
 export type Finding = Selectable<FindingsTable>;
+
+/** One web-connectivity measurement (ours or imported from OONI); `body` is the OONI JSON. */
+export interface ProbeMeasurementsTable {
+  id: Generated<number>;
+  uid: string;
+  /** probe | ooni */
+  origin: string;
+  input: string;
+  hostname: string;
+  measured_at: number;
+  probe_cc: string;
+  probe_asn: string;
+  test_name: string;
+  /** dns | tcp_ip | http-failure | http-diff | false, or null when undetermined */
+  blocking: string | null;
+  accessible: number | null;
+  /** reachable | blocked | down | unknown */
+  verdict: string;
+  blocking_flags: number;
+  /** JSON array of mechanisms (dns-injection, ip-drop, sni-reset, residual, …) */
+  how: string;
+  body: string;
+  created_at: number;
+}
+
+/** One check of one site in an availability list: the timeline a report reads. */
+export interface SiteAvailabilityTable {
+  id: Generated<number>;
+  site: string;
+  list_name: string;
+  category_code: string | null;
+  checked_at: number;
+  /** reachable | blocked | down | unknown */
+  state: string;
+  how: string;
+  measurement_id: number | null;
+}
+
+/** One watched post's place in the revisit schedule (deletion watch). */
+export interface WatchScheduleTable {
+  post_id: number;
+  source_id: number;
+  /** When the post was published (or first seen), the origin of its age. */
+  posted_at: number;
+  next_check_at: number;
+  last_checked_at: number | null;
+  checks: number;
+  transient_streak: number;
+  /** A first "gone" outcome awaiting its confirming re-check. */
+  pending_kind: string | null;
+  pending_since: number | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  /** 1 once the post is gone for good or past the watch horizon. */
+  done: number;
+}
+
+/** One proven disappearance: the interval [last_seen_at, first_missing_at] and the observation that proved it. */
+export interface DisappearancesTable {
+  id: Generated<number>;
+  post_id: number;
+  /** deleted_by_author | removed_by_platform | account_gone */
+  kind: string;
+  last_seen_at: number;
+  first_missing_at: number;
+  observation_id: number | null;
+  detected_at: number;
+}

@@ -4,5 +4,14 @@ import { registerImport } from './import.ts';
 import { registerStats } from './stats.ts';
 import { registerExport } from './export.ts';
 import { registerDemo } from './demo.ts';
+import { registerServe } from './serve.ts';
+import { registerProbe } from './probe.ts';
+import { registerTh } from './th.ts';
+import { registerCoordination } from './coordination.ts';
+import { registerSource } from './source.ts';
+import { registerWatch } from './watch.ts';
+import { registerSim } from './sim.ts';
+import { registerTerms } from './terms.ts';
+import { registerExtract } from './extract.ts';
 
-export const COMMANDS: Array<(program: Command) => void> = [registerImport, registerStats, registerExport, registerDemo];
+export const COMMANDS: Array<(program: Command) => void> = [registerImport, registerStats, registerExport, registerDemo, registerServe, registerProbe, registerTh, registerCoordination, registerTerms, registerExtract, registerSource, registerWatch, registerSim];

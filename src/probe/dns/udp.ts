@@ -67,7 +67,7 @@ export async function udpLookup(hostname: string, opts: { resolver: string; time
       const a = (pkt.answers ?? []).filter((r) => r.type === 'A') as Array<{ data: string; ttl?: number }>;
       answers.push({
         t: (performance.now() - started) / 1000,
-        rcode: pkt.rcode ?? 'NOERROR',
+        rcode: (pkt as { rcode?: string }).rcode ?? 'NOERROR',
         addrs: a.map((r) => r.data),
         ttls: a.map((r) => r.ttl ?? 0),
         raw: msg.toString('base64'),

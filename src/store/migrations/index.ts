@@ -5,6 +5,9 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { Capabilities } from '../backend.ts';
 import { foundation } from './0001_foundation.ts';
+import { watch } from './0002_watch.ts';
+import { probe } from './0005_probe.ts';
+import { serve } from './0006_serve.ts';
 
 export interface StoreMigration {
   name: string;
@@ -13,7 +16,7 @@ export interface StoreMigration {
 }
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: StoreMigration[] = [foundation];
+export const MIGRATIONS: StoreMigration[] = [foundation, watch, probe, serve];
 
 /** Brings the store's schema up to date; safe to call on every start. */
 export async function migrateToLatest(db: Kysely<any>, caps: Capabilities, schema?: string): Promise<void> {

@@ -1,0 +1,81 @@
+/**
+ * Coordination benchmark: synthetic stores of 100k and 1M posts (10M with COORD_BENCH_10M=1 or
+ * --10m; it is generated streaming), 1-hour window, similarity 0.8. Each detection runs in a
+ * child process so posts/s and peak RSS are the detector's own. At 100k the brute-force
+ * all-pairs-in-window baseline (what the QUT toolkit does) runs too, and LSH pair recall is
+ * checked against it. Prints precision/recall of planted campaigns and coordinated pairs.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../../src/store/open.ts';
+import { generateSynthetic } from '../../src/collect/synthetic/generate.ts';
+import { loadSynthetic } from '../../src/collect/synthetic/load.ts';
+import { loadCorpus, sharedDataDir } from '../../src/collect/synthetic/corpus.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sizes = [100_000, 1_000_000];
+if (process.env.COORD_BENCH_10M === '1' || process.argv.includes('--10m')) sizes.push(10_000_000);
+const only = process.argv.find((a) => a.startsWith('--sizes='));
+const chosen = only ? only.slice(8).split(',').map(Number) : sizes;
+
+const corpus = loadCorpus();
+if (corpus.source !== 'shared') console.log(`# ${sharedDataDir()} not found: using the built-in corpus (no real Chinese background, no Spamouflage seeds).`);
+else console.log(`# corpus: ${corpus.organic.length} real Chinese reviews, ${corpus.seeds.length} Spamouflage seed texts`);
+
+const rows: Array<Record<string, string | number>> = [];
+for (const n of chosen) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'coord-bench-'));
+  const db = path.join(dir, 'bench.db');
+  try {
+    const data = generateSynthetic({ posts: n, seed: 20240101, windowSeconds: 3600, corpus });
+    const t0 = performance.now();
+    const store = await openStore({ db });
+    await loadSynthetic(store, data, { name: 'bench', batchSize: 20000 });
+    await store.close();
+    const loadSeconds = (performance.now() - t0) / 1000;
+    const truthFile = path.join(dir, 'truth.json');
+    writeFileSync(truthFile, JSON.stringify(data.truth));
+    const args = ['--import', 'tsx', path.join(here, 'child.ts'), db, truthFile];
+    if (n <= 100_000) args.push('--baseline');
+    const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26 });
+    if (child.status !== 0) throw new Error(`child failed for ${n}: ${child.stderr}`);
+    const out = JSON.parse(child.stdout.trim().split('\n').pop()!);
+    const s = out.stats;
+    const row: Record<string, string | number> = {
+      posts: n,
+      loadS: round(loadSeconds),
+      detectS: round(s.seconds),
+      postsPerS: Math.round(n / s.seconds),
+      peakMB: Math.round(out.rssDetect / 1e6),
+      pairs: s.pairs,
+      edges: s.edges,
+      planted: out.scores.planted,
+      detected: out.scores.detected,
+      campP: round(out.scores.campaignPrecision),
+      campR: round(out.scores.campaignRecall),
+      pairP: round(out.scores.pairPrecision),
+      pairR: round(out.scores.pairRecall),
+    };
+    rows.push(row);
+    console.log(JSON.stringify(row));
+    if (out.baseline) {
+      const b = out.baseline;
+      console.log(`# baseline at ${n}: brute-force all-pairs-in-window ${round(b.bruteSeconds)} s (${b.bruteComparisons} comparisons, ${b.brutePairs} pairs ≥ 0.8) vs LSH similar-only ${round(b.lshSimilarSeconds)} s → ${round(b.bruteSeconds / b.lshSimilarSeconds)}x; LSH recall vs exact ${round(b.lshRecallVsExact)}, precision ${round(b.lshPrecisionVsExact)}`);
+    }
+  } finally {
+    if (existsSync(dir)) rmSync(dir, { recursive: true, force: true });
+  }
+}
+console.log('\nposts       detect s  posts/s   peak MB  campaign P/R   pair P/R');
+for (const r of rows) {
+  console.log(`${String(r.posts).padEnd(11)} ${String(r.detectS).padEnd(9)} ${String(r.postsPerS).padEnd(9)} ${String(r.peakMB).padEnd(8)} ${r.campP}/${r.campR}`.padEnd(62) + `${r.pairP}/${r.pairR}`);
+}
+const m = rows.find((r) => r.posts === 1_000_000);
+if (m) console.log(`\ntarget 1M: ${m.detectS} s (< 60), ${m.peakMB} MB (< 4000), campaign P/R ${m.campP}/${m.campR} (≥ 0.95)`);
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

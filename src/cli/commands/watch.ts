@@ -1,0 +1,43 @@
+/** `censorscope watch`: follow every live source and revisit posts until Ctrl-C or --for. */
+import type { Command } from 'commander';
+import { withStore } from '../context.ts';
+import { runWatch } from '../../watch/run.ts';
+import { UserError } from '../../util/errors.ts';
+
+/** Parses 90s, 10m, 2h, 1d (or plain milliseconds). */
+export function parseDuration(s: string): number {
+  const m = s.trim().match(/^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/);
+  if (!m) throw new UserError(`"${s}" is not a duration; use e.g. 30s, 10m, 2h or 1d.`);
+  const mult = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
+  return Math.round(Number(m[1]) * mult);
+}
+
+export function registerWatch(program: Command): void {
+  program.command('watch')
+    .description('Follow every live source, revisit posts on the adaptive schedule and record disappearances (Ctrl-C to stop).')
+    .option('--for <duration>', 'stop after this much wall time (e.g. 30s, 10m, 2h)')
+    .option('--quiet', 'no progress lines')
+    .action(async (f: { for?: string; quiet?: boolean }, cmd: Command) => {
+      const durationMs = f.for ? parseDuration(f.for) : undefined;
+      const ac = new AbortController();
+      const stop = () => ac.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        await withStore(cmd, async (store) => {
+          const sources = await store.db.selectFrom('sources').select('id').where('kind', 'in', ['mastodon', 'feed', 'http-json']).where('enabled', '=', 1).execute();
+          if (!sources.length) throw new UserError('There are no live sources to watch; add one with `censorscope source add`.');
+          await runWatch(store, {
+            signal: ac.signal, durationMs,
+            onProgress: f.quiet ? undefined : (p) => {
+              const kinds = Object.entries(p.disappearances).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';
+              process.stderr.write(`watch: tracked=${p.tracked} checks/min=${p.checksPerMinute} disappearances: ${kinds}\n`);
+            },
+          });
+        });
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
+}

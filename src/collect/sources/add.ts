@@ -1,0 +1,67 @@
+/** Registering live sources in the store (what `censorscope source add` does). */
+import type { Store } from '../../store/open.ts';
+import type { Source } from '../../store/schema.ts';
+import { UserError } from '../../util/errors.ts';
+import { loadHttpJsonConfig } from './http-json.ts';
+import { mastodonConfigSchema } from './mastodon.ts';
+import { feedConfigSchema } from './feed.ts';
+import { commonConfigSchema } from './registry.ts';
+
+interface Common {
+  name?: string;
+  budgetPerMinute?: number;
+  listEveryMs?: number;
+}
+export type SourceInput =
+  | ({ kind: 'mastodon'; url: string; public?: boolean; hashtag?: string; account?: string } & Common)
+  | ({ kind: 'feed'; url: string } & Common)
+  | ({ kind: 'http-json'; configFile: string } & Common);
+
+function defaultName(input: SourceInput): string {
+  if (input.kind === 'http-json') return `http-json:${input.configFile}`;
+  if (input.kind === 'feed') return `feed:${input.url}`;
+  const what = input.hashtag ? `#${input.hashtag}` : input.account ? `@${input.account}` : 'public';
+  return `mastodon:${new URL(input.url).host}:${what}`;
+}
+
+/** Validates and stores a new live source; returns its row. */
+export async function addSource(store: Store, input: SourceInput): Promise<Source> {
+  const common = commonConfigSchema.safeParse({ budgetPerMinute: input.budgetPerMinute, listEveryMs: input.listEveryMs });
+  if (!common.success) throw new UserError('The request budget must be a positive number of requests per minute.');
+  let config: Record<string, unknown>;
+  let platform: string;
+  if (input.kind === 'mastodon') {
+    const picked = [input.public, input.hashtag, input.account].filter(Boolean).length;
+    if (picked !== 1) throw new UserError('Give exactly one of --public, --hashtag TAG or --account HANDLE for a mastodon source.');
+    const parsed = mastodonConfigSchema.safeParse({ url: input.url, public: input.public, hashtag: input.hashtag, account: input.account });
+    if (!parsed.success) throw new UserError(`"${input.url}" is not a valid URL for a Mastodon server (e.g. https://mastodon.example).`);
+    config = parsed.data;
+    platform = 'mastodon';
+  } else if (input.kind === 'feed') {
+    const parsed = feedConfigSchema.safeParse({ url: input.url });
+    if (!parsed.success) throw new UserError(`"${input.url}" is not a valid feed URL.`);
+    config = parsed.data;
+    platform = 'feed';
+  } else {
+    let loaded;
+    try {
+      loaded = loadHttpJsonConfig(input.configFile);
+    } catch (err) {
+      throw new UserError((err as Error).message);
+    }
+    config = { ...loaded, configFile: input.configFile };
+    platform = loaded.platform ?? 'http-json';
+  }
+  const name = input.name ?? defaultName(input);
+  const existing = await store.db.selectFrom('sources').select('id').where('name', '=', name).executeTakeFirst();
+  if (existing) throw new UserError(`A source named "${name}" already exists; pick another with --name.`);
+  const row = await store.db.insertInto('sources').values({
+    kind: input.kind, name, platform, config: JSON.stringify({ ...config, ...common.data }), cursor: null, enabled: 1, created_at: Date.now(),
+  }).returningAll().executeTakeFirstOrThrow();
+  return row;
+}
+
+/** Live sources (not imports), oldest first. */
+export async function listSources(store: Store): Promise<Source[]> {
+  return store.db.selectFrom('sources').selectAll().where('kind', 'in', ['mastodon', 'feed', 'http-json']).orderBy('id').execute();
+}

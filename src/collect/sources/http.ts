@@ -1,0 +1,114 @@
+/**
+ * The HTTP client every live source uses: a strict request budget (never more than N requests
+ * in any sliding minute), timeouts, retries with exponential backoff that honour Retry-After,
+ * and transient failures (timeouts, connection errors, 5xx, 429) reported as such, never as
+ * an answer about the post.
+ */
+import type { Clock } from '../../watch/clock.ts';
+import { SIM_SPEED_HEADER, SIM_TIME_HEADER } from '../../watch/clock.ts';
+
+/** At most `perMinute` requests in any 60 s window of the clock. */
+export class RequestBudget {
+  private readonly times: number[] = [];
+  /** Every request time, for tests and benchmarks. */
+  used = 0;
+  constructor(readonly perMinute: number, private readonly clock: Clock) {
+    if (!(perMinute > 0)) throw new Error('A request budget must be a positive number of requests per minute.');
+  }
+  /** Waits until one more request fits the budget, then counts it. */
+  async take(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      const now = this.clock.now();
+      while (this.times.length && this.times[0] <= now - 60_000) this.times.shift();
+      if (this.times.length < this.perMinute) {
+        this.times.push(now);
+        this.used++;
+        return;
+      }
+      if (signal?.aborted) throw new Error('aborted');
+      await this.clock.sleep(this.times[0] + 60_000 - now + 1, signal);
+    }
+  }
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: Headers;
+  body: string;
+}
+
+/** A request that kept failing transiently; the post's fate is still unknown. */
+export class TransientError extends Error {
+  constructor(message: string, readonly httpStatus: number | null, readonly code: string) {
+    super(message);
+  }
+}
+
+export interface HttpClientOptions {
+  budget: RequestBudget;
+  clock: Clock;
+  /** Attempts per request, including the first (default 4). */
+  attempts?: number;
+  /** First backoff in clock ms (default 2000); doubles each retry. */
+  backoffMs?: number;
+  /** Longest wait honoured from Retry-After or backoff (default 5 min). */
+  maxWaitMs?: number;
+  /** Real-time timeout per attempt (default 10 s). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Called with a simulator's clock headers, so the watcher can follow simulated time. */
+  onServerTime?: (at: number, speed: number) => void;
+}
+
+/** True for answers that say "try later" rather than anything about the resource. */
+export function isTransientStatus(status: number): boolean {
+  return status === 429 || status === 408 || (status >= 500 && status !== 501);
+}
+
+/** Parses Retry-After (seconds or HTTP date) into clock ms, or null. */
+export function retryAfterMs(value: string | null, now: number): number | null {
+  if (!value) return null;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+export class HttpClient {
+  constructor(private readonly o: HttpClientOptions) {}
+
+  get budget(): RequestBudget {
+    return this.o.budget;
+  }
+
+  /** GETs `url` within the budget, retrying transient failures; throws TransientError when they persist. */
+  async get(url: string, accept = 'application/json'): Promise<HttpAnswer> {
+    const attempts = this.o.attempts ?? 4;
+    let backoff = this.o.backoffMs ?? 2000;
+    const maxWait = this.o.maxWaitMs ?? 300_000;
+    let last: TransientError = new TransientError('no attempt made', null, 'none');
+    for (let i = 0; i < attempts; i++) {
+      await this.o.budget.take(this.o.signal);
+      let wait = backoff;
+      try {
+        const res = await fetch(url, {
+          headers: { accept, 'user-agent': 'censorscope-watch/0.1 (+research; deletion observatory)' },
+          signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
+          redirect: 'follow',
+        });
+        const body = await res.text();
+        const simTime = res.headers.get(SIM_TIME_HEADER);
+        if (simTime && this.o.onServerTime) this.o.onServerTime(Number(simTime), Number(res.headers.get(SIM_SPEED_HEADER) ?? 1));
+        if (!isTransientStatus(res.status)) return { status: res.status, headers: res.headers, body };
+        last = new TransientError(`HTTP ${res.status} from ${url}`, res.status, res.status === 429 ? 'rate_limited' : 'server_error');
+        wait = retryAfterMs(res.headers.get('retry-after'), this.o.clock.now()) ?? backoff;
+      } catch (err) {
+        const e = err as Error & { cause?: { code?: string } };
+        const code = e.name === 'TimeoutError' ? 'timeout' : (e.cause?.code ?? 'network_error');
+        last = new TransientError(`${code} for ${url}: ${e.message}`, null, code);
+      }
+      if (i + 1 < attempts) await this.o.clock.sleep(Math.min(wait, maxWait), this.o.signal);
+      backoff *= 2;
+    }
+    throw last;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * The one small interface every live source implements, so a new platform is one new module:
+ * list posts newer than a cursor, check one post, check one account.
+ */
+import type { PostRecord } from '../../store/bulk.ts';
+
+/** What a check found. `transient` never counts as a disappearance. */
+export type CheckOutcome = 'visible' | 'deleted_by_author' | 'removed_by_platform' | 'account_gone' | 'transient' | 'unknown';
+export type GoneKind = 'deleted_by_author' | 'removed_by_platform' | 'account_gone';
+export const GONE_KINDS: readonly GoneKind[] = ['deleted_by_author', 'removed_by_platform', 'account_gone'];
+
+export interface CheckResult {
+  outcome: CheckOutcome;
+  httpStatus: number | null;
+  errorCode: string | null;
+  /** Raw detail worth keeping as evidence (error bodies, edit times, …). */
+  detail: Record<string, unknown>;
+  /** The text now served, when visible (edits become versions). */
+  text?: string;
+}
+
+export type AccountState = 'active' | 'suspended' | 'gone' | 'unknown';
+
+export interface AccountCheck {
+  state: AccountState;
+  httpStatus: number | null;
+  detail: Record<string, unknown>;
+}
+
+/** A post as the watcher knows it, enough to check it again. */
+export interface WatchedPost {
+  platformPostId: string;
+  url: string | null;
+  accountPlatformId: string | null;
+}
+
+export interface ListResult {
+  posts: PostRecord[];
+  cursor: string | null;
+}
+
+/** A live source. Implementations get their HTTP client (budget, retries) from the caller. */
+export interface SourceDriver {
+  readonly kind: string;
+  listNew(cursor: string | null): Promise<ListResult>;
+  checkPost(post: WatchedPost): Promise<CheckResult>;
+  checkAccount(accountPlatformId: string): Promise<AccountCheck>;
+}
+
+/** Builds a PostRecord with the fields a live source rarely has left empty. */
+export function livePost(p: Partial<PostRecord> & Pick<PostRecord, 'platformPostId' | 'text'>): PostRecord {
+  return {
+    accountId: null, accountHandle: null, accountName: null, createdAt: null, language: null, url: null,
+    replyToId: null, repostOfId: null, hashtags: null, urls: null, mentions: null, status: 'visible',
+    statusChangedAt: null, statusEvidence: null, extra: null, ...p,
+  };
+}

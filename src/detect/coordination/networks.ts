@@ -1,0 +1,115 @@
+/**
+ * Coordination networks: every coordinated post pair becomes evidence on an account-pair edge
+ * of its type. Pairs are kept in growable typed arrays (millions cost tens of MB); edges are
+ * built once at the end. Edge weight = number of distinct post pairs (coordinated events).
+ */
+
+export const EDGE_TYPES = ['similar', 'exact', 'repost', 'link', 'reply', 'hashtags'] as const;
+export type EdgeType = (typeof EDGE_TYPES)[number];
+
+/** QUT coordination-network-toolkit names for the same networks, used in exported edge_type. */
+export const QUT_EDGE_TYPE: Record<EdgeType, string> = {
+  similar: 'co_similar_tweet',
+  exact: 'co_tweet',
+  repost: 'co_retweet',
+  link: 'co_link',
+  reply: 'co_reply',
+  hashtags: 'co_hashtag_sequence',
+};
+
+/** Growable columnar store of coordinated post pairs. */
+export class PairStore {
+  length = 0;
+  type = new Uint8Array(1024);
+  accA = new Int32Array(1024);
+  accB = new Int32Array(1024);
+  postA = new Float64Array(1024);
+  postB = new Float64Array(1024);
+  timeA = new Float64Array(1024);
+  timeB = new Float64Array(1024);
+
+  /** Records one pair; accounts are ordered so (a, b) and (b, a) land on the same edge. */
+  add(type: number, postA: number, accA: number, tA: number, postB: number, accB: number, tB: number): void {
+    if (this.length === this.type.length) this.grow();
+    const i = this.length++;
+    const swap = accA > accB;
+    this.type[i] = type;
+    this.accA[i] = swap ? accB : accA;
+    this.accB[i] = swap ? accA : accB;
+    this.postA[i] = swap ? postB : postA;
+    this.postB[i] = swap ? postA : postB;
+    this.timeA[i] = swap ? tB : tA;
+    this.timeB[i] = swap ? tA : tB;
+  }
+
+  private grow(): void {
+    const n = this.type.length * 2;
+    const g = <T extends Uint8Array | Int32Array | Float64Array>(a: T, C: new (n: number) => T): T => {
+      const b = new C(n);
+      b.set(a);
+      return b;
+    };
+    this.type = g(this.type, Uint8Array);
+    this.accA = g(this.accA, Int32Array);
+    this.accB = g(this.accB, Int32Array);
+    this.postA = g(this.postA, Float64Array);
+    this.postB = g(this.postB, Float64Array);
+    this.timeA = g(this.timeA, Float64Array);
+    this.timeB = g(this.timeB, Float64Array);
+  }
+}
+
+/** One account-pair edge of one type, with the post pairs that prove it. */
+export interface Edge {
+  a: number;
+  b: number;
+  type: EdgeType;
+  weight: number;
+  /** Indices into the PairStore, one per distinct post pair. */
+  pairs: number[];
+}
+
+export interface NetworkOptions {
+  minWeight: number;
+  /** An account needs at least this many distinct posts in surviving edges. */
+  minParticipation: number;
+}
+
+/** Groups pairs into edges, drops light edges and accounts that barely take part. */
+export function buildEdges(pairs: PairStore, opts: NetworkOptions): Edge[] {
+  const byEdge = new Map<string, { a: number; b: number; type: number; pairs: number[]; seen: Set<string> }>();
+  for (let i = 0; i < pairs.length; i++) {
+    const key = `${pairs.type[i]}:${pairs.accA[i]}:${pairs.accB[i]}`;
+    let e = byEdge.get(key);
+    if (!e) {
+      e = { a: pairs.accA[i], b: pairs.accB[i], type: pairs.type[i], pairs: [], seen: new Set() };
+      byEdge.set(key, e);
+    }
+    const pk = pairs.postA[i] < pairs.postB[i] ? `${pairs.postA[i]}:${pairs.postB[i]}` : `${pairs.postB[i]}:${pairs.postA[i]}`;
+    if (e.seen.has(pk)) continue;
+    e.seen.add(pk);
+    e.pairs.push(i);
+  }
+  let edges: Edge[] = [];
+  for (const e of byEdge.values()) {
+    if (e.pairs.length >= opts.minWeight) edges.push({ a: e.a, b: e.b, type: EDGE_TYPES[e.type], weight: e.pairs.length, pairs: e.pairs });
+  }
+  // Participation can only fall as edges go, so repeat until stable.
+  for (;;) {
+    const posts = new Map<number, Set<number>>();
+    const note = (acc: number, post: number) => {
+      let s = posts.get(acc);
+      if (!s) posts.set(acc, (s = new Set()));
+      s.add(post);
+    };
+    for (const e of edges) {
+      for (const i of e.pairs) {
+        note(e.a, pairs.postA[i]);
+        note(e.b, pairs.postB[i]);
+      }
+    }
+    const keep = edges.filter((e) => (posts.get(e.a)?.size ?? 0) >= opts.minParticipation && (posts.get(e.b)?.size ?? 0) >= opts.minParticipation);
+    if (keep.length === edges.length) return edges;
+    edges = keep;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Posts: the filterable, searchable list (keyset paging) and one post's full history
+ * (versions, every observation, the disappearance interval and its evidence).
+ */
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { POST_STATUSES } from '../../store/schema.ts';
+import { ApiError, type ApiContext, idParam, limitParam, parseJson, route, timeParam } from './common.ts';
+import { serveDb, tryDisappearances } from './tables.ts';
+
+/**
+ * Rows one filtered request may scan. Full-text search is LIKE: unindexed, so each page scans
+ * at most this many ids and hands back a cursor to continue, keeping every request bounded.
+ */
+export const SCAN_WINDOW = 50_000;
+
+const listQuery = z.object({
+  q: z.string().trim().min(1).max(200).optional().meta({ description: 'substring to search for in the text' }),
+  source: idParam.optional().meta({ description: 'source id' }),
+  account: idParam.optional().meta({ description: 'account id (store id)' }),
+  status: z.enum(POST_STATUSES).optional(),
+  from: timeParam.optional().meta({ description: 'created at or after (epoch ms or ISO date)' }),
+  to: timeParam.optional().meta({ description: 'created before (epoch ms or ISO date)' }),
+  before: idParam.optional().meta({ description: 'paging cursor: the `next` value of the previous page' }),
+  limit: limitParam(50, 200),
+});
+
+/** Escapes LIKE wildcards so the search is a plain substring match. */
+export function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** Registers the posts routes. */
+export async function postsApi(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const db = serveDb(ctx.store.db);
+  ctx.pages.push('/posts', '/posts/:id');
+
+  route(app, ctx, { method: 'GET', url: '/api/posts', tag: 'posts', summary: 'Posts, newest first, filtered and searched; page with `before`.', query: listQuery },
+    // Identical list requests within a few seconds share one query: dashboards poll and links get shared.
+    async ({ query: f }) => ctx.cache.get(`posts:${JSON.stringify(f)}`, () => listPosts(f), 3000));
+
+  async function listPosts(f: z.output<typeof listQuery>) {
+    {
+      if (f.from !== undefined && f.to !== undefined && f.from > f.to) throw new ApiError(400, 'invalid_parameter', 'query parameter "from": must not be after "to"', 'from');
+      // Windowed scan for filters no index serves well; an account's posts are few and indexed.
+      const windowed = (f.q !== undefined || f.source !== undefined || f.from !== undefined || f.to !== undefined) && f.account === undefined;
+      let upper = f.before;
+      if (windowed && upper === undefined) {
+        const top = await db.selectFrom('posts').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
+        upper = Number(top?.max ?? 0) + 1;
+      }
+      const lower = windowed ? Math.max(0, upper! - SCAN_WINDOW) : undefined;
+      let qb = db.selectFrom('posts as p')
+        .leftJoin('accounts as a', 'a.id', 'p.account_id')
+        .leftJoin('sources as s', 's.id', 'p.source_id')
+        .select(['p.id', 'p.source_id', 's.name as source', 'p.platform_post_id', 'p.account_id', 'a.handle as account',
+          'a.platform_account_id', 'p.created_at', 'p.text', 'p.url', 'p.status', 'p.status_changed_at', 'p.last_seen'])
+        .orderBy('p.id', 'desc')
+        .limit(f.limit + 1);
+      if (upper !== undefined) qb = qb.where('p.id', '<', upper);
+      if (lower !== undefined) qb = qb.where('p.id', '>=', lower);
+      if (f.q !== undefined) qb = qb.where(sql<boolean>`p.text like ${likePattern(f.q)} escape '\\'`);
+      if (f.source !== undefined) qb = qb.where('p.source_id', '=', f.source);
+      if (f.account !== undefined) qb = qb.where('p.account_id', '=', f.account);
+      if (f.from !== undefined) qb = qb.where('p.created_at', '>=', f.from);
+      if (f.to !== undefined) qb = qb.where('p.created_at', '<', f.to);
+      if (f.status !== undefined) {
+        qb = qb.where('p.status', '=', f.status);
+        // The literal lets SQLite use the partial index on non-visible posts.
+        if (f.status !== 'visible') qb = qb.where(sql<boolean>`p.status <> 'visible'`);
+      }
+      const rows = await qb.execute();
+      const items = rows.slice(0, f.limit).map((r) => ({ ...r, id: Number(r.id), source_id: Number(r.source_id), account_id: r.account_id == null ? null : Number(r.account_id), created_at: num(r.created_at), status_changed_at: num(r.status_changed_at), last_seen: num(r.last_seen) }));
+      let next: number | null = null;
+      if (rows.length > f.limit) next = items[items.length - 1]!.id;
+      else if (lower !== undefined && lower > 1) next = lower;
+      return { items, next, scanned: windowed ? { from: lower, to: upper, window: SCAN_WINDOW } : null };
+    }
+  }
+
+  route(app, ctx, { method: 'GET', url: '/api/posts/:id', tag: 'posts', summary: "A post's full history: versions, observations, disappearance interval, evidence.", params: z.object({ id: idParam }) },
+    async ({ params }) => {
+      const post = await db.selectFrom('posts as p')
+        .leftJoin('accounts as a', 'a.id', 'p.account_id')
+        .leftJoin('sources as s', 's.id', 'p.source_id')
+        .selectAll('p')
+        .select(['s.name as source', 's.kind as source_kind', 'a.handle as account', 'a.platform_account_id', 'a.display_name as account_name', 'a.status as account_status'])
+        .where('p.id', '=', params.id)
+        .executeTakeFirst();
+      if (!post) throw new ApiError(404, 'not_found', `No post has id ${params.id}.`, 'id');
+      const [versions, observations, disappearances] = await Promise.all([
+        db.selectFrom('post_versions').select(['id', 'seen_at', 'text', 'sha256']).where('post_id', '=', params.id).orderBy('seen_at').limit(500).execute(),
+        db.selectFrom('observations').select(['id', 'observed_at', 'outcome', 'http_status', 'error_code', 'detail'])
+          .where('post_id', '=', params.id).orderBy('observed_at', 'desc').limit(1000).execute(),
+        tryDisappearances(
+          () => db.selectFrom('disappearances').selectAll().where('post_id', '=', params.id).orderBy('first_missing_at').execute(),
+          async () => [],
+        ),
+      ]);
+      return {
+        post: {
+          ...post, id: Number(post.id), source_id: Number(post.source_id), account_id: post.account_id == null ? null : Number(post.account_id),
+          created_at: num(post.created_at), first_seen: num(post.first_seen), last_seen: num(post.last_seen), status_changed_at: num(post.status_changed_at),
+          hashtags: parseJson(post.hashtags), urls: parseJson(post.urls), mentions: parseJson(post.mentions),
+          status_evidence: parseJson(post.status_evidence), extra: parseJson(post.extra),
+        },
+        versions: versions.map((v) => ({ ...v, id: Number(v.id), seen_at: Number(v.seen_at) })),
+        observations: observations.map((o) => ({ ...o, id: Number(o.id), observed_at: Number(o.observed_at), detail: parseJson(o.detail) })),
+        disappearances: disappearances.map((d) => ({
+          id: Number(d.id), kind: d.kind, last_seen_at: num(d.last_seen_at), first_missing_at: num(d.first_missing_at),
+          observation_id: d.observation_id == null ? null : Number(d.observation_id), detected_at: num(d.detected_at),
+        })),
+      };
+    });
+}
+
+/** Normalises a bigint column (PostgreSQL returns strings for int8). */
+export function num(v: unknown): number | null {
+  return v == null ? null : Number(v);
+}

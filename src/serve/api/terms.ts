@@ -1,0 +1,64 @@
+/** Censored terms: the ranked table the terms detector stored (finding kind 'terms'), and one term's timeline. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { ApiError, type ApiContext, limitParam, parseJson, route } from './common.ts';
+import { num } from './posts.ts';
+import { serveDb, type ServeDb } from './tables.ts';
+
+const termRow = z.object({
+  term: z.string(), posts: z.number().catch(0), removed: z.number().catch(0), rate: z.number().catch(0),
+  low: z.number().nullable().catch(null).default(null), high: z.number().nullable().catch(null).default(null),
+  q: z.number().nullable().catch(null).default(null),
+}).loose();
+const termsEvidence = z.object({
+  baseline: z.number().nullable().catch(null).default(null),
+  terms: z.array(z.unknown()).catch([]).default([]),
+  timeline: z.unknown().optional(),
+}).loose();
+
+async function latest(db: ServeDb) {
+  const row = await db.selectFrom('findings').selectAll().where('kind', '=', 'terms').where('key', '=', 'latest').executeTakeFirst();
+  if (!row) return null;
+  const ev = termsEvidence.parse(parseJson(row.evidence) ?? {});
+  const terms = ev.terms.map((t) => termRow.safeParse(t)).filter((r) => r.success).map((r) => r.data);
+  return { row, ev, terms };
+}
+
+/** A term's daily timeline, wherever the detector put it (under `timeline`, keyed by term, or on the term). */
+function timelineOf(ev: z.output<typeof termsEvidence>, term: z.output<typeof termRow>): unknown[] {
+  const tl = ev.timeline as Record<string, unknown> | unknown[] | undefined;
+  if (tl && !Array.isArray(tl) && Array.isArray(tl[term.term])) return tl[term.term] as unknown[];
+  if (Array.isArray(tl)) return tl.filter((x) => (x as { term?: string })?.term === term.term);
+  const own = (term as Record<string, unknown>).timeline;
+  return Array.isArray(own) ? own : [];
+}
+
+/** Registers the terms routes. */
+export async function termsApi(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const db = serveDb(ctx.store.db);
+  ctx.pages.push('/terms', '/terms/:term');
+
+  route(app, ctx, {
+    method: 'GET', url: '/api/terms', tag: 'terms', summary: 'Censored terms ranked by removal rate, with intervals (latest terms run).',
+    query: z.object({ limit: limitParam(100, 1000), offset: z.coerce.number().int().min(0).max(1_000_000).default(0), q: z.string().trim().min(1).max(100).optional() }),
+  }, async ({ query }) => {
+    const l = await ctx.cache.get('terms:latest', () => latest(db), 3000);
+    if (!l) return { baseline: null, created_at: null, total: 0, items: [], next: null };
+    const matching = query.q ? l.terms.filter((t) => t.term.includes(query.q!)) : l.terms;
+    const items = matching.slice(query.offset, query.offset + query.limit);
+    return {
+      baseline: l.ev.baseline, created_at: num(l.row.created_at), summary: l.row.summary, total: matching.length, items,
+      next: query.offset + query.limit < matching.length ? query.offset + query.limit : null,
+    };
+  });
+
+  route(app, ctx, {
+    method: 'GET', url: '/api/terms/:term', tag: 'terms', summary: "One term's figures and its timeline by day.",
+    params: z.object({ term: z.string().min(1).max(100) }),
+  }, async ({ params }) => {
+    const l = await ctx.cache.get('terms:latest', () => latest(db), 3000);
+    const term = l?.terms.find((t) => t.term === params.term);
+    if (!l || !term) throw new ApiError(404, 'not_found', `The latest terms run has no term "${params.term}".`, 'term');
+    return { baseline: l.ev.baseline, created_at: num(l.row.created_at), term, timeline: timelineOf(l.ev, term) };
+  });
+}

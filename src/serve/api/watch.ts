@@ -1,0 +1,79 @@
+/** Watch health (checks per minute, errors, from `observations`) and starting or stopping the watcher (admin). */
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import { z } from 'zod';
+import { ApiError, type ApiContext, route } from './common.ts';
+import { num } from './posts.ts';
+import { serveDb, type ServeDb } from './tables.ts';
+import { MissingCapability } from '../integrations.ts';
+import { DETECTORS } from '../services.ts';
+
+const MINUTE = 60_000;
+/** Outcomes that mean the check itself failed, not that the post is gone. */
+const ERROR_OUTCOMES = ['transient', 'unknown'];
+
+/** Registers the watch and detector routes. */
+export async function watchApi(app: FastifyInstance, ctx: ApiContext): Promise<void> {
+  const db = serveDb(ctx.store.db);
+
+  route(app, ctx, {
+    method: 'GET', url: '/api/watch/health', tag: 'watch', summary: 'Checks per minute and errors over the last minutes, and whether the watcher runs here.',
+    query: z.object({ minutes: z.coerce.number().int().min(1).max(24 * 60).default(30) }),
+  }, async ({ query }) => ctx.cache.get(`health:${query.minutes}`, async () => ({
+    ...(await health(db, query.minutes)), watcher: ctx.services.watch,
+  }), 2000));
+
+  route(app, ctx, {
+    method: 'POST', url: '/api/watch/start', tag: 'watch', summary: 'Start the watcher in this server (admin: bearer token).', admin: true,
+    body: z.object({ durationMs: z.number().int().positive().max(30 * 24 * 3600_000).optional() }),
+  }, async ({ body }) => {
+    try {
+      return { watcher: await ctx.services.startWatch(body) };
+    } catch (err) {
+      if (err instanceof MissingCapability) throw new ApiError(501, 'not_available', err.message);
+      throw err;
+    }
+  });
+
+  route(app, ctx, { method: 'POST', url: '/api/watch/stop', tag: 'watch', summary: 'Stop the watcher (admin: bearer token).', admin: true },
+    async () => ({ watcher: await ctx.services.stopWatch() }));
+
+  route(app, ctx, {
+    method: 'POST', url: '/api/detectors/:name/run', tag: 'detectors', summary: 'Run a detector now and store its findings (admin: bearer token).', admin: true,
+    params: z.object({ name: z.enum(DETECTORS) }),
+  }, async ({ params }) => {
+    try {
+      const result = await ctx.services.runDetector(params.name);
+      ctx.cache.clear();
+      return { result };
+    } catch (err) {
+      if (err instanceof MissingCapability) throw new ApiError(501, 'not_available', err.message);
+      throw err;
+    }
+  });
+}
+
+async function health(db: ServeDb, minutes: number) {
+  const last = await db.selectFrom('observations').select((eb) => eb.fn.max('observed_at').as('t')).executeTakeFirst();
+  // Checks against a simulated platform are stamped with its (accelerated) clock: anchor the
+  // window at the latest check when that is ahead of the wall clock.
+  const now = Math.max(Date.now(), Number(last?.t ?? 0));
+  const since = Math.floor((now - minutes * MINUTE) / MINUTE) * MINUTE;
+  const rows = await db.selectFrom('observations')
+    .select([
+      sql<number>`(observed_at / ${sql.lit(MINUTE)}) * ${sql.lit(MINUTE)}`.as('minute'),
+      (eb) => eb.fn.countAll().as('checks'),
+      sql<number>`sum(case when outcome in (${sql.join(ERROR_OUTCOMES.map((o) => sql.lit(o)))}) or error_code is not null then 1 else 0 end)`.as('errors'),
+    ])
+    .where('observed_at', '>=', since).groupBy('minute').orderBy('minute').execute();
+  const series = rows.map((r) => ({ minute: Math.floor(Number(r.minute) / MINUTE) * MINUTE, checks: Number(r.checks), errors: Number(r.errors ?? 0) }));
+  const checks = series.reduce((s, r) => s + r.checks, 0);
+  const errors = series.reduce((s, r) => s + r.errors, 0);
+  // The current minute is partial: the rate uses the complete minutes of the window.
+  const recent = series.filter((r) => r.minute >= now - 5 * MINUTE - MINUTE && r.minute < Math.floor(now / MINUTE) * MINUTE);
+  return {
+    minutes, since, checks, errors, errorRate: checks ? errors / checks : 0,
+    checksPerMinute: recent.length ? recent.reduce((s, r) => s + r.checks, 0) / 5 : 0,
+    lastCheckAt: num(last?.t), series,
+  };
+}

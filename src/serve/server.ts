@@ -1,0 +1,166 @@
+/**
+ * The observatory's HTTP server: the JSON API (one Fastify plugin per area), its OpenAPI
+ * document, and the dashboard bundle with a strict Content-Security-Policy. Each area plugin
+ * declares its routes and its dashboard pages, so a new capability adds a plugin here and a
+ * page in the dashboard without touching the others.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { timingSafeEqual, createHash } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import fastifyStatic from '@fastify/static';
+import rateLimit from '@fastify/rate-limit';
+import type { Store } from '../store/open.ts';
+import { ApiError, errorBody, TtlCache, type ApiContext, type RouteSpec } from './api/common.ts';
+import { postsApi } from './api/posts.ts';
+import { statsApi } from './api/stats.ts';
+import { findingsApi } from './api/findings.ts';
+import { termsApi } from './api/terms.ts';
+import { sourcesApi } from './api/sources.ts';
+import { watchApi } from './api/watch.ts';
+import { openApiDocument } from './openapi.ts';
+import { Services } from './services.ts';
+import { PROJECT_ROOT, WEB_DIST } from './web-build.ts';
+
+/** The API areas, in registration order; a capability adds its plugin here. */
+export const API_PLUGINS: Array<(app: FastifyInstance, ctx: ApiContext) => Promise<void>> = [
+  statsApi, postsApi, termsApi, findingsApi, sourcesApi, watchApi,
+];
+
+/** No inline script or style attributes; charts draw on canvas, and ECharts sets styles through CSSOM. */
+export const CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+  "font-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'", "object-src 'none'",
+].join('; ');
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  /** Bearer token for write/admin endpoints; without one they are refused. */
+  token?: string;
+  /** Requests per IP per window (default 600 per 10 s). */
+  rateLimit?: { max: number; timeWindowMs: number };
+  /** Share the demo's watcher and detectors (default: the server's own). */
+  services?: Services;
+  /** Log requests to stderr. */
+  logger?: boolean;
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  services: Services;
+  /** Method and path of every route served. */
+  served: Array<{ method: string; url: string }>;
+  close(): Promise<void>;
+}
+
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(join(PROJECT_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function tokenMatches(given: string, expected: string): boolean {
+  // Compare digests so the comparison takes the same time whatever the lengths.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+/** Builds the Fastify app (not listening); tests use it with `inject` or listen themselves. */
+export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; services: Services; served: Array<{ method: string; url: string }> }> {
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 300 } });
+  const services = opts.services ?? new Services(store);
+  const routes: RouteSpec[] = [];
+  const pages: string[] = [];
+  const token = opts.token ?? '';
+  // Every route Fastify actually serves, so a test can prove the OpenAPI document covers them all.
+  const served: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') served.push({ method: m, url: r.url });
+  });
+
+  app.addHook('onSend', async (req, reply, payload) => {
+    reply.header('Content-Security-Policy', CSP);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('Cache-Control', 'no-store');
+    return payload;
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    if (err instanceof ApiError) return reply.code(err.status).send(errorBody(err.status, err.code, err.message, err.param));
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status === 429) return reply.code(429).send(errorBody(429, 'rate_limited', err.message));
+    if (status < 500) return reply.code(status).send(errorBody(status, String(err.code ?? 'bad_request').toLowerCase(), err.message));
+    req.log.error(err);
+    if (!opts.logger) process.stderr.write(`censorscope serve: ${req.method} ${req.url}: ${err.stack ?? err.message}\n`);
+    return reply.code(500).send(errorBody(500, 'internal', 'The server failed to answer this request; see its log.'));
+  });
+
+  await app.register(rateLimit, {
+    global: true,
+    max: opts.rateLimit?.max ?? 600,
+    timeWindow: opts.rateLimit?.timeWindowMs ?? 10_000,
+    errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`Too many requests: at most ${ctx.max} per ${ctx.after}; retry later.`), { statusCode: 429 }),
+  });
+
+  const requireToken: ApiContext['requireToken'] = async (req) => {
+    if (!token) throw new ApiError(403, 'admin_disabled', 'Write and admin endpoints are disabled: start the server with --token or CENSORSCOPE_TOKEN.');
+    const header = req.headers.authorization ?? '';
+    const m = /^Bearer\s+(.+)$/i.exec(header);
+    if (!m) throw new ApiError(401, 'unauthorized', 'This endpoint needs an "Authorization: Bearer <token>" header.');
+    if (!tokenMatches(m[1]!.trim(), token)) throw new ApiError(401, 'unauthorized', 'The bearer token is wrong.');
+  };
+
+  const ctx: ApiContext = { store, routes, pages, cache: new TtlCache(5000), services, requireToken };
+  for (const plugin of API_PLUGINS) await app.register(plugin as FastifyPluginAsync<ApiContext>, ctx);
+
+  routes.push({ method: 'GET', url: '/openapi.json', tag: 'meta', summary: 'This OpenAPI document.' });
+  const doc = JSON.stringify(openApiDocument(routes, packageVersion()));
+  app.get('/openapi.json', async (_req, reply) => reply.type('application/json; charset=utf-8').send(doc));
+
+  // The dashboard: hashed assets from dist/web, index.html for every page route (History API).
+  const haveBundle = existsSync(join(WEB_DIST, 'index.html'));
+  if (haveBundle) {
+    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', index: false, wildcard: true, maxAge: '1h', immutable: false });
+  }
+  const sendIndex = async (_req: unknown, reply: import('fastify').FastifyReply) => {
+    if (!haveBundle) {
+      return reply.code(503).type('text/plain; charset=utf-8').send('The dashboard bundle is not built: run `npm run build:web` (the API under /api/ works).');
+    }
+    return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
+  };
+  for (const p of new Set(pages)) app.get(p, sendIndex);
+
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send(errorBody(404, 'not_found', `Nothing at ${req.method} ${req.url.split('?')[0]}; see /openapi.json for the API.`));
+  });
+
+  return { app, services, served };
+}
+
+/** Starts the server; resolves once it listens. */
+export async function startServer(store: Store, opts: ServerOptions = {}): Promise<RunningServer> {
+  const { app, services, served } = await buildApp(store, opts);
+  const host = opts.host ?? '127.0.0.1';
+  await app.listen({ port: opts.port ?? 8787, host });
+  const addr = app.server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port ?? 8787;
+  const shown = host.includes(':') ? `[${host}]` : host === '0.0.0.0' ? '127.0.0.1' : host;
+  return {
+    url: `http://${shown}:${port}`,
+    app,
+    services,
+    served,
+    close: async () => {
+      if (!opts.services) await services.close();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,41 @@
+/**
+ * Builds the dashboard bundle (src/serve/web → dist/web) with Vite when it is missing or older
+ * than its sources, so a fresh clone needs no separate build step before `serve` or `demo`.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+export const WEB_SRC = join(PROJECT_ROOT, 'src/serve/web');
+export const WEB_DIST = join(PROJECT_ROOT, 'dist/web');
+
+function newest(dir: string): number {
+  let t = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    t = Math.max(t, st.isDirectory() ? newest(p) : st.mtimeMs);
+  }
+  return t;
+}
+
+/** True when dist/web is missing or older than any file under src/serve/web. */
+export function webBundleStale(): boolean {
+  const index = join(WEB_DIST, 'index.html');
+  if (!existsSync(index)) return true;
+  return newest(WEB_SRC) > statSync(index).mtimeMs;
+}
+
+let building: Promise<void> | null = null;
+
+/** Builds the bundle if stale (concurrent callers share one build). */
+export async function ensureWebBundle(opts: { force?: boolean; log?: (line: string) => void } = {}): Promise<void> {
+  if (!opts.force && !webBundleStale()) return;
+  building ??= (async () => {
+    opts.log?.('Building the dashboard (vite)…');
+    const { build } = await import('vite');
+    await build({ configFile: join(WEB_SRC, 'vite.config.ts'), logLevel: 'warn' });
+  })().finally(() => { building = null; });
+  await building;
+}

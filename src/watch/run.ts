@@ -1,0 +1,137 @@
+/**
+ * The watch loop: lists each source for new posts on its own rhythm, claims due checks from the
+ * persisted schedule, checks them within each source's request budget and records the outcome.
+ * Strictly sequential within a process (so a VirtualClock shared with a simulator stays
+ * deterministic); parallelism comes from running several watchers against PostgreSQL.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Store } from '../store/open.ts';
+import type { Source } from '../store/schema.ts';
+import { AcceleratedClock, realClock, type Clock } from './clock.ts';
+import { HttpClient, RequestBudget, TransientError } from '../collect/sources/http.ts';
+import { commonConfig, createDriver } from '../collect/sources/registry.ts';
+import { listSources } from '../collect/sources/add.ts';
+import type { CheckResult, SourceDriver } from '../collect/sources/source.ts';
+import { claimDue, nextDue } from './queue.ts';
+import { ingestPosts } from './ingest.ts';
+import { recordCheck } from './record.ts';
+import { DEFAULT_POLICY, type SchedulePolicy } from './policy.ts';
+
+export interface WatchProgress {
+  tracked: number;
+  checksPerMinute: number;
+  disappearances: Record<string, number>;
+}
+
+export interface WatchOptions {
+  signal?: AbortSignal;
+  /** How long to run: on `clock` when one is given, else wall-clock time. */
+  durationMs?: number;
+  onProgress?: (p: WatchProgress) => void;
+  /** Time source; by default the wall clock, re-anchored on a simulator's x-sim-time header. */
+  clock?: Clock;
+  policy?: Partial<SchedulePolicy>;
+  /** Only these sources (default: every enabled live source). */
+  sourceIds?: number[];
+  /** Overrides each source's budget (requests/minute). */
+  budgetPerMinute?: number;
+  owner?: string;
+  batch?: number;
+  leaseMs?: number;
+  /** Called after every check (tests use it to see concurrency). */
+  onCheck?: (e: { postId: number; owner: string; start: number; end: number; outcome: string }) => void;
+  /** Filled with each source's budget, for tests and benchmarks. */
+  budgets?: Map<number, RequestBudget>;
+}
+
+interface Live {
+  row: Source;
+  driver: SourceDriver;
+  budget: RequestBudget;
+  listEveryMs: number;
+  nextListAt: number;
+}
+
+/** Runs every source and the scheduler until aborted or the duration has passed. */
+export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<void> {
+  const policy: SchedulePolicy = { ...DEFAULT_POLICY, ...opts.policy };
+  const follow = opts.clock ? null : new AcceleratedClock(Date.now(), 1);
+  const clock: Clock = opts.clock ?? follow!;
+  const durationClock = opts.clock ?? realClock;
+  const endAt = opts.durationMs != null ? durationClock.now() + opts.durationMs : Infinity;
+  const owner = opts.owner ?? `watch-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const signal = opts.signal;
+  const stopped = () => signal?.aborted || durationClock.now() >= endAt;
+
+  const rows = (await listSources(store)).filter((s) => s.enabled && (!opts.sourceIds || opts.sourceIds.includes(Number(s.id))));
+  const live = new Map<number, Live>();
+  for (const row of rows) {
+    const common = commonConfig(row);
+    const budget = new RequestBudget(opts.budgetPerMinute ?? common.budgetPerMinute, clock);
+    opts.budgets?.set(Number(row.id), budget);
+    const http = new HttpClient({ budget, clock, signal, onServerTime: follow ? (at, speed) => follow.sync(at, speed) : undefined });
+    live.set(Number(row.id), { row, driver: createDriver(row, http, clock), budget, listEveryMs: common.listEveryMs, nextListAt: 0 });
+  }
+  const sourceIds = [...live.keys()];
+  const checkTimes: number[] = [];
+  let lastProgress = 0;
+  const progress = async (force = false) => {
+    if (!opts.onProgress || (!force && Date.now() - lastProgress < 1000)) return;
+    lastProgress = Date.now();
+    const now = clock.now();
+    while (checkTimes.length && checkTimes[0] <= now - 60_000) checkTimes.shift();
+    const tracked = await store.db.selectFrom('watch_schedule').select((eb) => eb.fn.countAll().as('n')).where('done', '=', 0).executeTakeFirst();
+    const kinds = await store.db.selectFrom('disappearances').select(['kind', (eb) => eb.fn.countAll().as('n')]).groupBy('kind').execute();
+    opts.onProgress({ tracked: Number(tracked?.n ?? 0), checksPerMinute: checkTimes.length, disappearances: Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)])) });
+  };
+
+  while (!stopped()) {
+    for (const s of live.values()) {
+      if (clock.now() < s.nextListAt || stopped()) continue;
+      try {
+        const listed = await s.driver.listNew(s.row.cursor);
+        await ingestPosts(store, Number(s.row.id), listed.posts, clock.now(), policy);
+        if (listed.cursor !== s.row.cursor) {
+          await store.db.updateTable('sources').set({ cursor: listed.cursor }).where('id', '=', s.row.id).execute();
+          s.row = { ...s.row, cursor: listed.cursor };
+        }
+      } catch (err) {
+        if (!(err instanceof TransientError) && !signal?.aborted) process.stderr.write(`watch: listing ${s.row.name} failed: ${(err as Error).message}\n`);
+      }
+      s.nextListAt = clock.now() + s.listEveryMs;
+    }
+    const due = await claimDue(store, { sourceIds, now: clock.now(), limit: opts.batch ?? 20, owner, leaseMs: opts.leaseMs ?? 5 * 60_000 });
+    for (const item of due) {
+      if (stopped()) break;
+      const s = live.get(item.sourceId)!;
+      const start = clock.now();
+      let result: CheckResult;
+      try {
+        result = await s.driver.checkPost({ platformPostId: item.platformPostId, url: item.url, accountPlatformId: item.accountPlatformId });
+      } catch (err) {
+        result = err instanceof TransientError
+          ? { outcome: 'transient', httpStatus: err.httpStatus, errorCode: err.code, detail: { message: err.message } }
+          : { outcome: 'unknown', httpStatus: null, errorCode: 'error', detail: { message: (err as Error).message } };
+      }
+      const end = clock.now();
+      await recordCheck(store, item, result, end, policy);
+      checkTimes.push(end);
+      opts.onCheck?.({ postId: item.postId, owner, start, end, outcome: result.outcome });
+    }
+    // Leases of items not reached before stopping are released so another watcher takes them.
+    if (stopped() && due.length) {
+      await store.db.updateTable('watch_schedule').set({ lease_owner: null, lease_until: null })
+        .where('lease_owner', '=', owner).where('post_id', 'in', due.map((d) => d.postId)).execute();
+    }
+    await progress();
+    if (!due.length && !stopped()) {
+      const nextCheck = (await nextDue(store, sourceIds)) ?? Infinity;
+      const nextList = Math.min(...[...live.values()].map((s) => s.nextListAt));
+      const wait = Math.min(nextCheck, nextList) - clock.now();
+      // Cap the nap (2 s of wall time) so aborts, the duration and other watchers' released leases are noticed.
+      const cap = follow ? 2000 * follow.rate : 60_000;
+      await clock.sleep(Math.max(1, Math.min(wait, cap)), signal);
+    }
+  }
+  await progress(true);
+}

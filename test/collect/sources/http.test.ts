@@ -1,0 +1,54 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpClient, RequestBudget, TransientError } from '../../../src/collect/sources/http.ts';
+import { VirtualClock } from '../../../src/watch/clock.ts';
+
+async function serve(handler: http.RequestListener): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+describe('HTTP client for live sources', () => {
+  it('retries 503/429 with backoff, honours Retry-After, then answers', async () => {
+    let n = 0;
+    const s = await serve((_req, res) => {
+      n++;
+      if (n === 1) { res.writeHead(429, { 'retry-after': '30' }); return res.end(); }
+      if (n === 2) { res.writeHead(503); return res.end(); }
+      res.writeHead(200); res.end('ok');
+    });
+    const clock = new VirtualClock(0);
+    const client = new HttpClient({ budget: new RequestBudget(100, clock), clock, backoffMs: 1000 });
+    const r = await client.get(s.url);
+    await s.close();
+    assert.equal(r.status, 200);
+    assert.equal(n, 3);
+    // 30 s from Retry-After, then the doubled backoff (2 s).
+    assert.equal(clock.now(), 32_000);
+  });
+
+  it('reports persistent transient failures as TransientError, never as an answer', async () => {
+    const s = await serve((_req, res) => { res.writeHead(502); res.end(); });
+    const clock = new VirtualClock(0);
+    const client = new HttpClient({ budget: new RequestBudget(100, clock), clock, attempts: 3 });
+    await assert.rejects(client.get(s.url), (e) => e instanceof TransientError && e.httpStatus === 502);
+    await s.close();
+    const dead = new HttpClient({ budget: new RequestBudget(100, clock), clock, attempts: 2 });
+    await assert.rejects(dead.get('http://127.0.0.1:1/'), (e) => e instanceof TransientError && e.httpStatus === null);
+  });
+
+  it('never exceeds the budget in any sliding minute', async () => {
+    const times: number[] = [];
+    const clock = new VirtualClock(0);
+    const s = await serve((_req, res) => { times.push(clock.now()); res.end('ok'); });
+    const client = new HttpClient({ budget: new RequestBudget(7, clock), clock });
+    for (let i = 0; i < 40; i++) await client.get(s.url);
+    await s.close();
+    assert.equal(times.length, 40);
+    for (const t of times) assert.ok(times.filter((x) => x > t - 60_000 && x <= t).length <= 7);
+    assert.ok(clock.now() >= 5 * 60_000, 'the budget made the client wait');
+  });
+});

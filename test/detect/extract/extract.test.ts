@@ -1,0 +1,86 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseRules, ruleKey, type Rule } from '../../../src/detect/extract/rules.ts';
+import { RuleFilter, SimulatedOracle } from '../../../src/detect/extract/oracle.ts';
+import { extractRules, breakComponents } from '../../../src/detect/extract/extract.ts';
+import { compAwareBinSplit } from '../../../src/detect/extract/baseline.ts';
+
+const filler = '今天我们去了一家新开的餐馆，味道还不错，服务员也很热情，价格比较实惠，下次还会再来。';
+const keys = (rules: Rule[]) => rules.map(ruleKey).sort();
+
+async function run(rules: string, text: string, reliability = 1, seed = 1) {
+  const oracle = new SimulatedOracle(new RuleFilter(parseRules(rules)), { reliability, seed });
+  return extractRules(oracle, text, { reliability });
+}
+
+describe('extraction', () => {
+  it('recovers overlapping components exactly (习近平 + 近平下 inside 习近平下台)', async () => {
+    const r = await run('习近平+近平下+下台', `${filler}习近平下台${filler}`);
+    assert.deepEqual(keys(r.rules), keys([['习近平', '近平下', '下台']]));
+    assert.equal(r.details[0]!.confidence, 1);
+  });
+
+  it('recovers repeated components exactly, where halving methods go wrong', async () => {
+    const text = `六四${filler}纪念${filler}六四${filler}纪念${filler}六四`;
+    const r = await run('六四+纪念', text);
+    assert.deepEqual(keys(r.rules), keys([['六四', '纪念']]));
+  });
+
+  it('finds every rule a text triggers, including rules sharing a component', async () => {
+    const text = `${filler}法轮功${filler}习近平${filler}下台${filler}习近平${filler}独裁${filler}`;
+    const r = await run('法轮功\n习近平+下台\n习近平+独裁\n无关+规则', text);
+    assert.deepEqual(keys(r.rules), keys([['法轮功'], ['下台', '习近平'], ['习近平', '独裁']]));
+    // The anchor method stops after one.
+    const base = await compAwareBinSplit(new SimulatedOracle(new RuleFilter(parseRules('法轮功\n习近平+下台\n习近平+独裁'))), text);
+    assert.equal(base.rule.length >= 1, true);
+  });
+
+  it('reports a text that is not censored and finds nothing', async () => {
+    const r = await run('法轮功', filler);
+    assert.equal(r.censored, false);
+    assert.deepEqual(r.rules, []);
+  });
+
+  it('detects a negation rule cancelling a rule in an uncensored text', async () => {
+    const text = `${filler}我的东突${filler}${filler}你的西域${filler}${filler}${filler}名${filler}单`;
+    const rules = '我的东突+你的西域\n!名+单 => 我的东突+你的西域';
+    assert.equal(new RuleFilter(parseRules(rules)).censors(text), false);
+    const r = await run(rules, text);
+    assert.deepEqual(keys(r.rules), keys([['我的东突', '你的西域']]));
+    assert.equal(r.negations.length, 1);
+    assert.deepEqual(r.negations[0]!.components, ['单', '名']);
+    assert.deepEqual(r.negations[0]!.cancels, ['你的西域', '我的东突']);
+  });
+
+  it('tolerates an oracle that fires only 75% of the time, reporting confidence', async () => {
+    const rules = '习近平+近平下+下台\n法轮功\n六四+纪念';
+    const text = `${filler}习近平下台${filler}六四${filler}法轮功${filler}纪念${filler}六四`;
+    const want = keys([['习近平', '近平下', '下台'], ['法轮功'], ['六四', '纪念']]);
+    let exact = 0;
+    let naiveExact = 0;
+    const runs = 20;
+    for (let seed = 1; seed <= runs; seed++) {
+      const r = await run(rules, text, 0.75, seed);
+      if (JSON.stringify(keys(r.rules)) === JSON.stringify(want)) exact++;
+      for (const d of r.details) assert.ok(d.confidence > 0.9 && d.confidence < 1, `confidence ${d.confidence}`);
+      // Without repetition the same oracle misleads the search.
+      const naive = await extractRules(new SimulatedOracle(new RuleFilter(parseRules(rules)), { reliability: 0.75, seed }), text, { reliability: 1 });
+      if (JSON.stringify(keys(naive.rules)) === JSON.stringify(want)) naiveExact++;
+    }
+    assert.ok(exact >= 18, `exact in ${exact}/${runs} noisy runs`);
+    assert.ok(naiveExact < exact, `naive ${naiveExact} vs adaptive ${exact}`);
+  });
+
+  it('breaks every occurrence of a component without creating new matches', () => {
+    assert.equal(breakComponents('ab ab c', ['ab', 'c'], '|'), 'a|b a|b |');
+  });
+});
+
+describe('CompAwareBinSplit re-implementation', () => {
+  it('isolates one rule with overlapping components', async () => {
+    const oracle = new SimulatedOracle(new RuleFilter(parseRules('习近平+近平下+下台')));
+    const r = await compAwareBinSplit(oracle, `${filler}习近平下台${filler}`);
+    assert.deepEqual(r.rule, ['下台', '习近平', '近平下']);
+    assert.ok(r.queries > 5 && r.queries < 100);
+  });
+});

@@ -1,0 +1,138 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { backends, type TestStore } from '../../helpers/stores.ts';
+import { runCli } from '../../helpers/cli.ts';
+import { runTerms, bucketOf } from '../../../src/detect/terms/index.ts';
+import { wilson } from '../../../src/detect/terms/stats.ts';
+import type { PostRecord } from '../../../src/store/bulk.ts';
+import type { PostStatus } from '../../../src/store/schema.ts';
+
+const DAY = 86_400_000;
+const MON = Date.UTC(2024, 0, 1); // a Monday
+
+function post(id: string, account: string, text: string, status: PostStatus, createdAt: number): PostRecord {
+  return {
+    platformPostId: id, accountId: account, accountHandle: account, accountName: null, createdAt, text, language: null, url: null,
+    replyToId: null, repostOfId: null, hashtags: null, urls: null, mentions: null, status, statusChangedAt: null, statusEvidence: null, extra: null,
+  };
+}
+
+/**
+ * Ten authors each post "freedom" once (removed, in the second week) and eight harmless posts;
+ * two of them also posted "freedom" earlier and deleted it themselves. One prolific account
+ * has all forty of its posts removed, twenty of them saying "pills". Unknown outcomes are left out.
+ */
+function fixture(): PostRecord[] {
+  const posts: PostRecord[] = [];
+  for (let a = 1; a <= 10; a++) {
+    posts.push(post(`f${a}`, `a${a}`, `freedom of speech 自由万岁`, 'removed_by_platform', MON + 9 * DAY + a * 1000));
+    for (let k = 0; k < 8; k++) posts.push(post(`n${a}-${k}`, `a${a}`, 'nice weather today', 'visible', MON + k * DAY));
+    if (a <= 2) posts.push(post(`d${a}`, `a${a}`, 'freedom again', 'deleted_by_author', MON + 1000 * a));
+    posts.push(post(`u${a}`, `a${a}`, 'freedom unknown fate', 'unknown', MON));
+  }
+  for (let k = 0; k < 20; k++) {
+    posts.push(post(`s${k}`, 'spammer', 'buy pills cheap', 'removed_by_platform', MON + k * DAY));
+    posts.push(post(`h${k}`, 'spammer', 'hello world', 'removed_by_platform', MON + k * DAY));
+  }
+  return posts;
+}
+
+/** P(X ≥ x) by direct summation, independent of the library's incomplete beta. */
+function tail(x: number, n: number, p: number): number {
+  let s = 0;
+  for (let k = x; k <= n; k++) {
+    let c = 1;
+    for (let i = 0; i < k; i++) c = (c * (n - i)) / (i + 1);
+    s += c * p ** k * (1 - p) ** (n - k);
+  }
+  return s;
+}
+
+for (const b of backends()) {
+  describe(`terms [${b.label}]`, () => {
+    let ts: TestStore;
+    before(async () => {
+      ts = await b.open();
+      const src = await ts.store.db.insertInto('sources')
+        .values({ kind: 'import', name: 'terms-test', platform: 'test', config: '{}', cursor: null, enabled: 1, created_at: Date.now() })
+        .returning('id').executeTakeFirstOrThrow();
+      await ts.store.bulkWriter().writePosts(Number(src.id), fixture(), Date.now());
+    });
+    after(() => ts.cleanup());
+
+    it('counts posts and removals per term against the baseline, with exact tests', async () => {
+      const r = await runTerms(ts.store, { minPosts: 5, fdr: 0.05, by: 'week' });
+      assert.equal(r.posts, 132);
+      assert.equal(r.removed, 50);
+      assert.equal(r.baseline, 50 / 132);
+      const freedom = r.terms.find((t) => t.term === 'freedom');
+      assert.ok(freedom, JSON.stringify(r.terms.map((t) => t.term)));
+      assert.equal(freedom.posts, 12);
+      assert.equal(freedom.removed, 10);
+      assert.equal(freedom.rate, 10 / 12);
+      const w = wilson(10, 12);
+      assert.equal(freedom.low, w.low);
+      assert.equal(freedom.high, w.high);
+      assert.ok(Math.abs(freedom.p - tail(10, 12, 50 / 132)) < 1e-12, `${freedom.p} vs ${tail(10, 12, 50 / 132)}`);
+      assert.ok(freedom.q >= freedom.p && freedom.q <= 0.05);
+      assert.ok(r.terms.some((t) => t.term === '自由'), 'Chinese word from jieba');
+      assert.ok(!r.terms.some((t) => t.term === 'weather'), 'never-removed terms are not reported');
+      // Ranked by q.
+      for (let i = 1; i < r.terms.length; i++) assert.ok(r.terms[i - 1]!.q <= r.terms[i]!.q);
+    });
+
+    it('stratifies by author: one prolific, always-removed account does not make its words sensitive', async () => {
+      const r = await runTerms(ts.store, { minPosts: 5, save: false });
+      const pills = r.terms.find((t) => t.term === 'pills')!;
+      const freedom = r.terms.find((t) => t.term === 'freedom')!;
+      assert.ok(pills.q < 0.05, 'unstratified test flags it');
+      assert.equal(pills.pAuthor, 1);
+      assert.equal(freedom.authors, 10);
+      // Hand-computed: obs 10, E 8/9 + 0.4, V 64/81 + 0.32 → z = 7.79, p ≈ 3e-15.
+      assert.ok(freedom.pAuthor < 1e-12, String(freedom.pAuthor));
+    });
+
+    it('builds timelines showing when a term became sensitive, and stores one finding', async () => {
+      const r = await runTerms(ts.store, { minPosts: 5, by: 'week' });
+      const freedom = r.terms.find((t) => t.term === 'freedom')!;
+      assert.deepEqual(r.timeline['freedom'], [
+        { bucket: '2024-01-01', posts: 2, removed: 0, rate: 0 },
+        { bucket: '2024-01-08', posts: 10, removed: 10, rate: 1 },
+      ]);
+      assert.equal(freedom.sensitiveSince, '2024-01-08');
+      assert.equal(bucketOf(Date.UTC(2024, 0, 14, 23), 'week'), '2024-01-08');
+      const rows = await ts.store.db.selectFrom('findings').selectAll().where('kind', '=', 'terms').execute();
+      assert.equal(rows.length, 1, 're-running replaces the finding');
+      assert.equal(rows[0]!.key, 'latest');
+      const ev = JSON.parse(rows[0]!.evidence) as { baseline: number; terms: Array<{ term: string }>; timeline: Record<string, Array<{ bucket: string }>> };
+      assert.equal(ev.baseline, 50 / 132);
+      assert.deepEqual(ev.timeline['freedom']!.map((p) => p.bucket), ['2024-01-01', '2024-01-10'], 'stored timelines are daily');
+    });
+
+    it('prunes rare n-grams under a memory cap, recounts survivors exactly, and flags possible losses', async () => {
+      const r = await runTerms(ts.store, { minPosts: 5, maxTerms: 16, save: false });
+      const full = await runTerms(ts.store, { minPosts: 5, save: false });
+      assert.equal(r.pruned, true);
+      assert.equal(r.approximate, false);
+      assert.deepEqual(r.terms, full.terms);
+      const tiny = await runTerms(ts.store, { minPosts: 5, maxTerms: 4, save: false });
+      assert.equal(tiny.approximate, true, 'a cap too small to keep every frequent term is reported');
+      for (const t of tiny.terms) {
+        const same = full.terms.find((f) => f.term === t.term)!;
+        assert.equal(t.posts, same.posts, 'reported counts are exact even then');
+      }
+    });
+
+    it('`censorscope terms --json` prints exactly the documented shape', () => {
+      const out = runCli(['terms', '--json', '--min-posts', '5', '--fdr', '0.05', '--by', 'week'], ts.env);
+      assert.equal(out.status, 0, out.stderr);
+      const doc = JSON.parse(out.stdout) as { baseline: number; terms: Array<Record<string, unknown>> };
+      assert.equal(doc.baseline, 50 / 132);
+      for (const key of ['term', 'posts', 'removed', 'rate', 'low', 'high', 'q']) assert.ok(key in doc.terms[0]!, key);
+      const text = runCli(['terms', '--by', 'day'], ts.env);
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(text.stdout, /baseline 37\.88%/);
+      assert.match(text.stdout, /freedom/);
+    });
+  });
+}

@@ -1,0 +1,167 @@
+/**
+ * The dashboard in real Chromium (Debian's /usr/bin/chromium through playwright-core): pages
+ * render, filters change the URL and the table, charts draw under the strict CSP, and hostile
+ * text stays text. Screenshots go to artifacts/screenshots/.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { backends, type TestStore } from '../helpers/stores.ts';
+import { startServer, type RunningServer } from '../../src/serve/server.ts';
+import { seedObservatory, XSS_TEXTS, type Seeded } from '../../src/serve/fixtures.ts';
+import { ensureWebBundle, PROJECT_ROOT } from '../../src/serve/web-build.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(PROJECT_ROOT, 'artifacts/screenshots');
+const skip = !existsSync(CHROMIUM) && !process.env.CI ? 'chromium is not installed at /usr/bin/chromium (apt-get install chromium)' : false;
+
+describe('dashboard in Chromium', { skip }, () => {
+  let ts: TestStore;
+  let server: RunningServer;
+  let seeded: Seeded;
+  let context: BrowserContext;
+  let profile: string;
+  const dialogs: string[] = [];
+  const problems: string[] = [];
+
+  before(async () => {
+    await ensureWebBundle();
+    mkdirSync(SHOTS, { recursive: true });
+    ts = await backends()[0]!.open();
+    seeded = await seedObservatory(ts.store, { posts: 3000, seed: 3 });
+    server = await startServer(ts.store, { port: 0 });
+    profile = mkdtempSync(join(tmpdir(), 'censorscope-chromium-'));
+    // A fresh profile directory per run (playwright passes it as --user-data-dir).
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    // Only the test server (127.0.0.1) may be reached: anything else is aborted and reported.
+    await context.route('**/*', (route) => {
+      const u = new URL(route.request().url());
+      if (u.hostname === '127.0.0.1') return route.continue();
+      problems.push(`external request: ${u.href}`);
+      return route.abort();
+    });
+  });
+  after(async () => {
+    await context?.close();
+    await server?.close();
+    await ts?.cleanup();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  async function open(path: string): Promise<Page> {
+    const page = await context.newPage();
+    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+    await page.goto(server.url + path);
+    return page;
+  }
+
+  it('renders the overview with its charts', async () => {
+    const page = await open('/');
+    await page.waitForSelector('#chart-disappearances[data-chart="ready"] canvas');
+    await page.waitForSelector('#chart-health[data-chart="ready"] canvas');
+    const cards = await page.locator('#cards .card .value').allTextContents();
+    assert.equal(cards[0], '3,002');
+    assert.ok((await page.locator('#top-accounts tbody tr').count()) > 0);
+    // The stacked bars are drawn: the canvas has non-blank pixels.
+    const inked = await page.$eval('#chart-disappearances canvas', (c) => {
+      const cv = c as HTMLCanvasElement;
+      const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+      let n = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
+      return n;
+    });
+    assert.ok(inked > 1000, `chart canvas looks empty (${inked} pixels)`);
+    await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
+    assert.deepEqual(problems, []);
+    await page.close();
+  });
+
+  it('filters posts through the URL', async () => {
+    const page = await open('/posts');
+    await page.waitForSelector('#posts-table tbody tr');
+    await page.selectOption('#f-status', 'removed_by_platform');
+    await page.fill('#f-q', '维权');
+    await page.click('#post-filters button[type=submit]');
+    await page.waitForURL(/\/posts\?q=.*status=removed_by_platform/);
+    await page.waitForFunction(() => document.querySelectorAll('#posts-table tbody tr').length > 0 && location.search.includes('status'));
+    const statuses = await page.locator('#posts-table tbody tr td:nth-child(6)').allTextContents();
+    assert.ok(statuses.length > 0);
+    assert.ok(statuses.every((s) => s === 'removed by platform'), statuses.join(','));
+    const texts = await page.locator('#posts-table tbody tr td:nth-child(5)').allTextContents();
+    assert.ok(texts.every((t) => t.includes('维权')));
+    // The filter state survives a reload.
+    await page.reload();
+    await page.waitForSelector('#posts-table tbody tr');
+    assert.equal(await page.inputValue('#f-q'), '维权');
+    assert.equal(await page.inputValue('#f-status'), 'removed_by_platform');
+    await page.screenshot({ path: join(SHOTS, 'posts.png'), fullPage: true });
+    await page.close();
+  });
+
+  it("shows a post's history", async () => {
+    const page = await open(`/posts/${seeded.removedPostId}`);
+    await page.waitForSelector('#observations tbody tr');
+    assert.equal(await page.locator('#observations tbody tr').count(), 2);
+    assert.match(await page.locator('h1').textContent() ?? '', /removed by platform/);
+    assert.match(await page.locator('#disappearance').textContent() ?? '', /first missing|No disappearance interval/);
+    await page.screenshot({ path: join(SHOTS, 'post.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows a campaign with its account graph', async () => {
+    const page = await open('/campaigns');
+    await page.click(`a[href="/campaigns/${seeded.campaignKey}"]`);
+    await page.waitForSelector('#chart-graph[data-chart="ready"] canvas');
+    await page.waitForSelector('#chart-timeline[data-chart="ready"] canvas');
+    assert.ok((await page.locator('#pairs .pair').count()) > 0);
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: join(SHOTS, 'campaign.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('shows the terms table and a term timeline', async () => {
+    const page = await open('/terms');
+    await page.waitForSelector('#terms-table tbody tr');
+    await page.screenshot({ path: join(SHOTS, 'terms.png'), fullPage: true });
+    await page.click('#terms-table a >> nth=0');
+    await page.waitForSelector('#chart-term[data-chart="ready"] canvas');
+    await page.screenshot({ path: join(SHOTS, 'term.png'), fullPage: true });
+    await page.close();
+  });
+
+  it('displays XSS payloads as text and runs nothing', async () => {
+    for (const id of seeded.xssPostIds) {
+      const page = await open(`/posts/${id}`);
+      await page.waitForSelector('#post-text');
+      assert.equal(await page.locator('#post-text').textContent(), XSS_TEXTS[seeded.xssPostIds.indexOf(id)]);
+      // No element came from the payload, and the javascript: link was not rendered as a link.
+      assert.equal(await page.locator('main img, main script, main b').count(), 0);
+      assert.equal(await page.locator('a[href^="javascript"]').count(), 0);
+      if (id === seeded.xssPostIds[0]) await page.screenshot({ path: join(SHOTS, 'xss-post.png'), fullPage: true });
+      await page.close();
+    }
+    const list = await open('/posts?status=removed_by_platform');
+    await list.waitForSelector('#posts-table tbody tr');
+    const text = await list.locator('#posts-table').textContent();
+    assert.ok(text?.includes('<img src=x onerror=alert(1)>'));
+    const terms = await open('/terms');
+    await terms.waitForSelector('#terms-table tbody tr');
+    assert.ok((await terms.locator('#terms-table').textContent())?.includes('<script>alert(5)</script>'));
+    await terms.waitForTimeout(300);
+    assert.deepEqual(dialogs, []);
+    assert.deepEqual(problems, []);
+    await list.close();
+    await terms.close();
+  });
+});
