@@ -17,8 +17,11 @@ const [db, truthFile, ...flags] = process.argv.slice(2);
 const store = await openStore({ db });
 const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as SyntheticTruth;
 const window = 3600;
+const cpu0 = process.cpuUsage();
 const res = await runCoordination(store, { windowSeconds: window, similarity: 0.8, minWeight: 2, maxEvidence: 1_000_000 });
 const rssDetect = process.resourceUsage().maxRSS * 1024;
+const cpu = process.cpuUsage(cpu0);
+const cpuSeconds = (cpu.user + cpu.system) / 1e6;
 
 // Map store post ids in evidence to platform ids for scoring.
 const ids = [...new Set(res.details.flatMap((c) => c.edges.flatMap((e) => e.evidence.flat())))];
@@ -57,4 +60,4 @@ if (flags.includes('--baseline')) {
   };
 }
 await store.close();
-process.stdout.write(`${JSON.stringify({ stats: res.stats, rssDetect, scores, baseline })}\n`);
+process.stdout.write(`${JSON.stringify({ stats: res.stats, rssDetect, cpuSeconds, scores, baseline })}\n`);

@@ -21,8 +21,8 @@ import type { SchedulePolicy } from '../../src/watch/policy.ts';
 import type { RequestBudget } from '../../src/collect/sources/http.ts';
 
 const { values: args } = parseArgs({ options: {
-  seed: { type: 'string', default: '42' }, budget: { type: 'string', default: '30' }, posts: { type: 'string', default: '2000' },
-  'fixed-minutes': { type: 'string', default: '60' }, 'tail-hours': { type: 'string', default: '3' },
+  seed: { type: 'string', default: '42' }, budget: { type: 'string', default: '20' }, posts: { type: 'string', default: '1000' },
+  'fixed-minutes': { type: 'string', default: '20' }, 'tail-hours': { type: 'string', default: '3' },
 } });
 const DAY = 86_400_000;
 const START = Date.UTC(2026, 0, 5);
@@ -85,10 +85,14 @@ async function runOne(name: string, policy: Partial<SchedulePolicy>, budget: num
 const budget = Number(args.budget);
 const fixedMs = Number(args['fixed-minutes']) * 60_000;
 console.log(`bench/watch: one simulated day, seed ${args.seed}, ${args.posts} posts/day, budget ${budget} requests/min, tail ${args['tail-hours']} h`);
+const baseline = await runOne(`fixed every ${args['fixed-minutes']} min (baseline)`, { kind: 'fixed', fixedMs }, budget);
+// The third run's budget is at most a third of the requests the baseline actually used.
+const minutes = (DAY + Number(args['tail-hours']) * 3_600_000) / 60_000;
+const thirdBudget = Math.max(1, Math.floor(baseline.requests / 3 / minutes));
 const runs = [
-  await runOne(`fixed every ${args['fixed-minutes']} min (baseline)`, { kind: 'fixed', fixedMs }, budget),
+  baseline,
   await runOne('adaptive, same budget', { kind: 'adaptive' }, budget),
-  await runOne('adaptive, 1/3 budget', { kind: 'adaptive' }, Math.floor(budget / 3)),
+  await runOne(`adaptive, budget ${thirdBudget}/min (<= 1/3 of the baseline's requests)`, { kind: 'adaptive' }, thirdBudget),
 ];
 const min = (ms: number) => (Number.isNaN(ms) ? '   -  ' : `${(ms / 60_000).toFixed(1).padStart(6)}`);
 for (const r of runs) {

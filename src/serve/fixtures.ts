@@ -162,7 +162,7 @@ export async function seedObservatory(store: Store, opts: SeedOptions): Promise<
           { term: '上访', posts: 90, removed: 18, rate: 0.2, low: 0.13, high: 0.29, q: 0.002 },
           { term: '<script>alert(5)</script>', posts: 10, removed: 2, rate: 0.2, low: 0.05, high: 0.5, q: 0.2 },
         ],
-        timeline: { 维权: [{ day: '2026-01-01', posts: 40, removed: 8 }, { day: '2026-01-02', posts: 80, removed: 22 }] },
+        timeline: { 维权: [{ bucket: '2026-01-01', posts: 40, removed: 8 }, { bucket: '2026-01-02', posts: 80, removed: 22 }] },
       }),
     },
   ]).execute();

@@ -2,7 +2,7 @@
  * Builds the dashboard bundle (src/serve/web → dist/web) with Vite when it is missing or older
  * than its sources, so a fresh clone needs no separate build step before `serve` or `demo`.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,7 +35,23 @@ export async function ensureWebBundle(opts: { force?: boolean; log?: (line: stri
   building ??= (async () => {
     opts.log?.('Building the dashboard (vite)…');
     const { build } = await import('vite');
-    await build({ configFile: join(WEB_SRC, 'vite.config.ts'), logLevel: 'warn' });
+    // Build beside the live bundle and swap it in, so concurrent builds (parallel test files,
+    // a demo and a server) never see a half-emptied directory.
+    const tmp = `${WEB_DIST}.build-${process.pid}-${Date.now()}`;
+    try {
+      await build({ configFile: join(WEB_SRC, 'vite.config.ts'), logLevel: 'warn', build: { outDir: tmp, emptyOutDir: true } });
+      const old = `${WEB_DIST}.old-${process.pid}-${Date.now()}`;
+      if (existsSync(WEB_DIST)) renameSync(WEB_DIST, old);
+      try {
+        renameSync(tmp, WEB_DIST);
+      } catch (err) {
+        // Another process swapped its identical build in first.
+        if (!existsSync(join(WEB_DIST, 'index.html'))) throw err;
+      }
+      rmSync(old, { recursive: true, force: true });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   })().finally(() => { building = null; });
   await building;
 }

@@ -16,6 +16,12 @@ export interface SchedulePolicy {
   horizonMs: number;
   /** Delay before the re-check that confirms a disappearance. */
   confirmMs: number;
+  /**
+   * Adaptive only: stretches every interval when the budget cannot keep up (set at run time by
+   * the watcher from how late due checks are), so the schedule keeps its young-often shape
+   * instead of every post falling equally behind.
+   */
+  scale?: number;
 }
 
 export const DEFAULT_POLICY: SchedulePolicy = {
@@ -26,7 +32,15 @@ export const DEFAULT_POLICY: SchedulePolicy = {
 /** Milliseconds until the next check of a post of age `ageMs`. */
 export function nextInterval(policy: SchedulePolicy, ageMs: number): number {
   if (policy.kind === 'fixed') return policy.fixedMs;
-  return Math.min(policy.maxMs, Math.max(policy.minMs, Math.round(Math.max(0, ageMs) * policy.factor)));
+  return Math.min(policy.maxMs * (policy.scale ?? 1), Math.max(policy.minMs, Math.round(Math.max(0, ageMs) * policy.factor * (policy.scale ?? 1))));
+}
+
+/** Adjusts the adaptive scale from how late the oldest due check was (ms). */
+export function adjustScale(policy: SchedulePolicy, lagMs: number): void {
+  if (policy.kind !== 'adaptive') return;
+  const scale = policy.scale ?? 1;
+  if (lagMs > policy.minMs / 2) policy.scale = Math.min(50, scale * 1.05);
+  else if (lagMs < policy.minMs / 10) policy.scale = Math.max(1, scale / 1.01);
 }
 
 /** Backoff after transient failures: 1, 2, 4 … minutes, never later than the regular interval. */

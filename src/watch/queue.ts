@@ -12,6 +12,7 @@ export interface Claimed {
   postId: number;
   sourceId: number;
   postedAt: number;
+  nextCheckAt: number;
   checks: number;
   transientStreak: number;
   pendingKind: string | null;
@@ -46,11 +47,11 @@ export async function claimDue(store: Store, o: { sourceIds: number[]; now: numb
   const rows = await store.db.selectFrom('watch_schedule as w')
     .innerJoin('posts as p', 'p.id', 'w.post_id')
     .leftJoin('accounts as a', 'a.id', 'p.account_id')
-    .select(['w.post_id', 'w.source_id', 'w.posted_at', 'w.checks', 'w.transient_streak', 'w.pending_kind', 'w.pending_since',
+    .select(['w.post_id', 'w.source_id', 'w.posted_at', 'w.next_check_at', 'w.checks', 'w.transient_streak', 'w.pending_kind', 'w.pending_since',
       'p.platform_post_id', 'p.url', 'p.text', 'p.last_seen', 'p.account_id', 'a.platform_account_id'])
     .where('w.post_id', 'in', ids).orderBy('w.next_check_at').execute();
   return rows.map((r) => ({
-    postId: Number(r.post_id), sourceId: Number(r.source_id), postedAt: Number(r.posted_at), checks: Number(r.checks),
+    postId: Number(r.post_id), sourceId: Number(r.source_id), postedAt: Number(r.posted_at), nextCheckAt: Number(r.next_check_at), checks: Number(r.checks),
     transientStreak: Number(r.transient_streak), pendingKind: r.pending_kind, pendingSince: r.pending_since == null ? null : Number(r.pending_since),
     platformPostId: r.platform_post_id, url: r.url, text: r.text, lastSeen: Number(r.last_seen),
     accountId: r.account_id == null ? null : Number(r.account_id), accountPlatformId: r.platform_account_id ?? null,

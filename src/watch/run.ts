@@ -15,7 +15,8 @@ import type { CheckResult, SourceDriver } from '../collect/sources/source.ts';
 import { claimDue, nextDue } from './queue.ts';
 import { ingestPosts } from './ingest.ts';
 import { recordCheck } from './record.ts';
-import { DEFAULT_POLICY, type SchedulePolicy } from './policy.ts';
+import { holdSingleWatcher, releaseSingleWatcher } from './single.ts';
+import { DEFAULT_POLICY, adjustScale, type SchedulePolicy } from './policy.ts';
 
 export interface WatchProgress {
   tracked: number;
@@ -28,6 +29,8 @@ export interface WatchOptions {
   /** How long to run: on `clock` when one is given, else wall-clock time. */
   durationMs?: number;
   onProgress?: (p: WatchProgress) => void;
+  /** Wall-clock ms between progress reports (default 1000); one more comes at the end. */
+  progressEveryMs?: number;
   /** Time source; by default the wall clock, re-anchored on a simulator's x-sim-time header. */
   clock?: Clock;
   policy?: Partial<SchedulePolicy>;
@@ -63,6 +66,28 @@ export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<v
   const signal = opts.signal;
   const stopped = () => signal?.aborted || durationClock.now() >= endAt;
 
+  const single = !store.caps.concurrentWriters;
+  if (single) await holdSingleWatcher(store, owner);
+  try {
+    await watchLoop(store, opts, { policy, follow, clock, owner, stopped, single });
+  } finally {
+    if (single) await releaseSingleWatcher(store, owner).catch(() => undefined);
+  }
+}
+
+interface LoopState {
+  policy: SchedulePolicy;
+  follow: AcceleratedClock | null;
+  clock: Clock;
+  owner: string;
+  stopped: () => boolean | undefined;
+  single: boolean;
+}
+
+async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promise<void> {
+  const { policy, follow, clock, owner, stopped, single } = st;
+  const signal = opts.signal;
+  let heartbeat = Date.now();
   const rows = (await listSources(store)).filter((s) => s.enabled && (!opts.sourceIds || opts.sourceIds.includes(Number(s.id))));
   const live = new Map<number, Live>();
   for (const row of rows) {
@@ -76,7 +101,7 @@ export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<v
   const checkTimes: number[] = [];
   let lastProgress = 0;
   const progress = async (force = false) => {
-    if (!opts.onProgress || (!force && Date.now() - lastProgress < 1000)) return;
+    if (!opts.onProgress || (!force && Date.now() - lastProgress < (opts.progressEveryMs ?? 1000))) return;
     lastProgress = Date.now();
     const now = clock.now();
     while (checkTimes.length && checkTimes[0] <= now - 60_000) checkTimes.shift();
@@ -86,6 +111,10 @@ export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<v
   };
 
   while (!stopped()) {
+    if (single && Date.now() - heartbeat > 5000) {
+      heartbeat = Date.now();
+      await holdSingleWatcher(store, owner);
+    }
     for (const s of live.values()) {
       if (clock.now() < s.nextListAt || stopped()) continue;
       try {
@@ -101,6 +130,7 @@ export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<v
       s.nextListAt = clock.now() + s.listEveryMs;
     }
     const due = await claimDue(store, { sourceIds, now: clock.now(), limit: opts.batch ?? 20, owner, leaseMs: opts.leaseMs ?? 5 * 60_000 });
+    if (due.length) adjustScale(policy, clock.now() - due[0].nextCheckAt);
     for (const item of due) {
       if (stopped()) break;
       const s = live.get(item.sourceId)!;

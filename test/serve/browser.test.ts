@@ -148,6 +148,7 @@ describe('dashboard in Chromium', { skip }, () => {
       // No element came from the payload, and the javascript: link was not rendered as a link.
       assert.equal(await page.locator('main img, main script, main b').count(), 0);
       assert.equal(await page.locator('a[href^="javascript"]').count(), 0);
+      assert.equal(await page.locator('main a:has-text("javascript:")').count(), 0);
       if (id === seeded.xssPostIds[0]) await page.screenshot({ path: join(SHOTS, 'xss-post.png'), fullPage: true });
       await page.close();
     }

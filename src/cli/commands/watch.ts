@@ -28,7 +28,7 @@ export function registerWatch(program: Command): void {
           const sources = await store.db.selectFrom('sources').select('id').where('kind', 'in', ['mastodon', 'feed', 'http-json']).where('enabled', '=', 1).execute();
           if (!sources.length) throw new UserError('There are no live sources to watch; add one with `censorscope source add`.');
           await runWatch(store, {
-            signal: ac.signal, durationMs,
+            signal: ac.signal, durationMs, progressEveryMs: 5000,
             onProgress: f.quiet ? undefined : (p) => {
               const kinds = Object.entries(p.disappearances).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';
               process.stderr.write(`watch: tracked=${p.tracked} checks/min=${p.checksPerMinute} disappearances: ${kinds}\n`);

@@ -39,7 +39,7 @@ export interface TruthCampaign {
 
 export interface SyntheticTruth {
   campaigns: TruthCampaign[];
-  /** Coordinated post pairs by construction (platform post ids; text near-duplicates in-window). */
+  /** Coordinated post pairs by construction (platform post ids): in-window pairs of one campaign sharing a text, link, hashtags or repost target. */
   pairs: Array<[string, string]>;
   /** Identical posts by different accounts just outside the window: must never be edges. */
   nearMiss: Array<[string, string]>;
@@ -96,6 +96,8 @@ export function generateSynthetic(opts: SyntheticOptions): SyntheticData {
     const link = rng.chance(0.4) ? `https://news-${c}.example.com/story/${rng.int(1000, 9999)}` : null;
     const tags = rng.chance(0.3) ? [`话题${c}`, `支持${c}`] : null;
     const messages = rng.int(3, 5);
+    // What each planted post shares with others, to list every pair coordinated by construction.
+    const shared: Array<{ id: string; account: string; t: number; message: number; repost: string | null }> = [];
     for (let m = 0; m < messages; m++) {
       const base = freshText();
       const burstStart = start + rng.int(0, span - 2 * HOUR);
@@ -112,9 +114,18 @@ export function generateSynthetic(opts: SyntheticOptions): SyntheticData {
         const id = postId();
         planted.push(post(id, a, t, text, extra));
         ids.push(id);
+        shared.push({ id, account: a, t, message: m, repost: extra.repostOfId ?? null });
       }
-      for (let i = 0; i < ids.length; i++) for (let j = i + 1; j < ids.length; j++) truth.pairs.push([ids[i], ids[j]]);
       tc.posts.push(...ids);
+    }
+    // Same message, or (any message) the same link, hashtags or repost target, inside the window.
+    for (let i = 0; i < shared.length; i++) {
+      for (let j = i + 1; j < shared.length; j++) {
+        const x = shared[i];
+        const y = shared[j];
+        if (x.account === y.account || Math.abs(x.t - y.t) > W) continue;
+        if (x.message === y.message || link || tags || (x.repost && x.repost === y.repost)) truth.pairs.push([x.id, y.id]);
+      }
     }
     truth.campaigns.push(tc);
   }

@@ -5,7 +5,8 @@
  * verified by exact Jaccard.
  */
 import { jaccardRange } from './shingle.ts';
-import { lshCandidates, scratchFor, windowPairs } from './lsh.ts';
+import { lshCandidates } from './lsh.ts';
+import { scratchFor, windowPairs } from './window.ts';
 import { PairStore } from './networks.ts';
 import { TYPE_INDEX, type FeatureBatch } from './features.ts';
 import { featuresOf } from './feature-pool.ts';
@@ -39,7 +40,7 @@ export interface AllFeatures {
   evKey: Float64Array;
 }
 
-/** Concatenates feature batches (in read order). */
+/** Concatenates feature batches (in read order), emptying `parts` as it goes to bound peak memory. */
 export function mergeFeatures(parts: FeatureBatch[], bands: number): AllFeatures {
   const n = parts.reduce((s, p) => s + p.n, 0);
   const poolLen = parts.reduce((s, p) => s + p.pool.length, 0);
@@ -60,7 +61,10 @@ export function mergeFeatures(parts: FeatureBatch[], bands: number): AllFeatures
   let at = 0;
   let poolAt = 0;
   let evAt = 0;
-  for (const p of parts) {
+  for (let pi = 0; pi < parts.length; pi++) {
+    const p = parts[pi];
+    // Let the batch's arrays be collected once copied.
+    (parts as Array<FeatureBatch | undefined>)[pi] = undefined;
     all.id.set(p.id, at);
     all.account.set(p.account, at);
     all.time.set(p.time, at);

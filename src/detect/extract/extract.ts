@@ -6,9 +6,9 @@
  * broken in the original text (a separator inserted inside every occurrence); a broken text
  * that is still censored must trigger another rule, which is isolated in turn. Texts are
  * memoised by the set of components broken, so the search ends. A text that is not censored
- * at all may still hold a rule cancelled by a negation: smaller overlapping pieces are tried
- * until one is censored, its rules are isolated, and the negation is then isolated as the
- * smallest part of the text that, sent beside the rule, makes it uncensored.
+ * at all may still hold a rule cancelled by a negation: chunks are cut out of it until a cut
+ * text is censored, its rules are isolated, and the negation is then isolated as the smallest
+ * part of the text that, sent beside the rule, makes it uncensored.
  */
 import type { Oracle } from './oracle.ts';
 import { Decider, BudgetExceeded, type DecideOptions } from './decide.ts';
@@ -18,8 +18,14 @@ import { canonicalRule, ruleKey, type Rule } from './rules.ts';
 export interface ExtractOptions extends DecideOptions {
   /** Look for negation rules when the text is not censored (default true). */
   negations?: boolean;
-  /** Try breaking each component of a found rule even when breaking them all leaves nothing censored. */
+  /**
+   * After each rule, check the text with every way of breaking one component of each known rule
+   * (complete: finds rules sharing components too); otherwise only the shortest component of
+   * each is broken (one or two queries a round). Default true.
+   */
   thorough?: boolean;
+  /** The caller knows the text is censored: skip the confirming query (and negation search). */
+  assumeCensored?: boolean;
   /** Only isolate the first rule (the behaviour of earlier methods). */
   firstOnly?: boolean;
   /** Component-length model; pass the same one to successive extractions to learn from them. */
@@ -73,7 +79,7 @@ export async function extractRules(oracle: Oracle, text: string, opts: ExtractOp
   const lengths = opts.lengths ?? new LengthModel();
   try {
     // Asked outright: with negation rules a part of the text can be censored while the whole is not.
-    if (await pred([text])) {
+    if (opts.assumeCensored || (await pred([text]))) {
       await findAll(d, text, known, result, opts.firstOnly ?? false, opts.thorough ?? true, lengths);
     } else {
       result.censored = false;
@@ -88,88 +94,118 @@ export async function extractRules(oracle: Oracle, text: string, opts: ExtractOp
   return result;
 }
 
-async function findAll(d: Decider, text: string, known: Set<string>, result: ExtractResult, firstOnly: boolean, thorough: boolean, lengths: LengthModel): Promise<void> {
-  const pred = (f: string[]) => d.censored(f);
-  const visited = new Set<string>(['[]']);
-  const queue: Array<{ text: string; broken: string[] }> = [{ text, broken: [] }];
-  while (queue.length) {
-    const item = queue.shift()!;
-    // A rule already known that is still whole in this text needs no new isolation.
-    const whole = result.details.find((r) => r.components.every((c) => item.text.includes(c)));
-    if (whole) {
-      for (const c of whole.components) {
-        const broken = canonicalRule([...item.broken, c]);
-        const key = JSON.stringify(broken);
-        if (visited.has(key)) continue;
-        visited.add(key);
-        const t = breakComponents(text, broken, d.oracle.separator);
-        if (await pred([t])) queue.push({ text: t, broken });
-      }
-      continue;
+/**
+ * Sets of components that break every known rule (one component of each, reusing a component
+ * that already breaks a rule). Any other rule that does not contain a whole known rule avoids
+ * at least one such set, so checking them all finds it (thorough). The quick choice breaks only
+ * each rule's shortest component: in published lists the long components are the shared topic
+ * words (names, places) and the short ones the variations, so siblings sharing a topic survive.
+ */
+export function hittingSets(rules: Rule[], thorough: boolean, cap = 256): string[][] {
+  const shared = new Map<string, number>();
+  for (const r of rules) for (const c of r) shared.set(c, (shared.get(c) ?? 0) + 1);
+  const choices = rules.map((r) => {
+    const byShort = [...r].sort((a, b) => Array.from(a).length - Array.from(b).length || (shared.get(a)! - shared.get(b)!) || (a < b ? -1 : 1));
+    return thorough ? byShort : byShort.slice(0, 1);
+  });
+  const out: string[][] = [];
+  const seen = new Set<string>();
+  const walk = (i: number, chosen: string[]) => {
+    if (out.length >= cap) return;
+    if (i === rules.length) {
+      const set = canonicalRule(chosen);
+      const key = JSON.stringify(set);
+      if (!seen.has(key)) { seen.add(key); out.push(set); }
+      return;
     }
-    const q0 = d.queries;
-    const e0 = d.errorBound;
-    let rule = await isolate(item.text, pred, { lengths });
-    const children: Array<{ text: string; broken: string[] }> = [];
-    let anotherRule = false;
-    if (!firstOnly) {
-      // One query breaking the whole rule settles the common case (no other rule left); only
-      // when something is still censored, or in thorough mode, is each component tried alone,
-      // which also finds rules that share a component with this one.
-      const all = canonicalRule([...item.broken, ...rule]);
-      const allText = breakComponents(text, all, d.oracle.separator);
-      const rest = thorough || (await pred([allText]));
-      for (const c of rest ? canonicalRule(rule) : []) {
-        const broken = canonicalRule([...item.broken, c]);
-        const key = JSON.stringify(broken);
-        if (visited.has(key)) continue;
-        visited.add(key);
-        const t = breakComponents(text, broken, d.oracle.separator);
-        if (await pred([t])) {
-          anotherRule = true;
-          children.push({ text: t, broken });
-        }
-      }
-    }
-    // Extra fragments can only be picked up when a second rule is present in the text.
-    if (anotherRule) rule = await minimise(rule, pred);
-    const components = canonicalRule(rule);
-    const key = ruleKey(components);
-    if (!known.has(key)) {
-      known.add(key);
-      result.details.push({ components, confidence: Math.max(0, 1 - (d.errorBound - e0)), queries: d.queries - q0 });
-    } else if (result.details.length) {
-      result.details[result.details.length - 1]!.queries += d.queries - q0;
-    }
-    if (firstOnly) return;
-    queue.push(...children);
-  }
+    if (rules[i]!.some((c) => chosen.includes(c))) return walk(i + 1, chosen);
+    for (const c of choices[i]!) walk(i + 1, [...chosen, c]);
+  };
+  walk(0, []);
+  return out;
 }
 
-/** Splits `text` into two halves that overlap enough to keep any short component whole. */
-function halves(text: string): string[] {
-  const cps = Array.from(text);
-  if (cps.length < 8) return [];
-  const mid = cps.length >> 1;
-  const overlap = Math.min(24, cps.length >> 2);
-  return [cps.slice(0, mid + overlap).join(''), cps.slice(mid - overlap).join('')];
+/** True when `set` contains every member of `sub` (both sorted). */
+function covers(set: readonly string[], sub: readonly string[]): boolean {
+  return sub.every((x) => set.includes(x));
+}
+
+async function findAll(d: Decider, text: string, known: Set<string>, result: ExtractResult, firstOnly: boolean, thorough: boolean, lengths: LengthModel): Promise<void> {
+  const pred = (f: string[]) => d.censored(f);
+  const local: Array<{ rule: Rule; minimised: boolean }> = [];
+  let q0 = d.queries;
+  let e0 = d.errorBound;
+  const record = (rule: Rule) => {
+    const components = canonicalRule(rule);
+    local.push({ rule: components, minimised: false });
+    const key = ruleKey(components);
+    if (known.has(key)) return;
+    known.add(key);
+    result.details.push({ components, confidence: Math.max(0, 1 - (d.errorBound - e0)), queries: d.queries - q0 });
+    q0 = d.queries;
+    e0 = d.errorBound;
+  };
+  record(await isolate(text, pred, { lengths }));
+  if (firstOnly) return;
+  // Broken-component sets already seen uncensored: breaking more can only remove rules.
+  const negative: string[][] = [];
+  const tried = new Set<string>();
+  for (;;) {
+    const candidates: string[][] = [];
+    if (local.length >= 2) candidates.push(canonicalRule(local.flatMap((r) => r.rule)));
+    candidates.push(...hittingSets(local.map((r) => r.rule), thorough));
+    let found: string | null = null;
+    for (const broken of candidates) {
+      const key = JSON.stringify(broken);
+      if (tried.has(key) || negative.some((n) => covers(broken, n))) continue;
+      tried.add(key);
+      const t = breakComponents(text, broken, d.oracle.separator);
+      if (local.some((r) => r.rule.every((c) => t.includes(c)))) continue;
+      if (await pred([t])) { found = t; break; }
+      negative.push(broken);
+    }
+    if (found === null) break;
+    // A second rule exists, so earlier isolations may have picked up fragments of it.
+    for (const r of local) {
+      if (r.minimised) continue;
+      r.minimised = true;
+      const m = canonicalRule(await minimise(r.rule, pred));
+      if (m.length !== r.rule.length) {
+        const detail = result.details.find((x) => ruleKey(x.components) === ruleKey(r.rule));
+        known.delete(ruleKey(r.rule));
+        known.add(ruleKey(m));
+        if (detail) detail.components = m;
+        r.rule = m;
+      }
+    }
+    const before = local.length;
+    const rule = canonicalRule(await isolate(found, pred, { lengths }));
+    if (local.some((r) => ruleKey(r.rule) === ruleKey(rule))) break; // nothing new: stop rather than loop
+    record(rule);
+    local[before]!.minimised = local.length > 1;
+  }
+  const last = result.details[result.details.length - 1];
+  if (last) last.queries += d.queries - q0;
+}
+
+/** The text with code points [from, to) replaced by the separator. */
+function without(cps: string[], from: number, to: number, sep: string): string {
+  return [...cps.slice(0, from), sep, ...cps.slice(to)].join('');
 }
 
 async function findCancelled(d: Decider, text: string, known: Set<string>, result: ExtractResult, lengths: LengthModel): Promise<void> {
   const pred = (f: string[]) => d.censored(f);
-  // Breadth-first over ever smaller pieces, until one is censored on its own.
-  let level = [text];
+  // A negation needs all its components, so cutting out any one of them uncensors the rule:
+  // try removing each of m chunks (m = 4, 8, 16, 32) until a cut text is censored.
+  const cps = Array.from(text);
   let piece: string | null = null;
-  for (let depth = 0; depth < 5 && !piece && level.length; depth++) {
-    const next: string[] = [];
-    for (const p of level) {
-      for (const h of halves(p)) {
-        if (await pred([h])) { piece = h; break; }
-        next.push(h);
-      }
-      if (piece) break;
+  for (let m = 4; m <= 32 && !piece && m <= cps.length; m *= 2) {
+    for (let i = 0; i < m && !piece; i++) {
+      const from = Math.floor((i * cps.length) / m);
+      const to = Math.floor(((i + 1) * cps.length) / m);
+      const cut = without(cps, from, to, d.oracle.separator);
+      if (await pred([cut])) piece = cut;
     }
-    level = next;
   }
   if (!piece) return;
   result.censored = true;

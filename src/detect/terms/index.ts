@@ -11,6 +11,7 @@ import type { Progress } from '../../util/progress.ts';
 import { outcomePosts } from './read.ts';
 import { TermCounts } from './count.ts';
 import { terms as tokenize } from './tokenize.ts';
+import { AhoCorasick } from '../extract/aho.ts';
 import { wilson, binomialUpperTail, benjaminiHochberg, cmhUpper, type Stratum } from './stats.ts';
 
 export interface TermsOptions {
@@ -129,10 +130,14 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
     mm.set(k, v);
   };
   if (chosen.size) {
+    // A term is always a substring of its (lower-cased) post, so only posts the automaton
+    // matches need tokenising again.
+    const prefilter = new AhoCorasick([...chosen.keys()]);
     for await (const page of outcomePosts(store)) {
       for (const p of page) {
         const author = p.accountId ?? -p.id; // posts without an author are their own stratum
         bump(authorTotals, author as never, p.removed);
+        if (!prefilter.present(p.text.toLowerCase()).size) continue;
         for (const t of tokenize(p.text)) {
           const i = chosen.get(t);
           if (i === undefined) continue;

@@ -108,27 +108,27 @@ const MAX_TTL_MS = 60_000;
 
 export class TtlCache {
   private entries = new Map<string, { at: number; ttl: number; value: Promise<unknown>; settled: boolean; refreshing: boolean }>();
-  constructor(private ttlMs: number) {}
+  constructor(private ttlMs: number, private now: () => number = Date.now) {}
 
   /** Returns the cached value for `key`, computing it when absent or refreshing it when older than the TTL. */
   get<T>(key: string, compute: () => Promise<T>, ttlMs = this.ttlMs): Promise<T> {
     const hit = this.entries.get(key);
-    if (hit && (Date.now() - hit.at < hit.ttl || !hit.settled)) return hit.value as Promise<T>;
-    const ttlFor = (started: number) => Math.min(MAX_TTL_MS, Math.max(ttlMs, (Date.now() - started) * COST_FACTOR));
+    if (hit && (this.now() - hit.at < hit.ttl || !hit.settled)) return hit.value as Promise<T>;
+    const ttlFor = (started: number) => Math.min(MAX_TTL_MS, Math.max(ttlMs, (this.now() - started) * COST_FACTOR));
     if (hit) {
       if (!hit.refreshing) {
         hit.refreshing = true;
-        const started = Date.now();
+        const started = this.now();
         compute().then((v) => {
-          this.entries.set(key, { at: Date.now(), ttl: ttlFor(started), value: Promise.resolve(v), settled: true, refreshing: false });
-        }, () => { hit.refreshing = false; hit.at = Date.now(); });
+          this.entries.set(key, { at: this.now(), ttl: ttlFor(started), value: Promise.resolve(v), settled: true, refreshing: false });
+        }, () => { hit.refreshing = false; hit.at = this.now(); });
       }
       return hit.value as Promise<T>;
     }
-    const started = Date.now();
+    const started = this.now();
     const entry = { at: started, ttl: ttlMs, value: compute() as Promise<unknown>, settled: false, refreshing: false };
     this.entries.set(key, entry);
-    entry.value.then(() => { entry.settled = true; entry.ttl = ttlFor(started); entry.at = Date.now(); }, () => this.entries.delete(key));
+    entry.value.then(() => { entry.settled = true; entry.ttl = ttlFor(started); entry.at = this.now(); }, () => this.entries.delete(key));
     if (this.entries.size > 500) this.entries.delete(this.entries.keys().next().value!);
     return entry.value as Promise<T>;
   }

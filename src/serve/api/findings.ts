@@ -40,7 +40,7 @@ export async function findingsApi(app: FastifyInstance, ctx: ApiContext): Promis
   route(app, ctx, {
     method: 'GET', url: '/api/campaigns', tag: 'campaigns', summary: 'Coordinated campaigns, highest score first.',
     query: z.object({ limit: limitParam(50, 200), offset: z.coerce.number().int().min(0).max(100_000).default(0) }),
-  }, async ({ query }) => {
+  }, async ({ query }) => ctx.cache.get(`campaigns:${query.limit}:${query.offset}`, async () => {
     const rows = await db.selectFrom('findings').selectAll().where('kind', '=', 'campaign')
       .orderBy('score', 'desc').orderBy('id').limit(query.limit + 1).offset(query.offset).execute();
     const items = rows.slice(0, query.limit).map((r) => {
@@ -51,17 +51,34 @@ export async function findingsApi(app: FastifyInstance, ctx: ApiContext): Promis
       };
     });
     return { items, next: rows.length > query.limit ? query.offset + query.limit : null };
-  });
+  }, 3000));
 
   route(app, ctx, {
     method: 'GET', url: '/api/campaigns/:id', tag: 'campaigns', summary: 'One campaign: evidence, account graph, post timeline, near-identical texts.',
     params: z.object({ id: z.string().min(1).max(200) }),
   }, async ({ params }) => {
-    const row = await db.selectFrom('findings').selectAll().where('kind', '=', 'campaign').where('key', '=', params.id).executeTakeFirst();
-    if (!row) throw new ApiError(404, 'not_found', `No campaign has id "${params.id}".`, 'id');
+    // Findings change only when the detector reruns; a campaign page is assembled once per few seconds.
+    const found = await ctx.cache.get(`campaign:${params.id}`, () => campaign(params.id), 5000);
+    if (!found) throw new ApiError(404, 'not_found', `No campaign has id "${params.id}".`, 'id');
+    return found;
+  });
+
+  async function campaign(id: string) {
+    const row = await db.selectFrom('findings').selectAll().where('kind', '=', 'campaign').where('key', '=', id).executeTakeFirst();
+    if (!row) return null;
     const ev = campaignEvidence.parse(parseJson(row.evidence) ?? {});
     const postIds = ev.postIds.slice(0, MAX_TIMELINE_POSTS);
-    const pairIds = ev.edges.flatMap((e) => e.evidence.slice(0, 2)).slice(0, MAX_PAIRS);
+    // The same post pair is often evidence for several edge types (similar text, same link): show each pair once.
+    const seenPairs = new Set<string>();
+    const pairIds: Array<[number, number]> = [];
+    for (const e of ev.edges) {
+      for (const [a, b] of e.evidence.slice(0, 4)) {
+        const k = a < b ? `${a}:${b}` : `${b}:${a}`;
+        if (a === b || seenPairs.has(k) || pairIds.length >= MAX_PAIRS) continue;
+        seenPairs.add(k);
+        pairIds.push([a, b]);
+      }
+    }
     const wanted = [...new Set([...postIds, ...pairIds.flat()])];
     const posts = wanted.length ? await db.selectFrom('posts as p').leftJoin('accounts as a', 'a.id', 'p.account_id')
       .select(['p.id', 'p.created_at', 'p.text', 'p.status', 'p.platform_post_id', 'a.handle as account', 'a.platform_account_id'])
@@ -73,17 +90,21 @@ export async function findingsApi(app: FastifyInstance, ctx: ApiContext): Promis
       degree.set(e.target, (degree.get(e.target) ?? 0) + e.weight);
     }
     const accounts = [...new Set([...ev.accounts, ...degree.keys()])];
+    // Graph nodes are platform account ids; label them with handles where the store knows them.
+    const known = ev.accountIds.length ? await db.selectFrom('accounts').select(['platform_account_id', 'handle'])
+      .where('id', 'in', ev.accountIds.slice(0, 1000)).execute() : [];
+    const handle = new Map(known.map((a) => [a.platform_account_id, a.handle]));
     return {
       id: row.key, finding_id: Number(row.id), score: row.score, summary: row.summary, created_at: num(row.created_at),
       evidence: ev,
       graph: {
-        nodes: accounts.map((a) => ({ id: a, degree: degree.get(a) ?? 0 })),
+        nodes: accounts.map((a) => ({ id: a, label: handle.get(a) ?? a, degree: degree.get(a) ?? 0 })),
         edges: ev.edges.map((e) => ({ source: e.source, target: e.target, weight: e.weight, edge_type: e.edge_type })),
       },
       timeline: postIds.map((id) => byId.get(id)).filter((p) => p !== undefined).sort((a, b) => (a.created_at ?? 0) - (b.created_at ?? 0)),
       pairs: pairIds.map(([a, b]) => ({ left: byId.get(a) ?? null, right: byId.get(b) ?? null })).filter((p) => p.left && p.right),
     };
-  });
+  }
 
   route(app, ctx, {
     method: 'GET', url: '/api/findings', tag: 'findings', summary: 'Findings of any detector, filtered by kind.',

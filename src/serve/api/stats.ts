@@ -29,8 +29,10 @@ export async function statsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
       bucket: z.coerce.number().int().min(60_000).max(7 * 24 * HOUR).default(HOUR).meta({ description: 'bucket width in ms (default one hour)' }),
     }),
   }, async ({ query }) => {
-    const to = query.to ?? (await ctx.cache.get('disappearances:last', () => lastDisappearance(db), 2000)) ?? Date.now();
-    const from = query.from ?? to - 48 * HOUR;
+    const span = await ctx.cache.get('disappearances:span', () => disappearanceSpan(db), 2000);
+    const to = query.to ?? (span.last != null ? span.last + 1 : Date.now());
+    // Default: the last 48 hours with data, but no empty days before the first disappearance.
+    const from = query.from ?? Math.max(to - 48 * HOUR, Math.min(span.first ?? to, to - 12 * query.bucket));
     if (from >= to) throw new ApiError(400, 'invalid_parameter', 'query parameter "from": must be before "to"', 'from');
     if ((to - from) / query.bucket > 2000) throw new ApiError(400, 'invalid_parameter', 'query parameter "bucket": too small for the range (at most 2000 buckets)', 'bucket');
     const key = `disappearances:${from}:${to}:${query.bucket}`;
@@ -69,10 +71,17 @@ async function overview(db: ServeDb) {
   };
 }
 
-async function lastDisappearance(db: ServeDb): Promise<number | null> {
+async function disappearanceSpan(db: ServeDb): Promise<{ first: number | null; last: number | null }> {
   return tryDisappearances(
-    async () => num((await db.selectFrom('disappearances').select((eb) => eb.fn.max('first_missing_at').as('t')).executeTakeFirst())?.t),
-    async () => num((await db.selectFrom('posts').select((eb) => eb.fn.max('status_changed_at').as('t')).where(sql<boolean>`status <> 'visible'`).executeTakeFirst())?.t),
+    async () => {
+      const r = await db.selectFrom('disappearances').select((eb) => [eb.fn.min('first_missing_at').as('first'), eb.fn.max('first_missing_at').as('last')]).executeTakeFirst();
+      return { first: num(r?.first), last: num(r?.last) };
+    },
+    async () => {
+      const r = await db.selectFrom('posts').select((eb) => [eb.fn.min('status_changed_at').as('first'), eb.fn.max('status_changed_at').as('last')])
+        .where(sql<boolean>`status <> 'visible'`).executeTakeFirst();
+      return { first: num(r?.first), last: num(r?.last) };
+    },
   );
 }
 

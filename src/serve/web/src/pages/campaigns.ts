@@ -9,7 +9,7 @@ interface TimelinePost { id: number; created_at: number | null; text: string; st
 interface Campaign {
   id: string; score: number; summary: string;
   evidence: { accounts: string[]; posts: number; start: string | null; end: string | null; burstiness: number | null; types: Record<string, number>; representative: Array<{ account?: string; createdAt?: string; text: string; postId?: number }> };
-  graph: { nodes: Array<{ id: string; degree: number }>; edges: Array<{ source: string; target: string; weight: number; edge_type: string }> };
+  graph: { nodes: Array<{ id: string; label: string; degree: number }>; edges: Array<{ source: string; target: string; weight: number; edge_type: string }> };
   timeline: TimelinePost[];
   pairs: Array<{ left: TimelinePost; right: TimelinePost }>;
 }
@@ -60,7 +60,7 @@ export const campaignPage: Page = {
         type: 'graph', layout: 'force', roam: true, draggable: true,
         force: { repulsion: 400, edgeLength: [80, 200], gravity: 0.05 },
         label: { show: c.graph.nodes.length <= 40, position: 'right', fontSize: 10 },
-        data: c.graph.nodes.map((n) => ({ id: n.id, name: n.id, value: n.degree, symbolSize: 8 + 16 * (n.degree / maxDeg) })),
+        data: c.graph.nodes.map((n) => ({ id: n.id, name: n.label, value: n.degree, symbolSize: 8 + 16 * (n.degree / maxDeg) })),
         links: c.graph.edges.map((e) => ({ source: e.source, target: e.target, value: e.weight, lineStyle: { width: Math.min(6, 0.5 + Math.log2(1 + e.weight)), opacity: 0.6 } })),
       }],
     });

@@ -1,6 +1,6 @@
 /** Posts: the filterable table (filters live in the URL) and one post's full history. */
 import { get, qs } from '../api.ts';
-import { clip, count, h, statusBadge, table, time } from '../dom.ts';
+import { clip, count, h, safeHref, statusBadge, table, time } from '../dom.ts';
 import { navigate, type Page } from '../main.ts';
 
 interface PostRow { id: number; source: string | null; account: string | null; platform_account_id: string | null; created_at: number | null; text: string; status: string; status_changed_at: number | null }
@@ -78,7 +78,8 @@ export const postPage: Page = {
         ['source', p.source ?? '—'], ['platform id', p.platform_post_id],
         ['created', time(p.created_at)], ['first seen', time(p.first_seen)], ['last seen', time(p.last_seen)],
         ['status changed', time(p.status_changed_at)],
-        ['link', p.url ? h('a', { href: p.url, external: true }, p.url) : '—'],
+        // Only http(s) URLs become links; anything else (javascript:, data:) is shown as text.
+        ['link', p.url ? (safeHref(p.url)?.startsWith('http') ? h('a', { href: p.url, external: true }, p.url) : p.url) : '—'],
       ]),
       h('section', { class: 'panel', id: 'disappearance' }, h('h2', null, 'Disappearance'),
         d.disappearances.length

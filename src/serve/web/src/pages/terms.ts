@@ -24,11 +24,11 @@ export const termsPage: Page = {
   },
 };
 
-/** Reads a timeline point whatever its field names (day/date/t, posts/removed/rate). */
+/** Reads a timeline point whatever its field names (bucket/day/date/t, posts/removed). */
 function point(x: unknown): { t: number; posts: number; removed: number } | null {
   if (!x || typeof x !== 'object') return null;
   const o = x as Record<string, unknown>;
-  const raw = o.day ?? o.date ?? o.t ?? o.at;
+  const raw = o.bucket ?? o.day ?? o.date ?? o.t ?? o.at;
   const t = typeof raw === 'number' ? raw : typeof raw === 'string' ? Date.parse(raw) : NaN;
   if (!Number.isFinite(t)) return null;
   return { t, posts: Number(o.posts ?? o.total ?? 0), removed: Number(o.removed ?? 0) };
