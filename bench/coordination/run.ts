@@ -4,6 +4,7 @@
  * child process so posts/s and peak RSS are the detector's own. At 100k the brute-force
  * all-pairs-in-window baseline (what the QUT toolkit does) runs too, and LSH pair recall is
  * checked against it. Prints precision/recall of planted campaigns and coordinated pairs.
+ * Run: npm run bench:coordination [-- --10m | -- --sizes=100000,1000000]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -14,6 +15,10 @@ import { openStore } from '../../src/store/open.ts';
 import { generateSynthetic } from '../../src/collect/synthetic/generate.ts';
 import { loadSynthetic } from '../../src/collect/synthetic/load.ts';
 import { loadCorpus, sharedDataDir } from '../../src/collect/synthetic/corpus.ts';
+import { resolveOptions } from '../../src/detect/coordination/options.ts';
+import { normaliseText } from '../../src/detect/coordination/normalise.ts';
+import { shingles } from '../../src/detect/coordination/shingle.ts';
+import { bandKeys, signature } from '../../src/detect/coordination/minhash.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const sizes = [100_000, 1_000_000];
@@ -24,6 +29,25 @@ const chosen = only ? only.slice(8).split(',').map(Number) : sizes;
 const corpus = loadCorpus();
 if (corpus.source !== 'shared') console.log(`# ${sharedDataDir()} not found: using the built-in corpus (no real Chinese background, no Spamouflage seeds).`);
 else console.log(`# corpus: ${corpus.organic.length} real Chinese reviews, ${corpus.seeds.length} Spamouflage seed texts`);
+
+// The hand-written MinHash core on its own (one thread): npm MinHash packages manage 11–17k docs/s.
+{
+  const sample = generateSynthetic({ posts: 100_000, seed: 7, corpus });
+  const texts: string[] = sample.planted.map((p) => p.text);
+  for (const b of sample.organic(20000)) for (const p of b) texts.push(p.text);
+  const opts = resolveOptions({});
+  const t0 = performance.now();
+  const sets = texts.map((t) => shingles(normaliseText(t).text));
+  const t1 = performance.now();
+  const sig = new Uint32Array(opts.k);
+  const keys = new Uint32Array(opts.bands);
+  for (const s of sets) {
+    signature(s, opts.k, sig, 0);
+    bandKeys(sig, opts.bands, opts.k / opts.bands, keys, 0, 0);
+  }
+  const t2 = performance.now();
+  console.log(`# one thread, ${texts.length} texts: normalise+shingle ${Math.round(texts.length / ((t1 - t0) / 1000))} docs/s; MinHash (k=${opts.k}) + LSH keys ${Math.round(texts.length / ((t2 - t1) / 1000))} docs/s`);
+}
 
 const rows: Array<Record<string, string | number>> = [];
 for (const n of chosen) {

@@ -17,6 +17,7 @@ interface Flags {
   maxQueries: string;
   seed: string;
   firstOnly?: boolean;
+  quick?: boolean;
   json?: boolean;
 }
 
@@ -31,6 +32,7 @@ export function registerExtract(program: Command): void {
     .option('--max-queries <n>', 'stop after this many oracle queries', '20000')
     .option('--seed <n>', 'seed of the simulated filter\'s misses (with --rules and --reliability < 1)', '1')
     .option('--first-only', 'stop after the first rule (like earlier methods)')
+    .option('--quick', 'after each rule, check for further rules by breaking only the shortest component of each known rule (fewer queries; may miss rules that share that component)')
     .option('--json', 'print {"rules": [["component", ...], ...], "queries": N, "confidence", "negations", "censored"} as JSON')
     .action(async (flags: Flags) => {
       if (!!flags.rules === !!flags.oracle) throw new UserError('Give exactly one of --rules FILE (simulated filter) or --oracle CONFIG (HTTP service).');
@@ -55,7 +57,7 @@ export function registerExtract(program: Command): void {
         reliability ??= config.reliability;
         oracle = new HttpOracle(config);
       }
-      const r = await extractRules(oracle, text, { reliability: reliability ?? 1, alpha, maxQueries, firstOnly: flags.firstOnly });
+      const r = await extractRules(oracle, text, { reliability: reliability ?? 1, alpha, maxQueries, firstOnly: flags.firstOnly, thorough: !flags.quick });
       if (flags.json) {
         return printJson({
           rules: r.rules, queries: r.queries, confidence: r.details.map((d) => d.confidence),

@@ -86,9 +86,6 @@ export class LengthModel {
   }
 }
 
-/** Predicate calls by phase, for benchmarks that explain where queries go. */
-export const isolateStats = { check: 0, prefix: 0, length: 0, components: 0 };
-
 /**
  * Prior over how many components a rule has (published lists: mostly one to three). The next
  * component to find is the latest-ending of the k' still missing, whose end, for components
@@ -147,12 +144,9 @@ export async function isolate(text: string, pred: FragmentPredicate, opts: Isola
   // Work on code points so surrogate pairs are never split.
   let w = Array.from(text);
   while (found.length < maxComponents) {
-    if (found.length) {
-      isolateStats.check++;
-      if (await pred([...base, ...found])) break;
-    }
+    if (found.length && (await pred([...base, ...found]))) break;
     if (!w.length) break;
-    const withPrefix = (e: number) => { isolateStats.prefix++; return pred([...base, ...found, w.slice(0, e).join('')]); };
+    const withPrefix = (e: number) => pred([...base, ...found, w.slice(0, e).join('')]);
     let lo = 0;
     let hi = w.length;
     const prior = remainingPrior(found.length);
@@ -164,8 +158,7 @@ export async function isolate(text: string, pred: FragmentPredicate, opts: Isola
     }
     const e = hi;
     const kept = w.slice(0, e - 1).join('');
-    const len = await lengths.search(0, e, (l) => { isolateStats.length++; return pred([...base, ...found, w.slice(e - l, e).join(''), kept]); });
-    isolateStats.components++;
+    const len = await lengths.search(0, e, (l) => pred([...base, ...found, w.slice(e - l, e).join(''), kept]));
     found.push(w.slice(e - len, e).join(''));
     w = w.slice(0, e - 1);
   }

@@ -2,7 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseRules, ruleKey, type Rule } from '../../../src/detect/extract/rules.ts';
 import { RuleFilter, SimulatedOracle } from '../../../src/detect/extract/oracle.ts';
-import { extractRules, breakComponents } from '../../../src/detect/extract/extract.ts';
+import { extractRules, breakComponents, hittingSets } from '../../../src/detect/extract/extract.ts';
+import { LengthModel } from '../../../src/detect/extract/isolate.ts';
 import { compAwareBinSplit } from '../../../src/detect/extract/baseline.ts';
 
 const filler = '今天我们去了一家新开的餐馆，味道还不错，服务员也很热情，价格比较实惠，下次还会再来。';
@@ -69,6 +70,44 @@ describe('extraction', () => {
     }
     assert.ok(exact >= 18, `exact in ${exact}/${runs} noisy runs`);
     assert.ok(naiveExact < exact, `naive ${naiveExact} vs adaptive ${exact}`);
+  });
+
+  it('finds a family of rules sharing two components (X + 总书记 + 武汉), in both modes', async () => {
+    const rules = '到+总书记+武汉\n在+总书记+武汉\n去+总书记+武汉\n来+总书记+武汉';
+    const text = `总书记${filler}武汉${filler}到${filler}在${filler}去${filler}来`.replace(/来。$/, '来');
+    const want = keys([['到', '总书记', '武汉'], ['在', '总书记', '武汉'], ['去', '总书记', '武汉'], ['来', '总书记', '武汉']]);
+    // The filler holds 去 and 来 already ("去了", "再来"), so all four rules fire.
+    assert.deepEqual(keys((await run(rules, text)).rules), want);
+    const oracle = new SimulatedOracle(new RuleFilter(parseRules(rules)));
+    const fast = await extractRules(oracle, text, { thorough: false });
+    assert.deepEqual(keys(fast.rules), want);
+  });
+
+  it('hitting sets break every known rule; the quick choice breaks the shortest component', () => {
+    const sets = hittingSets([['到', '总书记', '武汉'], ['在', '总书记', '武汉']], true);
+    for (const set of sets) for (const r of [['到', '总书记', '武汉'], ['在', '总书记', '武汉']]) assert.ok(r.some((c) => set.includes(c)));
+    assert.ok(sets.some((s) => s.length === 1 && s[0] === '总书记'), 'a shared component breaks both at once');
+    assert.deepEqual(hittingSets([['到', '总书记', '武汉'], ['在', '总书记', '武汉']], false), [['到', '在']]);
+  });
+
+  it('a shared length model learns the lengths and asks fewer questions for the next text', async () => {
+    const rules = '习近平独裁统治+共产党专政体制';
+    const text = `${filler}习近平独裁统治${filler}共产党专政体制${filler}`;
+    const model = new LengthModel();
+    const first = await extractRules(new SimulatedOracle(new RuleFilter(parseRules(rules))), text, { lengths: model });
+    for (let i = 0; i < 10; i++) await extractRules(new SimulatedOracle(new RuleFilter(parseRules(rules))), text, { lengths: model });
+    const later = await extractRules(new SimulatedOracle(new RuleFilter(parseRules(rules))), text, { lengths: model });
+    assert.deepEqual(later.rules, first.rules);
+    assert.ok(later.queries < first.queries, `${later.queries} < ${first.queries}`);
+  });
+
+  it('finds a negation even when rule and negation components are interleaved', async () => {
+    const rules = '提出+辞职+习总书记\n!放+假 => 提出+辞职+习总书记';
+    const text = `${filler}提出${filler}放${filler}辞职${filler}习总书记${filler}假${filler}`;
+    const r = await run(rules, text);
+    assert.equal(r.negations.length, 1);
+    assert.deepEqual(r.negations[0]!.components, ['假', '放']);
+    assert.deepEqual(keys(r.rules), keys([['提出', '辞职', '习总书记']]));
   });
 
   it('breaks every occurrence of a component without creating new matches', () => {
