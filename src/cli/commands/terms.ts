@@ -38,7 +38,7 @@ export function registerTerms(program: Command): void {
       else {
         out.push('term                 posts  removed   rate   95% Wilson        q         q(author)  authors');
         for (const t of result.terms) {
-          const term = safe(t.term);
+          const term = safe(t.term) + (t.variants.length ? ` (+${t.variants.length})` : '');
           const pad = Math.max(1, 20 - [...term].reduce((w, ch) => w + (/\p{Script=Han}/u.test(ch) ? 2 : 1), 0));
           out.push(`${term}${' '.repeat(pad)} ${String(t.posts).padStart(5)}  ${String(t.removed).padStart(7)}  ${(100 * t.rate).toFixed(1).padStart(5)}%  ${(100 * t.low).toFixed(1).padStart(5)}–${(100 * t.high).toFixed(1).padEnd(5)}%  ${t.q.toExponential(2)}  ${t.qAuthor.toExponential(2)}   ${t.authors}`);
         }

@@ -10,7 +10,7 @@ import type { Store } from '../../store/open.ts';
 import type { Progress } from '../../util/progress.ts';
 import { outcomePosts } from './read.ts';
 import { TermCounts } from './count.ts';
-import { terms as tokenize } from './tokenize.ts';
+import { terms as tokenize, isWord } from './tokenize.ts';
 import { AhoCorasick } from '../extract/aho.ts';
 import { wilson, binomialUpperTail, benjaminiHochberg, cmhUpper, type Stratum } from './stats.ts';
 
@@ -46,6 +46,8 @@ export interface TermRow {
   qAuthor: number;
   /** First bucket whose Wilson lower bound exceeds the baseline (when a timeline was built). */
   sensitiveSince: string | null;
+  /** Overlapping n-grams with exactly the same counts, folded into this term. */
+  variants: string[];
 }
 
 export interface TermsResult {
@@ -110,11 +112,11 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
     tested.push({ term, posts: n, removed: x, p: binomialUpperTail(x, n, baseline) });
   }
   const q = benjaminiHochberg(tested.map((t) => t.p));
-  const significant = tested
-    .map((t, i) => ({ ...t, q: q[i]! }))
+  const ranked = tested
+    .map((t, i) => ({ ...t, q: q[i]!, variants: [] as string[] }))
     .filter((t) => t.q <= fdr && t.removed / t.posts > baseline)
-    .sort((a, b) => a.q - b.q || b.removed / b.posts - a.removed / a.posts || b.posts - a.posts || (a.term < b.term ? -1 : 1))
-    .slice(0, limit);
+    .sort((a, b) => a.q - b.q || b.removed / b.posts - a.removed / a.posts || b.posts - a.posts || (a.term < b.term ? -1 : 1));
+  const significant = mergeVariants(ranked).slice(0, limit);
 
   // Pass 2: author strata and timelines, only for the reported terms.
   const chosen = new Map(significant.map((t, i) => [t.term, i]));
@@ -170,11 +172,60 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
     return {
       term: t.term, posts: t.posts, removed: t.removed, rate: t.removed / t.posts, low: w.low, high: w.high, p: t.p, q: t.q,
       authors: stratP[i]!.strata, pAuthor: stratP[i]!.p, qAuthor: qAuthor[i]!, sensitiveSince: since?.bucket ?? null,
+      variants: t.variants,
     };
   });
   const result: TermsResult = { baseline, posts: total, removed: removedTotal, tested: tested.length, pruned, approximate, terms: rows, timeline, by };
   if (opts.save ?? true) await saveFinding(store, result, significant.map((_, i) => toPoints(daily[i]!)));
   return result;
+}
+
+interface Ranked { term: string; posts: number; removed: number; p: number; q: number; variants: string[] }
+
+/**
+ * Folds terms that overlap (one contains another, transitively) and have exactly the same
+ * counts — the slices of one phrase, usually — into one row, represented by its longest
+ * dictionary word (else its longest term), so the table lists phrases, not every n-gram.
+ */
+function mergeVariants(ranked: Ranked[]): Ranked[] {
+  const groups = new Map<string, number[]>();
+  ranked.forEach((t, i) => {
+    const key = `${t.posts}/${t.removed}`;
+    const g = groups.get(key) ?? [];
+    g.push(i);
+    groups.set(key, g);
+  });
+  const parent = ranked.map((_, i) => i);
+  const find = (i: number): number => (parent[i] === i ? i : (parent[i] = find(parent[i]!)));
+  for (const g of groups.values()) {
+    if (g.length < 2 || g.length > 2000) continue; // very large ties: not worth the quadratic pass
+    for (let a = 0; a < g.length; a++) {
+      for (let b = a + 1; b < g.length; b++) {
+        const x = ranked[g[a]!]!.term;
+        const y = ranked[g[b]!]!.term;
+        if (x.includes(y) || y.includes(x)) parent[find(g[a]!)] = find(g[b]!);
+      }
+    }
+  }
+  const members = new Map<number, number[]>();
+  ranked.forEach((_, i) => {
+    const r = find(i);
+    const m = members.get(r) ?? [];
+    m.push(i);
+    members.set(r, m);
+  });
+  const score = (term: string) => (isWord(term) ? 1000 : 0) + term.length;
+  const out: Ranked[] = [];
+  const done = new Set<number>();
+  ranked.forEach((_, i) => {
+    const r = find(i);
+    if (done.has(r)) return;
+    done.add(r);
+    const list = members.get(r)!.map((j) => ranked[j]!);
+    const best = list.reduce((a, b) => (score(b.term) > score(a.term) ? b : a));
+    out.push({ ...best, variants: list.filter((t) => t !== best).map((t) => t.term) });
+  });
+  return out;
 }
 
 async function saveFinding(store: Store, result: TermsResult, daily: TimelinePoint[][]): Promise<void> {

@@ -49,3 +49,10 @@ export function terms(text: string, opts: TokenOptions = {}): Set<string> {
   }
   return out;
 }
+
+/** True when jieba keeps `term` whole (a dictionary word rather than a slice of one). */
+export function isWord(term: string): boolean {
+  if (!HAS_HAN.test(term)) return true;
+  const parts = segmenter().cut(term, false);
+  return parts.length === 1;
+}

@@ -75,7 +75,12 @@ for (const b of backends()) {
       assert.equal(freedom.high, w.high);
       assert.ok(Math.abs(freedom.p - tail(10, 12, 50 / 132)) < 1e-12, `${freedom.p} vs ${tail(10, 12, 50 / 132)}`);
       assert.ok(freedom.q >= freedom.p && freedom.q <= 0.05);
-      assert.ok(r.terms.some((t) => t.term === '自由'), 'Chinese word from jieba');
+      // Slices of the same phrase with the same counts are folded into one row, named by a word.
+      const phrase = r.terms.filter((t) => t.term === '自由' || t.variants.includes('自由'));
+      assert.equal(phrase.length, 1, JSON.stringify(r.terms.map((t) => [t.term, t.variants])));
+      assert.ok(['自由', '万岁'].includes(phrase[0]!.term), 'named by a jieba word, not an n-gram');
+      assert.deepEqual([phrase[0]!.term, ...phrase[0]!.variants].sort(), ['万岁', '由万', '由万岁', '自由', '自由万'].sort());
+      assert.equal(phrase[0]!.posts, 10);
       assert.ok(!r.terms.some((t) => t.term === 'weather'), 'never-removed terms are not reported');
       // Ranked by q.
       for (let i = 1; i < r.terms.length; i++) assert.ok(r.terms[i - 1]!.q <= r.terms[i]!.q);
