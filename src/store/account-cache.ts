@@ -3,19 +3,25 @@
  * size keeps constant memory: when full it simply starts over.
  */
 export class AccountCache {
-  private readonly map = new Map<string, number>();
+  // One map per source: no key concatenation on the import hot path.
+  private readonly bySource = new Map<number, Map<string, number>>();
+  private size = 0;
   constructor(private readonly limit = 200_000) {}
 
   get(sourceId: number, platformId: string): number | undefined {
-    return this.map.get(`${sourceId}\u0000${platformId}`);
+    return this.bySource.get(sourceId)?.get(platformId);
   }
 
   set(sourceId: number, platformId: string, id: number): void {
-    if (this.map.size >= this.limit) this.map.clear();
-    this.map.set(`${sourceId}\u0000${platformId}`, id);
+    if (this.size >= this.limit) this.clear();
+    let map = this.bySource.get(sourceId);
+    if (!map) this.bySource.set(sourceId, (map = new Map()));
+    if (!map.has(platformId)) this.size++;
+    map.set(platformId, id);
   }
 
   clear(): void {
-    this.map.clear();
+    this.bySource.clear();
+    this.size = 0;
   }
 }
