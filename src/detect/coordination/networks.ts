@@ -75,37 +75,45 @@ export interface NetworkOptions {
   minParticipation: number;
 }
 
-/** Groups pairs into edges, drops light edges and accounts that barely take part. */
+/**
+ * Groups pairs into edges, drops light edges and accounts that barely take part. Pairs are
+ * grouped by sorting an index array (no per-pair strings or sets), so ten million pairs, most
+ * of them one-off organic coincidences, stay cheap.
+ */
 export function buildEdges(pairs: PairStore, opts: NetworkOptions): Edge[] {
-  const byEdge = new Map<string, { a: number; b: number; type: number; pairs: number[]; seen: Set<string> }>();
-  for (let i = 0; i < pairs.length; i++) {
-    const key = `${pairs.type[i]}:${pairs.accA[i]}:${pairs.accB[i]}`;
-    let e = byEdge.get(key);
-    if (!e) {
-      e = { a: pairs.accA[i], b: pairs.accB[i], type: pairs.type[i], pairs: [], seen: new Set() };
-      byEdge.set(key, e);
-    }
-    const pk = pairs.postA[i] < pairs.postB[i] ? `${pairs.postA[i]}:${pairs.postB[i]}` : `${pairs.postB[i]}:${pairs.postA[i]}`;
-    if (e.seen.has(pk)) continue;
-    e.seen.add(pk);
-    e.pairs.push(i);
-  }
+  const { type, accA, accB, postA, postB } = pairs;
+  const idx = new Int32Array(pairs.length);
+  for (let i = 0; i < idx.length; i++) idx[i] = i;
+  idx.sort((x, y) => type[x] - type[y] || accA[x] - accA[y] || accB[x] - accB[y] || postA[x] - postA[y] || postB[x] - postB[y]);
   let edges: Edge[] = [];
-  for (const e of byEdge.values()) {
-    if (e.pairs.length >= opts.minWeight) edges.push({ a: e.a, b: e.b, type: EDGE_TYPES[e.type], weight: e.pairs.length, pairs: e.pairs });
+  let s = 0;
+  while (s < idx.length) {
+    const first = idx[s];
+    let e = s + 1;
+    while (e < idx.length && type[idx[e]] === type[first] && accA[idx[e]] === accA[first] && accB[idx[e]] === accB[first]) e++;
+    // Distinct post pairs only (a pair of posts sharing two URLs is one event).
+    const list: number[] = [];
+    for (let k = s; k < e; k++) {
+      const i = idx[k];
+      const prev = list.length ? list[list.length - 1] : -1;
+      if (prev >= 0 && postA[prev] === postA[i] && postB[prev] === postB[i]) continue;
+      list.push(i);
+    }
+    if (list.length >= opts.minWeight) edges.push({ a: accA[first], b: accB[first], type: EDGE_TYPES[type[first]], weight: list.length, pairs: list });
+    s = e;
   }
   // Participation can only fall as edges go, so repeat until stable.
   for (;;) {
     const posts = new Map<number, Set<number>>();
     const note = (acc: number, post: number) => {
-      let s = posts.get(acc);
-      if (!s) posts.set(acc, (s = new Set()));
-      s.add(post);
+      let set = posts.get(acc);
+      if (!set) posts.set(acc, (set = new Set()));
+      set.add(post);
     };
     for (const e of edges) {
       for (const i of e.pairs) {
-        note(e.a, pairs.postA[i]);
-        note(e.b, pairs.postB[i]);
+        note(e.a, postA[i]);
+        note(e.b, postB[i]);
       }
     }
     const keep = edges.filter((e) => (posts.get(e.a)?.size ?? 0) >= opts.minParticipation && (posts.get(e.b)?.size ?? 0) >= opts.minParticipation);
