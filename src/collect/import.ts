@@ -98,7 +98,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
 /** Runs the reading worker, writing each batch it sends before acknowledging it. */
 function runWorker(input: ImportWorkerInput, handle: (batch: PostBatch, bytes: number) => Promise<void>): Promise<void> {
   // A small young generation keeps the parser's garbage from inflating the process's memory.
-  const worker = startTsWorker(new URL('./import-worker.ts', import.meta.url), input, { maxYoungGenerationSizeMb: 32, maxOldGenerationSizeMb: 256 });
+  const worker = startTsWorker(new URL('./import-worker.ts', import.meta.url), input, { maxYoungGenerationSizeMb: 48, maxOldGenerationSizeMb: 256 });
   return new Promise<void>((resolve, reject) => {
     let chain = Promise.resolve();
     let settled = false;

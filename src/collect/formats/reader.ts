@@ -132,7 +132,9 @@ function parsePiece(piece: string, state: CsvState): ReadItem[] {
   // Drop the final line end, or the parser reports an empty record after it.
   const body = piece.endsWith('\r\n') ? piece.slice(0, -2) : piece.endsWith('\n') ? piece.slice(0, -1) : piece;
   const items: ReadItem[] = [];
-  for (const fields of Papa.parse<string[]>(body, { header: false, skipEmptyLines: false }).data) {
+  // Telling the parser the line end spares its slower guessing.
+  const newline = body.includes('\r\n') ? '\r\n' : '\n';
+  for (const fields of Papa.parse<string[]>(body, { header: false, skipEmptyLines: false, newline }).data) {
     const start = state.line;
     state.line += 1 + countNewlines(fields);
     if (!state.header) {

@@ -40,7 +40,10 @@ export const weiboscope: Format = {
 
 /** Drops null entries; null when nothing is left, so empty extras take no space. */
 export function compact(obj: Record<string, unknown>): Record<string, unknown> | null {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (v !== null && v !== undefined) out[k] = v;
-  return Object.keys(out).length ? out : null;
+  let out: Record<string, unknown> | null = null;
+  for (const k in obj) {
+    const v = obj[k];
+    if (v !== null && v !== undefined) (out ??= {})[k] = v;
+  }
+  return out;
 }
