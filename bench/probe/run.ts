@@ -8,6 +8,7 @@
  *   npm run bench:probe                      # concurrency 64, seed 7, baseline concurrency 8 on 64 URLs
  *   BENCH_CONCURRENCY=32 BENCH_SEED=3 npm run bench:probe
  */
+import { mulberry32 } from '../../src/util/random.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -39,16 +40,6 @@ const TRUTH: Record<Kind, { verdict: string; blocking: string | false }> = {
   'block-page': { verdict: 'blocked', blocking: 'http-diff' }, 'down': { verdict: 'down', blocking: false },
 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // The URLs, by hostname (one ground truth per host; the lab answers every path).
 // Address literals and unusual ports are left out: the lab answers by name on ports 80 and 443.

@@ -3,6 +3,7 @@
  * foundation's bulk path, then observations, disappearances and findings as the watch and
  * detectors would write them. Deterministic for a seed.
  */
+import { mulberry32 as rng } from '../util/random.ts';
 import type { Store } from '../store/open.ts';
 import type { PostRecord } from '../store/bulk.ts';
 import type { PostStatus } from '../store/schema.ts';
@@ -13,16 +14,6 @@ export const XSS_TEXTS = ['<img src=x onerror=alert(1)>', '<script>alert("xss")<
 
 const WORDS = ['天气', '学生', '政府', '广场', '游行', '新闻', '手机', '午饭', '电影', '音乐', '维权', '上访', 'weather', 'lunch', 'protest', 'music'];
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface SeedOptions {
   posts: number;

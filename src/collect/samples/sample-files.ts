@@ -4,10 +4,15 @@
  */
 import { createWriteStream } from 'node:fs';
 import Papa from 'papaparse';
-import { rng, pick } from './random.ts';
+import { mulberry32 as rng } from '../../util/random.ts';
 
 const ZH = ['今天天气很好', '政府发布了新的通知', '大家注意安全', '这家外卖很好吃', '反对腐败', '转发微博', '我们要求公开信息',
   '六四', '人权律师', '新冠疫情', '上海封城', '言论自由', '酒店服务不错', '快递太慢了', '支持国家政策', '点赞'];
+/** One element, chosen by `r`. */
+function pick<T>(r: () => number, list: readonly T[]): T {
+  return list[Math.floor(r() * list.length)];
+}
+
 const EN = ['breaking news', 'read this', 'so true', 'what a day', 'thread', 'please share', 'unbelievable'];
 
 export const TWITTER_IO_COLUMNS = ['tweetid', 'userid', 'user_display_name', 'user_screen_name', 'user_reported_location',

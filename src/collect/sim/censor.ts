@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Rng } from '../synthetic/random.ts';
+import type { Rng } from '../../util/random.ts';
 
 export type Rule = string[];
 

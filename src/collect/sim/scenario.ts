@@ -6,7 +6,7 @@
  * campaigns. What anyone can see at time t is a pure function of the scenario and t.
  */
 import * as OpenCC from 'opencc-js';
-import { createRng, type Rng } from '../synthetic/random.ts';
+import { createRng, type Rng } from '../../util/random.ts';
 import { loadCorpus, sharedDataDir } from '../synthetic/corpus.ts';
 import { drawAuthorDelay, drawRemovalDelay, loadRules, matchRule, type Rule } from './censor.ts';
 

@@ -8,7 +8,7 @@
 import http from 'node:http';
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { createRng } from '../synthetic/random.ts';
+import { createRng } from '../../util/random.ts';
 import { AcceleratedClock, SIM_SPEED_HEADER, SIM_TIME_HEADER, type Clock } from '../../watch/clock.ts';
 import { Scenario, type ScenarioOptions, type SimAccount, type SimPost, type TruthEvent } from './scenario.ts';
 

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { createRng } from './random.ts';
+import { createRng } from '../../util/random.ts';
 
 export interface Corpus {
   organic: string[];

@@ -9,7 +9,7 @@
  */
 import type { PostRecord } from '../../store/bulk.ts';
 import { loadCorpus, type Corpus } from './corpus.ts';
-import { createRng, type Rng } from './random.ts';
+import { createRng, type Rng } from '../../util/random.ts';
 import { COMMON, variant } from './variants.ts';
 
 export interface SyntheticOptions {

@@ -4,7 +4,7 @@
  * on the same link. Each variant stays near-identical (Jaccard ≳ 0.8 after normalisation).
  */
 import * as OpenCC from 'opencc-js';
-import type { Rng } from './random.ts';
+import type { Rng } from '../../util/random.ts';
 
 const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
 /** Common characters used for edits and for fresh campaign text. */

@@ -3,6 +3,7 @@
  * weighted undirected graph (weight = coordinated events of any kind) and split with Louvain,
  * seeded so that re-runs on the same data give the same groups.
  */
+import { mulberry32 } from '../../util/random.ts';
 import { UndirectedGraph } from 'graphology';
 import louvainModule from 'graphology-communities-louvain';
 import type { Edge } from './networks.ts';
@@ -11,17 +12,6 @@ type LouvainFn = (g: UndirectedGraph, o: { getEdgeWeight: string; rng: () => num
 // The package is CommonJS; depending on the loader its function is the default or default.default.
 const louvain: LouvainFn = ((louvainModule as unknown as { default?: LouvainFn }).default ?? louvainModule) as unknown as LouvainFn;
 
-/** Seeded PRNG (mulberry32) for Louvain's node order. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Builds the merged account graph (node keys are store account ids as strings). */
 export function accountGraph(edges: Edge[]): UndirectedGraph {

@@ -2,6 +2,7 @@
  * An oracle answers one question: is this text censored? Extraction only ever talks to one.
  * Queries are counted here so every algorithm is measured the same way.
  */
+import { mulberry32 as rng } from '../../util/random.ts';
 import { AhoCorasick } from './aho.ts';
 import { ruleKey, type RuleSet } from './rules.ts';
 
@@ -25,17 +26,6 @@ export interface SimulatedOptions {
   separator?: string;
 }
 
-/** Deterministic 32-bit PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The ground truth of a rule set: censored iff some rule is complete and no negation cancels it. */
 export class RuleFilter {
@@ -123,3 +113,5 @@ export class SimulatedOracle implements Oracle {
     return this.reliability >= 1 || this.random() < this.reliability;
   }
 }
+
+export { rng };

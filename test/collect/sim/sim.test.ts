@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { startSim } from '../../../src/collect/sim/server.ts';
 import { Scenario } from '../../../src/collect/sim/scenario.ts';
 import { BUILTIN_RULES, drawRemovalDelay, matchRule } from '../../../src/collect/sim/censor.ts';
-import { createRng } from '../../../src/collect/synthetic/random.ts';
+import { createRng } from '../../../src/util/random.ts';
 import { VirtualClock } from '../../../src/watch/clock.ts';
 
 const START = Date.UTC(2026, 0, 5);

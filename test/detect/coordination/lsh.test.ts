@@ -7,7 +7,7 @@ import { normaliseText } from '../../../src/detect/coordination/normalise.ts';
 import { jaccard, shingles } from '../../../src/detect/coordination/shingle.ts';
 import { radixSortPairs } from '../../../src/detect/coordination/window.ts';
 import type { PostBatch } from '../../../src/detect/coordination/read.ts';
-import { createRng } from '../../../src/collect/synthetic/random.ts';
+import { createRng } from '../../../src/util/random.ts';
 import { COMMON, smallEdit } from '../../../src/collect/synthetic/variants.ts';
 
 describe('radix sort', () => {

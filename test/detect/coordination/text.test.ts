@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { normaliseText, normaliseUrl } from '../../../src/detect/coordination/normalise.ts';
 import { jaccard, shingles } from '../../../src/detect/coordination/shingle.ts';
 import { estimate, estimateStdError, signature, bandKeys, candidateProbability } from '../../../src/detect/coordination/minhash.ts';
-import { createRng } from '../../../src/collect/synthetic/random.ts';
+import { createRng } from '../../../src/util/random.ts';
 
 describe('normalisation', () => {
   it('folds width, case, script and punctuation', () => {

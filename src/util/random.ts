@@ -10,16 +10,21 @@ export interface Rng {
   shuffle<T>(list: T[]): T[];
 }
 
-/** mulberry32: fast, 32-bit state, good enough for test data. */
-export function createRng(seed: number): Rng {
+/** mulberry32: uniform numbers in [0, 1) from a 32-bit seed; fast, good enough for test data and tie-breaking. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
-  const next = () => {
+  return () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** A seeded generator with the helpers data generators need. */
+export function createRng(seed: number): Rng {
+  const next = mulberry32(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1));
   return {
     next,
