@@ -16,17 +16,21 @@ export type ImportWorkerMessage =
   | { type: 'done'; bytes: number }
   | { type: 'error'; message: string; user: boolean };
 
-// At most this many batches wait for the writer, so memory stays flat however large the file.
-const MAX_IN_FLIGHT = 8;
+// At most this many batches, or items, wait for the writer, so memory stays flat however large
+// the file. Batches are small (one 64 KB piece each), so this still lets the reader run about a
+// write transaction ahead.
+const MAX_IN_FLIGHT = 128;
+const MAX_IN_FLIGHT_ITEMS = 32_000;
 
 const port = parentPort!;
 const input = (workerData as { data: ImportWorkerInput }).data;
-let inFlight = 0;
+const inFlight: number[] = []; // item counts of the batches not yet acknowledged, oldest first
+let inFlightItems = 0;
 let bytes = 0;
 const waiting: Array<() => void> = [];
 port.on('message', (m) => {
   if (m === 'ack') {
-    inFlight--;
+    inFlightItems -= inFlight.shift() ?? 0;
     waiting.shift()?.();
   }
 });
@@ -36,7 +40,10 @@ try {
   await readPosts(input.file, resolveFormat(input.spec), input.reader, async (batch) => {
     send({ type: 'batch', batch, bytes });
     bytes = 0;
-    if (++inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => waiting.push(r));
+    const items = batch.posts.length + batch.bad.length;
+    inFlight.push(items);
+    inFlightItems += items;
+    while (inFlight.length >= MAX_IN_FLIGHT || inFlightItems >= MAX_IN_FLIGHT_ITEMS) await new Promise<void>((r) => waiting.push(r));
   }, (n) => { bytes += n; });
   send({ type: 'done', bytes });
 } catch (err) {

@@ -9,7 +9,7 @@ import type { Store } from '../store/open.ts';
 import type { Format } from './formats/format.ts';
 import type { Mapping } from './formats/generic.ts';
 import type { PostBatch } from './read-posts.ts';
-import { appendColumns, toColumns, type PostColumns } from '../store/bulk.ts';
+import { concatColumns, type PostColumns } from '../store/bulk.ts';
 import type { ImportWorkerInput, ImportWorkerMessage } from './import-worker.ts';
 import { startTsWorker } from '../util/ts-worker.ts';
 import { notTextReason } from './sniff.ts';
@@ -62,18 +62,24 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   let rows = 0;
   // Worker batches are small (one parsed piece); writing them in larger transactions means each
   // index page is written once per transaction rather than once per piece (bench/import).
-  let pending: PostColumns = toColumns([]);
+  let pending: PostColumns[] = [];
+  let pendingRows = 0;
   const writePending = async () => {
-    if (!pending.length) return;
-    const r = await writer.writePosts(source.id, pending, Date.now(), { versions: false });
+    if (!pendingRows) return;
+    const batch = concatColumns(pending);
+    pending = [];
+    pendingRows = 0;
+    const r = await writer.writePosts(source.id, batch, Date.now(), { versions: false });
     counts.imported += r.inserted;
     counts.duplicates += r.duplicates;
-    pending = toColumns([]);
   };
   const handle = async (batch: PostBatch, bytes: number) => {
     rows += batch.posts.length + batch.bad.length;
-    appendColumns(pending, batch.posts);
-    if (pending.length >= (opts.transactionRows ?? 25_000)) await writePending();
+    if (batch.posts.length) {
+      pending.push(batch.posts);
+      pendingRows += batch.posts.length;
+    }
+    if (pendingRows >= (opts.transactionRows ?? 25_000)) await writePending();
     if (batch.bad.length) {
       await writer.quarantine(batch.bad.map((b) => ({ ...b, fileKey: key, file })));
       for (const b of batch.bad) opts.errors?.write(`${JSON.stringify({ file, line: b.line, field: b.field, reason: b.reason, raw: b.raw })}\n`);

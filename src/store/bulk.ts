@@ -111,14 +111,16 @@ export interface BulkWriter {
   quarantine(rows: QuarantinedRow[]): Promise<void>;
 }
 
-/** Appends `more` to `into` (both columnar). */
-export function appendColumns(into: PostColumns, more: PostColumns): void {
-  for (const key of Object.keys(into) as Array<keyof PostColumns>) {
+/** Joins column batches into one (each column copied once, in bulk). */
+export function concatColumns(parts: PostColumns[]): PostColumns {
+  if (parts.length === 1) return parts[0];
+  const out = toColumns([]);
+  for (const key of Object.keys(out) as Array<keyof PostColumns>) {
     if (key === 'length') continue;
-    const target = into[key] as unknown[];
-    for (const v of more[key] as unknown[]) target.push(v);
+    (out[key] as unknown[]) = ([] as unknown[]).concat(...parts.map((p) => p[key] as unknown[]));
   }
-  into.length += more.length;
+  out.length = parts.reduce((n, p) => n + p.length, 0);
+  return out;
 }
 
 /** Accepts either shape. */
