@@ -70,25 +70,16 @@ export function shingles(text: string): Uint32Array {
 
 /** Exact Jaccard similarity of two sorted unique shingle sets. */
 export function jaccard(a: Uint32Array, b: Uint32Array): number {
-  if (a.length === 0 && b.length === 0) return 1;
-  let i = 0;
-  let j = 0;
-  let inter = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i];
-    const y = b[j];
-    if (x === y) {
-      inter++;
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return inter / (a.length + b.length - inter);
+  return jaccardBetween(a, 0, a.length, b, 0, b.length);
 }
 
 /** Exact Jaccard of two sorted unique sets stored as ranges of one pool (no allocation). */
 export function jaccardRange(pool: Uint32Array, a0: number, a1: number, b0: number, b1: number): number {
+  return jaccardBetween(pool, a0, a1, pool, b0, b1);
+}
+
+/** Exact Jaccard of the sorted unique sets pa[a0..a1) and pb[b0..b1), by one merge pass. */
+function jaccardBetween(pa: Uint32Array, a0: number, a1: number, pb: Uint32Array, b0: number, b1: number): number {
   const la = a1 - a0;
   const lb = b1 - b0;
   if (la === 0 && lb === 0) return 1;
@@ -96,8 +87,8 @@ export function jaccardRange(pool: Uint32Array, a0: number, a1: number, b0: numb
   let j = b0;
   let inter = 0;
   while (i < a1 && j < b1) {
-    const x = pool[i];
-    const y = pool[j];
+    const x = pa[i];
+    const y = pb[j];
     if (x === y) {
       inter++;
       i++;
