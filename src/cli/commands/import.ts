@@ -1,10 +1,11 @@
 /** `censorscope import`: load files of posts (or OONI measurements) into the store. */
+import { writeFileSync, type WriteStream } from 'node:fs';
 import type { Command } from 'commander';
 import { withStore, printJson } from '../context.ts';
 import { importFile, openErrorsFile, type ImportCounts } from '../../collect/import.ts';
 import { ALL_FORMAT_NAMES, resolveFormat } from '../../collect/formats/registry.ts';
 import { loadMapping, MAPPING_FIELDS } from '../../collect/formats/generic.ts';
-import { importOoni } from './import-ooni.ts';
+import { importOoniFile } from '../../probe/ooni/import.ts';
 
 interface ImportFlags {
   format: string;
@@ -31,15 +32,23 @@ export function registerImport(program: Command): void {
     .argument('<files...>', 'files to import')
     .action(async (files: string[], flags: ImportFlags, cmd: Command) => {
       const totals: ImportCounts = await withStore(cmd, async (store) => {
-        if (flags.format === 'ooni') return importOoni(store, files, flags);
-        const generic = flags.format === 'csv' || flags.format === 'jsonl';
-        const mapping = generic ? loadMapping(flags.map, flags.mapping) : undefined;
-        const format = resolveFormat({ name: flags.format, mapping });
-        const errors = flags.errors ? openErrorsFile(flags.errors) : undefined;
+        let importOne: (file: string) => Promise<ImportCounts>;
+        let errors: WriteStream | undefined;
+        if (flags.format === 'ooni') {
+          // The OONI importer appends its quarantine lines; start the file empty as for posts.
+          if (flags.errors) writeFileSync(flags.errors, '');
+          importOne = (file) => importOoniFile(store, file, { errorsFile: flags.errors, quiet: flags.quiet });
+        } else {
+          const generic = flags.format === 'csv' || flags.format === 'jsonl';
+          const mapping = generic ? loadMapping(flags.map, flags.mapping) : undefined;
+          const format = resolveFormat({ name: flags.format, mapping });
+          errors = flags.errors ? openErrorsFile(flags.errors) : undefined;
+          importOne = (file) => importFile(store, file, { format, mapping, encoding: flags.encoding, source: flags.source, errors, quiet: flags.quiet });
+        }
         const sum: ImportCounts = { imported: 0, duplicates: 0, quarantined: 0 };
         try {
           for (const file of files) {
-            const c = await importFile(store, file, { format, mapping, encoding: flags.encoding, source: flags.source, errors, quiet: flags.quiet });
+            const c = await importOne(file);
             sum.imported += c.imported;
             sum.duplicates += c.duplicates;
             sum.quarantined += c.quarantined;

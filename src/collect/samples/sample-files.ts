@@ -1,6 +1,6 @@
 /**
- * Generated sample files in the real import formats, for the demo, the tests and the import
- * benchmark. Text mixes Chinese and English, with the quoting, commas and newlines real exports have.
+ * Generated sample files in the real import formats, for the tests and the import benchmark.
+ * Text mixes Chinese and English, with the quoting, commas and newlines real exports have.
  */
 import { createWriteStream } from 'node:fs';
 import Papa from 'papaparse';
@@ -8,6 +8,7 @@ import { mulberry32 as rng } from '../../util/random.ts';
 
 const ZH = ['今天天气很好', '政府发布了新的通知', '大家注意安全', '这家外卖很好吃', '反对腐败', '转发微博', '我们要求公开信息',
   '六四', '人权律师', '新冠疫情', '上海封城', '言论自由', '酒店服务不错', '快递太慢了', '支持国家政策', '点赞'];
+
 /** One element, chosen by `r`. */
 function pick<T>(r: () => number, list: readonly T[]): T {
   return list[Math.floor(r() * list.length)];
@@ -38,9 +39,9 @@ function stamp(ms: number): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
-async function writeRows(path: string, header: string[], rows: Iterable<string[]>, crlf = false): Promise<void> {
+async function writeRows(path: string, header: string[], rows: Iterable<string[]>): Promise<void> {
   const out = createWriteStream(path);
-  const nl = crlf ? '\r\n' : '\n';
+  const nl = '\n';
   const put = (s: string) => new Promise<void>((res) => (out.write(s) ? res() : out.once('drain', res)));
   await put(Papa.unparse([header], { newline: nl }) + nl);
   let buf: string[][] = [];
@@ -71,20 +72,4 @@ export function writeTwitterIoSample(path: string, n: number, seed = 1, accounts
     }
   }
   return writeRows(path, TWITTER_IO_COLUMNS, rows());
-}
-
-/** Writes `n` rows in the Weiboscope format, a share of them deleted by authors or removed by the platform. */
-export function writeWeiboscopeSample(path: string, n: number, seed = 1, crlf = false): Promise<void> {
-  const r = rng(seed);
-  const t0 = Date.UTC(2012, 0, 3);
-  function* rows(): Generator<string[]> {
-    for (let i = 0; i < n; i++) {
-      const created = t0 + i * 60_000;
-      const fate = r();
-      const deleted = fate < 0.15 ? `${stamp(created + 3_600_000)}:00` : '';
-      yield [`m${i}`, r() < 0.1 ? `m${Math.floor(r() * (i + 1))}` : '', `uid${Math.floor(r() * 200)}`, '', '新浪微博', '0',
-        text(r, i), '', `${stamp(created)}:00`, deleted, deleted && fate < 0.1 ? 'True' : 'False'];
-    }
-  }
-  return writeRows(path, WEIBOSCOPE_COLUMNS, rows(), crlf);
 }
