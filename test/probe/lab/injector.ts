@@ -6,7 +6,7 @@
  */
 import dgram from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import dnsPacket from 'dns-packet';
+import { encodeReply, parseQuery } from './dns-reply.ts';
 
 export interface InjectorConfig {
   resolverIp: string;
@@ -17,19 +17,10 @@ export interface InjectorConfig {
 const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8')) as InjectorConfig;
 const sock = dgram.createSocket('udp4');
 sock.on('message', (msg, rinfo) => {
-  let q: dnsPacket.Packet;
-  try {
-    q = dnsPacket.decode(msg);
-  } catch {
-    return;
-  }
-  const question = q.questions?.[0];
-  const rule = question && cfg.inject[question.name.toLowerCase()];
-  if (!question || !rule) return;
-  const nx = rule === 'nxdomain';
-  const answers = !nx && question.type === 'A' ? rule.map((a) => ({ type: 'A' as const, name: question.name, ttl: 60, data: a })) : [];
-  const reply = dnsPacket.encode({ type: 'response', id: q.id, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (nx ? 3 : 0), questions: q.questions, answers });
-  sock.send(reply, rinfo.port, rinfo.address);
+  const q = parseQuery(msg);
+  const rule = q && cfg.inject[q.question.name.toLowerCase()];
+  if (!q || !rule) return;
+  sock.send(encodeReply(q, rule === 'nxdomain' ? null : rule, 60), rinfo.port, rinfo.address);
 });
 await new Promise<void>((r) => sock.bind(53, cfg.resolverIp, () => r()));
 process.stdout.write('ready\n');

@@ -9,7 +9,7 @@ import http from 'node:http';
 import net from 'node:net';
 import tls from 'node:tls';
 import { readFileSync } from 'node:fs';
-import dnsPacket from 'dns-packet';
+import { encodeReply, parseQuery } from './dns-reply.ts';
 
 export interface ServerConfig {
   resolverIp: string;
@@ -40,21 +40,9 @@ const cfg = JSON.parse(readFileSync(process.argv[2], 'utf8')) as ServerConfig;
 
 const dns = dgram.createSocket('udp4');
 dns.on('message', (msg, rinfo) => {
-  let q: dnsPacket.Packet;
-  try {
-    q = dnsPacket.decode(msg);
-  } catch {
-    return;
-  }
-  const question = q.questions?.[0];
-  if (!question) return;
-  const name = question.name.toLowerCase();
-  const addrs = cfg.zone[name];
-  const answers = question.type === 'A' && addrs ? addrs.map((a) => ({ type: 'A' as const, name: question.name, ttl: 300, data: a })) : [];
-  const reply = dnsPacket.encode({
-    type: 'response', id: q.id, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (addrs ? 0 : 3),
-    questions: q.questions, answers,
-  });
+  const q = parseQuery(msg);
+  if (!q) return;
+  const reply = encodeReply(q, cfg.zone[q.question.name.toLowerCase()] ?? null, 300);
   const delay = rinfo.address.startsWith(cfg.clientPrefix) ? cfg.dnsDelayMs : 0;
   setTimeout(() => dns.send(reply, rinfo.port, rinfo.address), delay);
 });
