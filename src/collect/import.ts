@@ -9,7 +9,7 @@ import type { Store } from '../store/open.ts';
 import type { Format } from './formats/format.ts';
 import type { Mapping } from './formats/generic.ts';
 import type { PostBatch } from './read-posts.ts';
-import { concatColumns, type PostColumns } from '../store/bulk.ts';
+import type { PostTransaction } from '../store/bulk.ts';
 import type { ImportWorkerInput, ImportWorkerMessage } from './import-worker.ts';
 import { startTsWorker } from '../util/ts-worker.ts';
 import { notTextReason } from './sniff.ts';
@@ -60,26 +60,33 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const progress: Progress = createProgress({ label: `import ${basename(file)}`, unit: 'bytes', quiet: opts.quiet });
   progress.setTotal(statSync(file).size);
   let rows = 0;
-  // Worker batches are small (one parsed piece); writing them in larger transactions means each
+  let bytesRead = 0;
+  let restoreIndexes: (() => Promise<void>) | undefined;
+  let decided = false;
+  // Worker batches are small (one parsed piece each); they go into larger transactions, so each
   // index page is written once per transaction rather than once per piece (bench/import).
-  let pending: PostColumns[] = [];
-  let pendingRows = 0;
-  const writePending = async () => {
-    if (!pendingRows) return;
-    const batch = concatColumns(pending);
-    pending = [];
-    pendingRows = 0;
-    const r = await writer.writePosts(source.id, batch, Date.now(), { versions: false });
+  let tx = null as PostTransaction | null;
+  const commit = async () => {
+    if (!tx) return;
+    const r = await tx.commit();
+    tx = null;
     counts.imported += r.inserted;
     counts.duplicates += r.duplicates;
   };
   const handle = async (batch: PostBatch, bytes: number) => {
     rows += batch.posts.length + batch.bad.length;
-    if (batch.posts.length) {
-      pending.push(batch.posts);
-      pendingRows += batch.posts.length;
+    bytesRead += bytes;
+    if (!decided && batch.posts.length) {
+      decided = true;
+      if (await worthSuspendingIndexes(store, statSync(file).size * (rows / Math.max(1, bytesRead)))) {
+        restoreIndexes = await store.suspendPostIndexes?.();
+      }
     }
-    if (pendingRows >= (opts.transactionRows ?? 25_000)) await writePending();
+    if (batch.posts.length) {
+      tx ??= writer.begin(source.id, Date.now(), { versions: false });
+      await tx.add(batch.posts);
+      if (tx.rows >= (opts.transactionRows ?? 25_000)) await commit();
+    }
     if (batch.bad.length) {
       await writer.quarantine(batch.bad.map((b) => ({ ...b, fileKey: key, file })));
       for (const b of batch.bad) opts.errors?.write(`${JSON.stringify({ file, line: b.line, field: b.field, reason: b.reason, raw: b.raw })}\n`);
@@ -90,15 +97,33 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const input: ImportWorkerInput = { file, spec: { name: opts.format.name, mapping: opts.mapping }, reader: readerOpts };
   try {
     await runWorker(input, handle);
-    await writePending();
+    await commit();
+  } catch (err) {
+    await tx?.rollback();
+    throw err;
   } finally {
     progress.stop();
+    if (restoreIndexes) {
+      if (!opts.quiet) process.stderr.write('Rebuilding the posts indexes…\n');
+      await restoreIndexes();
+    }
   }
   await store.db.updateTable('imports').set({
     rows, imported: counts.imported, duplicates: counts.duplicates, quarantined: counts.quarantined, state: 'done',
     finished_at: Date.now(),
   }).where('id', '=', run.id).execute();
   return counts;
+}
+
+/**
+ * Whether to suspend index upkeep for this import: when it brings at least as many posts as
+ * the store holds, one rebuild at the end costs less than inserting into the indexes row by row.
+ */
+async function worthSuspendingIndexes(store: Store, expectedRows: number): Promise<boolean> {
+  if (!store.suspendPostIndexes) return false;
+  // The highest id bounds the count and, unlike count(*), costs one index probe.
+  const r = await store.db.selectFrom('posts').select((eb) => eb.fn.max('id').as('n')).executeTakeFirst();
+  return expectedRows >= Number(r?.n ?? 0);
 }
 
 /** Runs the reading worker, writing each batch it sends before acknowledging it. */

@@ -5,7 +5,7 @@
 import { toColumns, type PostColumns, type PostRecord } from '../store/bulk.ts';
 import type { Format } from './formats/format.ts';
 import { RowError } from './formats/row-error.ts';
-import { readCsv, readJsonl, type ChunkSink, type ReaderOptions } from './formats/reader.ts';
+import { readCsv, readJsonl, type ReaderOptions, type RowSink } from './formats/reader.ts';
 import { UserError } from '../util/errors.ts';
 
 export interface BadRow {
@@ -24,26 +24,31 @@ export interface PostBatch {
 export function readPosts(
   file: string, format: Format, opts: ReaderOptions, sink: (batch: PostBatch) => Promise<void>, onBytes?: (n: number) => void,
 ): Promise<void> {
-  const chunk: ChunkSink = (items) => {
-    const posts: PostRecord[] = [];
-    const bad: BadRow[] = [];
-    for (const item of items) {
-      if (!item.ok) {
-        bad.push({ line: item.line, field: item.field, reason: item.reason, raw: item.raw });
-        continue;
-      }
+  let posts: PostRecord[] = [];
+  let bad: BadRow[] = [];
+  const rows: RowSink = {
+    row(row, line) {
       try {
-        posts.push(format.toPost(item.row));
+        posts.push(format.toPost(row));
       } catch (err) {
         if (!(err instanceof RowError)) throw err;
-        bad.push({ line: item.line, field: err.field, reason: err.reason, raw: item.row.raw() });
+        bad.push({ line, field: err.field, reason: err.reason, raw: row.raw() });
       }
-    }
-    return sink({ posts: toColumns(posts), bad });
+    },
+    bad(line, field, reason, raw) {
+      bad.push({ line, field, reason, raw });
+    },
+    flush() {
+      if (!posts.length && !bad.length) return;
+      const batch = { posts: toColumns(posts), bad };
+      posts = [];
+      bad = [];
+      return sink(batch);
+    },
   };
   return format.input === 'csv'
-    ? readCsv(file, opts, (header) => checkHeader(file, header, format), chunk, onBytes)
-    : readJsonl(file, opts, chunk, onBytes);
+    ? readCsv(file, opts, (header) => checkHeader(file, header, format), rows, onBytes)
+    : readJsonl(file, opts, rows, onBytes);
 }
 
 /** Fails at once, with a sentence, when the header shows the file is not the claimed format. */

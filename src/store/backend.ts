@@ -26,5 +26,12 @@ export interface Backend {
   readonly schema?: string;
   /** Fast path for importers: batched, idempotent inserts. */
   bulkWriter(): BulkWriter;
+  /**
+   * For bulk loads: stops upkeep of the posts table's secondary indexes and returns the function
+   * that rebuilds them. Absent where other writers would pay for it (PostgreSQL serves many).
+   */
+  suspendPostIndexes?(): Promise<() => Promise<void>>;
+  /** Finishes what an interrupted process left undone; run once the schema is current. */
+  recover?(): Promise<void>;
   close(): Promise<void>;
 }

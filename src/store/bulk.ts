@@ -104,11 +104,56 @@ export interface WriteOptions {
   versions?: boolean;
 }
 
+/**
+ * One write transaction fed batch by batch (imports): batches are written as they arrive, so
+ * each is short-lived in memory, and `commit` makes all of them durable together.
+ */
+export interface PostTransaction {
+  /** Posts added so far. */
+  readonly rows: number;
+  add(posts: PostColumns): Promise<void>;
+  /** Commits, returning how many of the added posts were new and how many were already stored. */
+  commit(): Promise<BatchResult>;
+  /** Undoes everything added; safe to call after a failed add or commit. */
+  rollback(): Promise<void>;
+}
+
 export interface BulkWriter {
   /** Writes posts (and any new accounts) of one source in a single transaction. */
   writePosts(sourceId: number, posts: PostRecord[] | PostColumns, seenAt: number, opts?: WriteOptions): Promise<BatchResult>;
+  /** Opens a transaction that takes posts of one source in several batches. */
+  begin(sourceId: number, seenAt: number, opts?: WriteOptions): PostTransaction;
   /** Stores quarantined rows; a row already quarantined (same file and line) is kept once. */
   quarantine(rows: QuarantinedRow[]): Promise<void>;
+}
+
+/**
+ * A transaction for backends that write best in one large statement: batches are kept until
+ * commit, then written with `writePosts` at once.
+ */
+export class BufferedTransaction implements PostTransaction {
+  private parts: PostColumns[] = [];
+  rows = 0;
+  constructor(
+    private readonly writer: BulkWriter, private readonly sourceId: number, private readonly seenAt: number,
+    private readonly opts: WriteOptions,
+  ) {}
+
+  async add(posts: PostColumns): Promise<void> {
+    this.parts.push(posts);
+    this.rows += posts.length;
+  }
+
+  async commit(): Promise<BatchResult> {
+    const batch = concatColumns(this.parts);
+    this.parts = [];
+    if (!batch.length) return { inserted: 0, duplicates: 0 };
+    return this.writer.writePosts(this.sourceId, batch, this.seenAt, this.opts);
+  }
+
+  async rollback(): Promise<void> {
+    this.parts = [];
+  }
 }
 
 /** Joins column batches into one (each column copied once, in bulk). */

@@ -42,6 +42,7 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   }
   try {
     await migrateToLatest(backend.db, backend.caps, backend.schema);
+    await backend.recover?.();
   } catch (err) {
     await backend.close();
     throw err;

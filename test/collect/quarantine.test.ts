@@ -68,6 +68,33 @@ for (const b of backends()) {
       assert.equal(Number(q.n), 5);
     });
 
+    it('numbers lines right across many pieces with multi-line fields and stray quotes', async () => {
+      // ~400 KB: several read pieces. Every 7th text spans three lines, some fields hold a bare
+      // quote mid-field, and every 500th row has a bad date, so each reported line is checkable.
+      const rows: string[] = [csv([WEIBOSCOPE_COLUMNS])];
+      const expected: number[] = [];
+      let line = 2;
+      for (let i = 0; i < 6000; i++) {
+        const text = i % 7 === 0 ? `第 ${i} 条\n第二行\n第三行` : i % 11 === 0 ? `引用 5" 寸 ${i}` : `文本 ${i}`;
+        const date = i % 500 === 250 ? 'not a date' : '2012-01-03 02:02:27';
+        if (i % 11 === 0 && i % 7 !== 0) rows.push(`q${i},,u1,,,0,${text},,${date},,False\n`);
+        else rows.push(csv([[`q${i}`, '', 'u1', '', '', '0', text, '', date, '', 'False']]));
+        if (date === 'not a date') expected.push(line);
+        line += i % 7 === 0 ? 3 : 1;
+      }
+      const file = files.file('lines.csv', rows.join(''));
+      const errorsPath = `${files.dir}/lines-errors.jsonl`;
+      const errors = openErrorsFile(errorsPath);
+      const c = await importFile(t.store, file, { format: weibo, errors, quiet: true });
+      await new Promise<void>((res) => errors.end(res));
+      assert.equal(c.quarantined, expected.length);
+      assert.equal(c.imported, 6000 - expected.length);
+      const reported = readFileSync(errorsPath, 'utf8').trim().split('\n').map((l) => JSON.parse(l).line);
+      assert.deepEqual(reported, expected);
+      const quoted = await t.store.db.selectFrom('posts').select('text').where('platform_post_id', '=', 'q11').executeTakeFirstOrThrow();
+      assert.equal(quoted.text, '引用 5" 寸 11');
+    });
+
     it('fails at once, with a sentence, on a PNG or on the wrong header', async () => {
       const png = files.file('image.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
       await assert.rejects(importFile(t.store, png, { format: weibo, quiet: true }), (err: Error) =>

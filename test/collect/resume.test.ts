@@ -6,6 +6,7 @@ import { backends, type TestStore } from '../helpers/stores.ts';
 import { tempDir } from '../helpers/files.ts';
 import { writeTwitterIoSample } from '../../src/collect/samples/sample-files.ts';
 import type { Store } from '../../src/store/open.ts';
+import { sql } from 'kysely';
 
 const ROWS = 60_000;
 const cli = ['bin/censorscope.js', 'import', '--format', 'twitter-io', '--quiet', '--json'];
@@ -22,6 +23,14 @@ async function snapshot(store: Store) {
     .orderBy('posts.platform_post_id').execute();
   const accounts = await store.db.selectFrom('accounts').select(['platform_account_id', 'handle']).orderBy('platform_account_id').execute();
   return { posts, accounts };
+}
+
+/** Index names on posts: an import may suspend them, but must leave every one in place. */
+async function postIndexes(store: Store): Promise<string[]> {
+  const rows = store.caps.label === 'sqlite'
+    ? await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'posts'`.execute(store.db)
+    : await sql<{ name: string }>`SELECT indexname AS name FROM pg_indexes WHERE schemaname = ${store.schema} AND tablename = 'posts'`.execute(store.db);
+  return rows.rows.map((r) => r.name).sort();
 }
 
 for (const b of backends()) {
@@ -67,6 +76,8 @@ for (const b of backends()) {
 
       assert.equal(await count(killed.store), ROWS);
       assert.deepEqual(await snapshot(killed.store), await snapshot(reference.store));
+      assert.deepEqual(await postIndexes(killed.store), await postIndexes(reference.store));
+      assert.ok((await postIndexes(killed.store)).includes('posts_account'));
     });
   });
 }

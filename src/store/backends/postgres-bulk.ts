@@ -3,13 +3,18 @@
  * rows passed as parallel arrays through unnest() (one round trip, no per-row SQL).
  */
 import type pg from 'pg';
-import { asColumns, textHash } from '../bulk.ts';
-import type { BatchResult, BulkWriter, PostColumns, PostRecord, QuarantinedRow, WriteOptions } from '../bulk.ts';
+import { asColumns, BufferedTransaction, textHash } from '../bulk.ts';
+import type { BatchResult, BulkWriter, PostColumns, PostRecord, PostTransaction, QuarantinedRow, WriteOptions } from '../bulk.ts';
 import { AccountCache } from '../account-cache.ts';
 
 export class PostgresBulkWriter implements BulkWriter {
   private readonly accounts = new AccountCache();
   constructor(private readonly pool: pg.Pool) {}
+
+  /** One unnest() statement per table is fastest here, so a transaction's batches are written together at commit. */
+  begin(sourceId: number, seenAt: number, opts: WriteOptions = {}): PostTransaction {
+    return new BufferedTransaction(this, sourceId, seenAt, opts);
+  }
 
   async writePosts(sourceId: number, posts: PostRecord[] | PostColumns, seenAt: number, opts: WriteOptions = {}): Promise<BatchResult> {
     const c = asColumns(posts);

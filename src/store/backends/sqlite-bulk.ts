@@ -1,7 +1,7 @@
 /** Batched, idempotent inserts for SQLite with prepared statements (synchronous and fast). */
 import type { Database as SqliteDb, Statement } from 'better-sqlite3';
 import { asColumns, textHash } from '../bulk.ts';
-import type { BatchResult, BulkWriter, PostColumns, PostRecord, QuarantinedRow, WriteOptions } from '../bulk.ts';
+import type { BatchResult, BulkWriter, PostColumns, PostRecord, PostTransaction, QuarantinedRow, WriteOptions } from '../bulk.ts';
 import { AccountCache } from '../account-cache.ts';
 
 export class SqliteBulkWriter implements BulkWriter {
@@ -12,7 +12,7 @@ export class SqliteBulkWriter implements BulkWriter {
   private readonly insertError: Statement;
   private readonly accounts = new AccountCache();
 
-  constructor(private readonly raw: SqliteDb) {
+  constructor(readonly raw: SqliteDb) {
     this.insertAccount = raw.prepare(
       `INSERT INTO accounts (source_id, platform_account_id, handle, display_name, status, first_seen, last_seen)
        VALUES (?, ?, ?, ?, 'unknown', ?, ?) ON CONFLICT (source_id, platform_account_id) DO NOTHING`,
@@ -46,37 +46,96 @@ export class SqliteBulkWriter implements BulkWriter {
   }
 
   async writePosts(sourceId: number, posts: PostRecord[] | PostColumns, seenAt: number, opts: WriteOptions = {}): Promise<BatchResult> {
-    const c = asColumns(posts);
-    const versions = opts.versions ?? true;
-    const run = this.raw.transaction((): BatchResult => {
-      let inserted = 0;
-      const accounts = new Float64Array(c.length);
-      for (let i = 0; i < c.length; i++) accounts[i] = this.accountId(sourceId, c, i, seenAt) ?? -1;
-      for (let i = 0; i < c.length; i++) {
-        const info = this.insertPost.run(
-          sourceId, c.platformPostId[i], accounts[i] < 0 ? null : accounts[i], c.createdAt[i], c.text[i], c.language[i],
-          c.url[i], c.replyToId[i], c.repostOfId[i], c.hashtags[i], c.urls[i], c.mentions[i], seenAt, seenAt, c.status[i],
-          c.statusChangedAt[i], c.statusEvidence[i], c.extra[i],
-        );
-        if (info.changes === 0) continue;
-        inserted++;
-        if (versions) this.insertVersion.run(Number(info.lastInsertRowid), c.createdAt[i] ?? seenAt, c.text[i], textHash(c.text[i]));
-      }
-      return { inserted, duplicates: c.length - inserted };
-    });
-    try {
-      return run();
-    } catch (err) {
-      // A rolled-back batch may have cached account ids that no longer exist.
-      this.accounts.clear();
-      throw err;
+    const tx = this.begin(sourceId, seenAt, opts);
+    await tx.add(asColumns(posts));
+    return tx.commit();
+  }
+
+  begin(sourceId: number, seenAt: number, opts: WriteOptions = {}): PostTransaction {
+    return new SqliteTransaction(this, sourceId, seenAt, opts.versions ?? true);
+  }
+
+  /** Inserts the posts inside the caller's open transaction. */
+  insert(sourceId: number, c: PostColumns, seenAt: number, versions: boolean): number {
+    let inserted = 0;
+    const accounts = new Float64Array(c.length);
+    for (let i = 0; i < c.length; i++) accounts[i] = this.accountId(sourceId, c, i, seenAt) ?? -1;
+    for (let i = 0; i < c.length; i++) {
+      const info = this.insertPost.run(
+        sourceId, c.platformPostId[i], accounts[i] < 0 ? null : accounts[i], c.createdAt[i], c.text[i], c.language[i],
+        c.url[i], c.replyToId[i], c.repostOfId[i], c.hashtags[i], c.urls[i], c.mentions[i], seenAt, seenAt, c.status[i],
+        c.statusChangedAt[i], c.statusEvidence[i], c.extra[i],
+      );
+      if (info.changes === 0) continue;
+      inserted++;
+      if (versions) this.insertVersion.run(Number(info.lastInsertRowid), c.createdAt[i] ?? seenAt, c.text[i], textHash(c.text[i]));
     }
+    return inserted;
+  }
+
+  /** Forgets cached account ids, which a rollback may have made stale. */
+  forgetAccounts(): void {
+    this.accounts.clear();
   }
 
   async quarantine(rows: QuarantinedRow[]): Promise<void> {
+    // Inside an open import transaction better-sqlite3 uses a savepoint, so this nests.
     const now = Date.now();
     this.raw.transaction(() => {
       for (const r of rows) this.insertError.run(r.fileKey, r.file, r.line, r.field, r.reason, r.raw, now);
     })();
+  }
+}
+
+/**
+ * Rows are inserted as each batch arrives (a batch is garbage as soon as it is bound, which
+ * keeps the writer's heap small), inside one BEGIN … COMMIT, so each index page touched is
+ * written once per transaction rather than once per batch (bench/import). Inside a caller's
+ * transaction it becomes a savepoint.
+ */
+class SqliteTransaction implements PostTransaction {
+  rows = 0;
+  private inserted = 0;
+  private open: 'no' | 'transaction' | 'savepoint' = 'no';
+  constructor(
+    private readonly writer: SqliteBulkWriter, private readonly sourceId: number, private readonly seenAt: number,
+    private readonly versions: boolean,
+  ) {}
+
+  async add(posts: PostColumns): Promise<void> {
+    if (!posts.length) return;
+    const raw = this.writer.raw;
+    if (this.open === 'no') {
+      this.open = raw.inTransaction ? 'savepoint' : 'transaction';
+      raw.exec(this.open === 'savepoint' ? 'SAVEPOINT censorscope_posts' : 'BEGIN');
+    }
+    try {
+      this.inserted += this.writer.insert(this.sourceId, posts, this.seenAt, this.versions);
+      this.rows += posts.length;
+    } catch (err) {
+      await this.rollback();
+      throw err;
+    }
+  }
+
+  async commit(): Promise<BatchResult> {
+    const open = this.open;
+    this.open = 'no';
+    try {
+      if (open !== 'no') this.writer.raw.exec(open === 'savepoint' ? 'RELEASE censorscope_posts' : 'COMMIT');
+    } catch (err) {
+      this.open = open;
+      await this.rollback();
+      throw err;
+    }
+    return { inserted: this.inserted, duplicates: this.rows - this.inserted };
+  }
+
+  async rollback(): Promise<void> {
+    const raw = this.writer.raw;
+    if (this.open === 'savepoint') raw.exec('ROLLBACK TO censorscope_posts; RELEASE censorscope_posts');
+    else if (this.open === 'transaction' && raw.inTransaction) raw.exec('ROLLBACK');
+    this.open = 'no';
+    this.writer.forgetAccounts();
   }
 }

@@ -4,6 +4,7 @@ import { Kysely, SqliteDialect } from 'kysely';
 import type { Backend, Capabilities } from '../backend.ts';
 import type { Database } from '../schema.ts';
 import { SqliteBulkWriter } from './sqlite-bulk.ts';
+import { restoreOrphanedIndexes, suspendPostIndexes } from './sqlite-indexes.ts';
 
 const caps: Capabilities = {
   label: 'sqlite',
@@ -32,6 +33,13 @@ export function openSqlite(path: string): Backend {
     caps,
     db,
     bulkWriter: () => new SqliteBulkWriter(raw),
+    suspendPostIndexes: async () => {
+      const restore = suspendPostIndexes(raw);
+      return async () => restore();
+    },
+    recover: async () => {
+      if (restoreOrphanedIndexes(raw)) process.stderr.write(`Rebuilt the indexes of ${path} that an interrupted import had suspended.\n`);
+    },
     close: async () => {
       await db.destroy();
     },
