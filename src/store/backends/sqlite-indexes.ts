@@ -53,7 +53,15 @@ function release(raw: SqliteDb, pid: number | null): boolean {
       write(raw, s);
       return false;
     }
-    for (const index of s.indexes) raw.exec(index.sql.replace(/^CREATE INDEX /i, 'CREATE INDEX IF NOT EXISTS '));
+    // The sort behind each index spills to a temporary file rather than memory, so rebuilding
+    // after an import of any size keeps the process's memory flat.
+    const tempStore = raw.pragma('temp_store', { simple: true });
+    raw.pragma('temp_store = FILE');
+    try {
+      for (const index of s.indexes) raw.exec(index.sql.replace(/^CREATE INDEX /i, 'CREATE INDEX IF NOT EXISTS '));
+    } finally {
+      raw.pragma(`temp_store = ${Number(tempStore)}`);
+    }
     raw.prepare('DELETE FROM settings WHERE key = ?').run(KEY);
     return true;
   }).immediate();
