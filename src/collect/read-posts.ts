@@ -32,11 +32,11 @@ export function readPosts(
         posts.push(format.toPost(row));
       } catch (err) {
         if (!(err instanceof RowError)) throw err;
-        bad.push({ line, field: err.field, reason: err.reason, raw: row.raw() });
+        bad.push({ line, field: err.field, reason: err.reason, raw: keepable(row.raw()) });
       }
     },
     bad(line, field, reason, raw) {
-      bad.push({ line, field, reason, raw });
+      bad.push({ line, field, reason, raw: keepable(raw) });
     },
     flush() {
       if (!posts.length && !bad.length) return;
@@ -49,6 +49,11 @@ export function readPosts(
   return format.input === 'csv'
     ? readCsv(file, opts, (header) => checkHeader(file, header, format), rows, onBytes)
     : readJsonl(file, opts, rows, onBytes);
+}
+
+/** The raw row as the quarantine can store it: NUL (which PostgreSQL text refuses) shown as ␀. */
+function keepable(raw: string): string {
+  return raw.includes('\0') ? raw.replace(/\0/g, '\u2400') : raw;
 }
 
 /** Fails at once, with a sentence, when the header shows the file is not the claimed format. */

@@ -95,6 +95,27 @@ for (const b of backends()) {
       assert.equal(quoted.text, '引用 5" 寸 11');
     });
 
+    it('quarantines a NUL character deep in a file (CSV raw, JSONL escaped) instead of failing the import', async () => {
+      const rows = [csv([WEIBOSCOPE_COLUMNS])];
+      for (let i = 0; i < 300; i++) rows.push(csv([good(`z${i}`)]));
+      rows.push(csv([['znul', '', 'u1', '', '', '0', 'bad\0nul', '', '2012-01-03 02:02:27', '', 'False']]));
+      const file = files.file('nul.csv', rows.join(''));
+      const c = await importFile(t.store, file, { format: weibo, quiet: true, source: 'nul' });
+      assert.deepEqual(c, { imported: 300, duplicates: 0, quarantined: 1 });
+      const q = await t.store.db.selectFrom('import_errors').select(['line', 'field', 'raw', 'reason']).where('file', '=', file).execute();
+      assert.deepEqual(q.map((r) => [r.line, r.field]), [[302, 'text']]);
+      assert.match(q[0].reason, /NUL/);
+      assert.match(q[0].raw, /bad\u2400nul/);
+
+      const mapping = { id: 'id', text: 'text' };
+      const lines = [...Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `j${i}`, text: `好 ${i}` })), '{"id":"jnul","text":"a\\u0000b"}', '{"id":"jok","text":"a\\\\u0000b"}'];
+      const jfile = files.file('nul.jsonl', lines.join('\n') + '\n');
+      const j = await importFile(t.store, jfile, { format: resolveFormat({ name: 'jsonl', mapping }), mapping, source: 'nul-jsonl', quiet: true });
+      assert.deepEqual(j, { imported: 51, duplicates: 0, quarantined: 1 });
+      const kept = await t.store.db.selectFrom('posts').select('text').where('platform_post_id', '=', 'jok').executeTakeFirstOrThrow();
+      assert.equal(kept.text, 'a\\u0000b', 'an escaped backslash before u0000 is ordinary text');
+    });
+
     it('fails at once, with a sentence, on a PNG or on the wrong header', async () => {
       const png = files.file('image.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
       await assert.rejects(importFile(t.store, png, { format: weibo, quiet: true }), (err: Error) =>

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { backends, type TestStore } from '../helpers/stores.ts';
 import { emptyPost } from '../../src/collect/formats/format.ts';
 import { ensureSource } from '../../src/store/queries/sources.ts';
-import { textHash } from '../../src/store/bulk.ts';
+import { textHash, toColumns } from '../../src/store/bulk.ts';
 
 for (const b of backends()) {
   describe(`store [${b.label}]`, () => {
@@ -35,6 +35,40 @@ for (const b of backends()) {
       assert.deepEqual(versions.map((v) => [v.platform_post_id, v.sha256]), [['p1', textHash('一')], ['p2', textHash('二')], ['p3', textHash('三')]]);
       const accounts = await t.store.db.selectFrom('accounts').select('platform_account_id').where('source_id', '=', src.id).orderBy('platform_account_id').execute();
       assert.deepEqual(accounts.map((a) => a.platform_account_id), ['a', 'b']);
+    });
+
+    it('keeps every character of hostile texts and fields, in batch order, through a multi-batch transaction', async () => {
+      const src = await ensureSource(t.store, { name: 'hostile', kind: 'import', platform: 'x' });
+      const texts = ['tab\there', 'line\nend\r\nand\rcr', 'back\\slash \\N \\. \\t', '\\N', '\\.', '', '"quoted", \'single\'', '<script>alert(1)</script>', '六四 😀 \u200b'];
+      const posts = texts.map((text, i) => Object.assign(emptyPost(`h${i}`, text), {
+        accountId: `acc\t${i % 2}`, accountHandle: 'h\\n', createdAt: 1000 + i, url: null, hashtags: ['a\tb', '\\'],
+        extra: { note: 'x\ny\\z' },
+      }));
+      const tx = t.store.bulkWriter().begin(src.id, 7000, { versions: false });
+      await tx.add(toColumns(posts.slice(0, 4)));
+      await tx.add(toColumns(posts.slice(4)));
+      assert.equal(tx.rows, texts.length);
+      assert.deepEqual(await tx.commit(), { inserted: texts.length, duplicates: 0 });
+      const rows = await t.store.db.selectFrom('posts').innerJoin('accounts', 'accounts.id', 'posts.account_id')
+        .select(['posts.platform_post_id', 'posts.text', 'posts.hashtags', 'posts.extra', 'posts.url', 'accounts.platform_account_id'])
+        .where('posts.source_id', '=', src.id).orderBy('posts.id').execute();
+      assert.deepEqual(rows.map((r) => r.platform_post_id), texts.map((_, i) => `h${i}`), 'ids follow batch order');
+      assert.deepEqual(rows.map((r) => r.text), texts);
+      for (const r of rows) {
+        assert.deepEqual(JSON.parse(r.hashtags!), ['a\tb', '\\']);
+        assert.deepEqual(JSON.parse(r.extra!), { note: 'x\ny\\z' });
+        assert.equal(r.url, null);
+        assert.match(r.platform_account_id, /^acc\t[01]$/);
+      }
+    });
+
+    it('a rolled-back transaction leaves nothing behind', async () => {
+      const src = await ensureSource(t.store, { name: 'rollback', kind: 'import', platform: 'x' });
+      const tx = t.store.bulkWriter().begin(src.id, 7000);
+      await tx.add(toColumns([Object.assign(emptyPost('r1', 'gone'), { accountId: 'ra' })]));
+      await tx.rollback();
+      const left = await t.store.db.selectFrom('posts').select('id').where('source_id', '=', src.id).execute();
+      assert.deepEqual(left, []);
     });
 
     it('rejects a status outside the five known ones', async () => {

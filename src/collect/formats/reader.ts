@@ -61,12 +61,16 @@ function columnIndex(header: string[]): ColumnIndex {
   return index;
 }
 
+// PostgreSQL text cannot hold NUL (SQLite can): rejecting it on both keeps the stores alike.
+const NUL_REASON = 'contains a NUL character, which the store cannot keep in text';
+
 /** Checks decoded fields for replacement characters and size; returns the bad field's index or null. */
 function badField(fields: string[], maxField: number): { i: number; reason: string } | null {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     if (f.length > maxField) return { i, reason: `is ${f.length} characters long, over the limit of ${maxField}` };
     if (f.includes('\uFFFD')) return { i, reason: 'contains bytes that are not valid in the file\'s encoding' };
+    if (f.includes('\0')) return { i, reason: NUL_REASON };
   }
   return null;
 }
@@ -199,7 +203,7 @@ function parsePiece(piece: string, state: CsvState, sink: RowSink): void {
   // shows they can matter: a newline inside a field, an undecodable byte, an oversized field.
   const inner = countChar(body, '\n') === records.length - 1 ? null : newlinesInRecords(body, records.length, state.delimiter);
   const extraLines = (r: number, fields: string[]) => (inner === null ? 0 : inner === 'per-field' ? countNewlines(fields) : inner[r]);
-  const check: FieldChecks = { encoding: body.includes('\uFFFD'), size: body.length > state.maxField };
+  const check: FieldChecks = { bytes: body.includes('\uFFFD') || body.includes('\0'), size: body.length > state.maxField };
   for (let r = 0; r < records.length; r++) {
     const fields = records[r];
     const start = state.line;
@@ -215,7 +219,8 @@ function parsePiece(piece: string, state: CsvState, sink: RowSink): void {
 }
 
 interface FieldChecks {
-  encoding: boolean;
+  /** Undecodable bytes or NUL characters. */
+  bytes: boolean;
   size: boolean;
 }
 
@@ -243,7 +248,7 @@ function csvRecord(fields: string[], line: number, state: CsvState, check: Field
     sink.bad(line, '(row)', `has ${fields.length} fields where the header has ${header.length}`, unparse(fields).slice(0, state.maxField));
     return;
   }
-  const bad = check.encoding || check.size ? badField(fields, state.maxField) : null;
+  const bad = check.bytes || check.size ? badField(fields, state.maxField) : null;
   if (bad) {
     sink.bad(line, header[bad.i], bad.reason, unparse(fields).slice(0, state.maxField));
     return;
@@ -296,6 +301,11 @@ function jsonLine(text: string, line: number, maxField: number, sink: RowSink): 
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     sink.bad(line, '(line)', 'is not a JSON object', text);
+    return;
+  }
+  // NUL arrives raw or escaped as \u0000 inside a JSON string.
+  if (text.includes('\0') || /(^|[^\\])(\\\\)*\\u0000/.test(text)) {
+    sink.bad(line, '(line)', NUL_REASON, text);
     return;
   }
   if (text.includes('\uFFFD')) {

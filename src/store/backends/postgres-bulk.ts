@@ -1,14 +1,52 @@
 /**
- * Batched, idempotent inserts for PostgreSQL: each table gets one statement per batch, with the
- * rows passed as parallel arrays through unnest() (one round trip, no per-row SQL).
+ * Batched, idempotent inserts for PostgreSQL: posts arrive through COPY and one INSERT … SELECT
+ * per batch; accounts and versions as parallel arrays through unnest(). No per-row SQL.
  */
 import type pg from 'pg';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { from as copyFrom } from 'pg-copy-streams';
 import { asColumns, BufferedTransaction, textHash } from '../bulk.ts';
 import type { BatchResult, BulkWriter, PostColumns, PostRecord, PostTransaction, QuarantinedRow, WriteOptions } from '../bulk.ts';
 import { AccountCache } from '../account-cache.ts';
 
+const STAGING = 'censorscope_posts_staging';
+// Temporary (one per connection, invisible to others) and emptied at every commit or rollback.
+const STAGING_TABLE = `CREATE TEMP TABLE IF NOT EXISTS ${STAGING} (
+  ord integer, platform_post_id text, account_id bigint, created_at bigint, text text, language text, url text,
+  reply_to_id text, repost_of_id text, hashtags text, urls text, mentions text, status text, status_changed_at bigint,
+  status_evidence text, extra text) ON COMMIT DELETE ROWS`;
+
+/** The batch as COPY text, a few thousand rows a chunk. */
+function* copyText(c: PostColumns, accountIds: Map<string, number>): Generator<string> {
+  const lines: string[] = [];
+  for (let i = 0; i < c.length; i++) {
+    const account = c.accountId[i];
+    lines.push([
+      i, c.platformPostId[i], account === null ? null : accountIds.get(account)!, c.createdAt[i], c.text[i], c.language[i],
+      c.url[i], c.replyToId[i], c.repostOfId[i], c.hashtags[i], c.urls[i], c.mentions[i], c.status[i], c.statusChangedAt[i],
+      c.statusEvidence[i], c.extra[i],
+    ].map(copyField).join('\t'));
+    if (lines.length === 4096 || i === c.length - 1) {
+      yield `${lines.join('\n')}\n`;
+      lines.length = 0;
+    }
+  }
+}
+
+const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' };
+
+/** One field in COPY's text format: null as \N; backslash, tab and line ends escaped. */
+export function copyField(v: string | number | null): string {
+  if (v === null) return '\\N';
+  if (typeof v === 'number') return String(v);
+  return /[\\\t\n\r]/.test(v) ? v.replace(/[\\\t\n\r]/g, (m) => COPY_ESCAPES[m]) : v;
+}
+
 export class PostgresBulkWriter implements BulkWriter {
   private readonly accounts = new AccountCache();
+  /** Connections that have their staging table. */
+  private readonly staged = new WeakSet<pg.PoolClient>();
   constructor(private readonly pool: pg.Pool) {}
 
   /** One unnest() statement per table is fastest here, so a transaction's batches are written together at commit. */
@@ -22,19 +60,9 @@ export class PostgresBulkWriter implements BulkWriter {
     try {
       await client.query('BEGIN');
       const accountIds = await this.resolveAccounts(client, sourceId, c, seenAt);
-      const res = await client.query<{ id: number; platform_post_id: string }>(
-        `INSERT INTO posts (source_id, platform_post_id, account_id, created_at, text, language, url, reply_to_id,
-           repost_of_id, hashtags, urls, mentions, status, status_changed_at, status_evidence, extra, first_seen, last_seen)
-         SELECT $1, u.*, $17::bigint, $17::bigint FROM
-           unnest($2::text[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
-                  $10::text[], $11::text[], $12::text[], $13::text[], $14::bigint[], $15::text[], $16::text[]) AS u
-         ON CONFLICT (source_id, platform_post_id) DO NOTHING
-         RETURNING id, platform_post_id`,
-        [sourceId, c.platformPostId, c.accountId.map((a) => (a === null ? null : accountIds.get(a)!)), c.createdAt, c.text,
-          c.language, c.url, c.replyToId, c.repostOfId, c.hashtags, c.urls, c.mentions, c.status, c.statusChangedAt,
-          c.statusEvidence, c.extra, seenAt],
-      );
-      if (res.rows.length && (opts.versions ?? true)) {
+      const versions = opts.versions ?? true;
+      const res = await this.insertPosts(client, sourceId, c, accountIds, seenAt, versions);
+      if (res.rows.length && versions) {
         const index = new Map<string, number>();
         for (let i = 0; i < c.length; i++) if (!index.has(c.platformPostId[i])) index.set(c.platformPostId[i], i);
         const ids: number[] = [], seen: number[] = [], texts: string[] = [], hashes: string[] = [];
@@ -53,7 +81,7 @@ export class PostgresBulkWriter implements BulkWriter {
         );
       }
       await client.query('COMMIT');
-      return { inserted: res.rows.length, duplicates: c.length - res.rows.length };
+      return { inserted: res.inserted, duplicates: c.length - res.inserted };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       this.accounts.clear();
@@ -61,6 +89,34 @@ export class PostgresBulkWriter implements BulkWriter {
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * Posts go in through COPY into a per-connection staging table, then one INSERT … SELECT:
+   * PostgreSQL parses COPY's text far faster than array parameters (bench/import: 2× the rows/s
+   * of unnest()). Rows are inserted in batch order, so ids follow the file. With `returning`,
+   * the new posts' ids come back (for their first versions); otherwise only their number.
+   */
+  private async insertPosts(
+    client: pg.PoolClient, sourceId: number, c: PostColumns, accountIds: Map<string, number>, seenAt: number, returning: boolean,
+  ): Promise<{ inserted: number; rows: Array<{ id: number; platform_post_id: string }> }> {
+    if (!this.staged.has(client)) {
+      await client.query(STAGING_TABLE);
+      this.staged.add(client);
+    }
+    await pipeline(Readable.from(copyText(c, accountIds)), client.query(copyFrom(`COPY ${STAGING} FROM STDIN`)));
+    const insert = `INSERT INTO posts (source_id, platform_post_id, account_id, created_at, text, language, url, reply_to_id,
+        repost_of_id, hashtags, urls, mentions, status, status_changed_at, status_evidence, extra, first_seen, last_seen)
+      SELECT $1, platform_post_id, account_id, created_at, text, language, url, reply_to_id, repost_of_id, hashtags, urls,
+        mentions, status, status_changed_at, status_evidence, extra, $2::bigint, $2::bigint
+      FROM ${STAGING} ORDER BY ord
+      ON CONFLICT (source_id, platform_post_id) DO NOTHING`;
+    if (returning) {
+      const res = await client.query<{ id: number; platform_post_id: string }>(`${insert} RETURNING id, platform_post_id`, [sourceId, seenAt]);
+      return { inserted: res.rows.length, rows: res.rows };
+    }
+    const res = await client.query<{ n: string }>(`WITH ins AS (${insert} RETURNING 1) SELECT count(*) AS n FROM ins`, [sourceId, seenAt]);
+    return { inserted: Number(res.rows[0].n), rows: [] };
   }
 
   /** Inserts unknown accounts of the batch and returns platform id → store id for all of them. */
