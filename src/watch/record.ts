@@ -9,7 +9,7 @@ import type { Kysely } from 'kysely';
 import type { Store } from '../store/open.ts';
 import type { Database } from '../store/schema.ts';
 import type { CheckResult, GoneKind } from '../collect/sources/source.ts';
-import { GONE_KINDS } from '../collect/sources/source.ts';
+import { GONE_KINDS, storableText } from '../collect/sources/source.ts';
 import type { Claimed } from './queue.ts';
 import { nextInterval, transientDelay, type SchedulePolicy } from './policy.ts';
 
@@ -43,12 +43,13 @@ async function recordIn(db: Kysely<Database>, item: Claimed, r: CheckResult, now
   const release = { lease_owner: null, lease_until: null, last_checked_at: now, checks: item.checks + 1 };
   const expired = age >= policy.horizonMs;
   if (r.outcome === 'visible') {
+    const text = r.text == null ? null : storableText(r.text);
     let edited = false;
-    if (r.text != null && r.text !== item.text) {
-      await addVersion(db, item.postId, now, r.text);
+    if (text !== null && text !== item.text) {
+      await addVersion(db, item.postId, now, text);
       edited = true;
     }
-    await db.updateTable('posts').set({ last_seen: now, ...(edited ? { text: r.text! } : {}) }).where('id', '=', item.postId).execute();
+    await db.updateTable('posts').set({ last_seen: now, ...(edited ? { text: text! } : {}) }).where('id', '=', item.postId).execute();
     await db.updateTable('watch_schedule').set({
       ...release, transient_streak: 0, pending_kind: null, pending_since: null, next_check_at: now + nextInterval(policy, age), done: expired ? 1 : 0,
     }).where('post_id', '=', item.postId).execute();

@@ -5,6 +5,7 @@ import { backends, type TestStore } from '../helpers/stores.ts';
 import { emptyPost } from '../../src/collect/formats/format.ts';
 import { ensureSource } from '../../src/store/queries/sources.ts';
 import { textHash, toColumns } from '../../src/store/bulk.ts';
+import { livePost } from '../../src/collect/sources/source.ts';
 
 for (const b of backends()) {
   describe(`store [${b.label}]`, () => {
@@ -60,6 +61,14 @@ for (const b of backends()) {
         assert.equal(r.url, null);
         assert.match(r.platform_account_id, /^acc\t[01]$/);
       }
+    });
+
+    it('stores a live post whose scraped text holds a NUL (which PostgreSQL text refuses)', async () => {
+      const src = await ensureSource(t.store, { name: 'live-nul', kind: 'mastodon', platform: 'x' });
+      const post = livePost({ platformPostId: 'n1', text: 'before\0after', accountId: 'a\0', accountHandle: 'h\0' });
+      assert.deepEqual(await t.store.bulkWriter().writePosts(src.id, [post], 1), { inserted: 1, duplicates: 0 });
+      const row = await t.store.db.selectFrom('posts').select('text').where('source_id', '=', src.id).executeTakeFirstOrThrow();
+      assert.equal(row.text, 'before\uFFFDafter');
     });
 
     it('a rolled-back transaction leaves nothing behind', async () => {

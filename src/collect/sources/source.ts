@@ -49,9 +49,22 @@ export interface SourceDriver {
 
 /** Builds a PostRecord with the fields a live source rarely has left empty. */
 export function livePost(p: Partial<PostRecord> & Pick<PostRecord, 'platformPostId' | 'text'>): PostRecord {
-  return {
+  const post: PostRecord = {
     accountId: null, accountHandle: null, accountName: null, createdAt: null, language: null, url: null,
     replyToId: null, repostOfId: null, hashtags: null, urls: null, mentions: null, status: 'visible',
     statusChangedAt: null, statusEvidence: null, extra: null, ...p,
   };
+  for (const key of ['platformPostId', 'text', 'accountId', 'accountHandle', 'accountName', 'url'] as const) {
+    const v = post[key];
+    if (v !== null) post[key] = storableText(v);
+  }
+  return post;
+}
+
+/**
+ * Scraped text as every store can keep it: PostgreSQL text refuses NUL, so a NUL becomes U+FFFD
+ * (imports quarantine such rows instead; a live post has no file to point back to).
+ */
+export function storableText(text: string): string {
+  return text.includes('\0') ? text.replace(/\0/g, '\uFFFD') : text;
 }
