@@ -1,0 +1,154 @@
+/**
+ * Terms benchmark: which words get posts removed. A generated world with a known answer: real
+ * Chinese reviews (../shared/data/organic-chinese, else a built-in grammar) as posts; 30 trigger
+ * words (from ../shared/data/keyword-lists when present) that get a post removed half the time
+ * against a 3% baseline; 30 decoy words from the same list that are never censored; and 10
+ * prolific accounts removed half the time whatever they write, each with a pet word in most of
+ * their posts — the trap an unstratified test falls into. Each detection runs in a child process,
+ * so time and peak RSS are its own. Scored against the planted truth, in the same run:
+ *   ours        binomial test + Benjamini–Hochberg and the author-stratified (CMH) test
+ *   baseline    binomial test + Benjamini–Hochberg alone (what a plain analysis reports)
+ * Run: npm run bench:terms [-- --1m] [-- --show]   (100,000 posts; --1m adds 1,000,000; --show lists the flagged terms)
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { openStore } from '../../src/store/open.ts';
+import { ensureSource } from '../../src/store/queries/sources.ts';
+import { emptyPost } from '../../src/collect/formats/format.ts';
+import { loadCorpus, sharedDataDir } from '../../src/collect/synthetic/corpus.ts';
+import { createRng, type Rng } from '../../src/util/random.ts';
+import type { PostRecord } from '../../src/store/bulk.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sizes = process.argv.includes('--1m') ? [100_000, 1_000_000] : [100_000];
+const TRIGGERS = 30;
+const DECOYS = 30;
+const CONFOUNDERS = 10;
+const AUTHORS = 20_000;
+const BASE_RATE = 0.03;
+const TRIGGER_RATE = 0.5;
+const CONFOUNDER_RATE = 0.5;
+
+const corpus = loadCorpus();
+const words = sensitiveWords();
+console.log(`# background: ${corpus.source === 'shared' ? `${corpus.organic.length} real Chinese reviews` : `built-in grammar (${sharedDataDir()} not found)`}; ` +
+  `words: ${words.source}`);
+const rng = createRng(11);
+const pool = rng.shuffle([...words.list]);
+const triggers = pool.slice(0, TRIGGERS);
+const decoys = pool.slice(TRIGGERS, TRIGGERS + DECOYS);
+const petWords = pool.slice(TRIGGERS + DECOYS, TRIGGERS + DECOYS + CONFOUNDERS);
+
+interface Flagged { term: string; q: number; qAuthor: number; posts: number; removed: number }
+interface ChildResult { ms: number; maxRssMB: number; posts: number; baseline: number; terms: Flagged[] }
+
+const rows: string[] = [];
+for (const size of sizes) {
+  const dir = mkdtempSync(path.join(tmpdir(), 'censorscope-bench-terms-'));
+  try {
+    const db = path.join(dir, 'terms.db');
+    const t0 = performance.now();
+    await generate(db, size);
+    process.stderr.write(`generated ${size} posts in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'child.ts'), db], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    if (r.status !== 0) throw new Error(`terms child failed: ${r.stderr}`);
+    const res = JSON.parse(r.stdout) as ChildResult;
+    if (process.argv.includes('--show')) {
+      const kind = (t: string) => (triggers.some((w) => w.includes(t) || t.includes(w)) ? 'T' : decoys.some((w) => w.includes(t) || t.includes(w)) ? 'D' : petWords.some((w) => w.includes(t) || t.includes(w)) ? 'P' : '?');
+      console.log(JSON.stringify(res.terms.filter((t) => t.q <= 0.05 && t.qAuthor <= 0.05).map((t) => [t.term, kind(t.term), t.posts, t.removed, +t.qAuthor.toFixed(4)])));
+    }
+    const ours = score(res.terms.filter((t) => t.q <= 0.05 && t.qAuthor <= 0.05));
+    const base = score(res.terms.filter((t) => t.q <= 0.05));
+    const perSec = Math.round(res.posts / (res.ms / 1000));
+    rows.push(line(`ours (${size})`, ours, `${perSec} posts/s, ${Math.round(res.maxRssMB)} MB`));
+    rows.push(line(`baseline (${size})`, base, 'same run'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+console.log('\nbench/terms — flagged at q ≤ 0.05; a flagged term is right when it is a trigger word or part of one');
+console.log(['method'.padEnd(20), 'recall'.padStart(7), 'precision'.padStart(10), 'pet words'.padStart(10), 'decoys'.padStart(7), '  speed, peak RSS'].join(''));
+for (const r of rows) console.log(r);
+console.log(`\n(recall: of ${TRIGGERS} trigger words; pet words: of the ${CONFOUNDERS} words of always-removed accounts, flagged; decoys: of ${DECOYS} never-censored words, flagged)`);
+
+function line(name: string, s: ReturnType<typeof score>, extra: string): string {
+  return [name.padEnd(20), s.recall.toFixed(3).padStart(7), s.precision.toFixed(3).padStart(10), String(s.pets).padStart(10), String(s.decoys).padStart(7), `  ${extra}`].join('');
+}
+
+/**
+ * Recall over trigger words, precision over flagged terms, and the traps that were flagged. A
+ * term stands for a planted word when one contains the other (single characters stand for none:
+ * they are shared by too many words); a trap counts only through terms no trigger explains.
+ */
+function score(flagged: Flagged[]) {
+  const related = (t: string, w: string) => t.length >= 2 && (w.includes(t) || t.includes(w));
+  const byTrigger = (t: string) => triggers.some((w) => related(t, w));
+  const found = triggers.filter((w) => flagged.some((f) => related(f.term, w))).length;
+  const right = flagged.filter((f) => byTrigger(f.term)).length;
+  const unexplained = flagged.filter((f) => !byTrigger(f.term));
+  return {
+    recall: found / triggers.length,
+    precision: flagged.length ? right / flagged.length : 1,
+    pets: petWords.filter((w) => unexplained.some((f) => related(f.term, w))).length,
+    decoys: decoys.filter((w) => unexplained.some((f) => related(f.term, w))).length,
+  };
+}
+
+/** Writes `size` posts with the planted truth into a new SQLite store. */
+async function generate(db: string, size: number): Promise<void> {
+  const store = await openStore({ db });
+  const src = await ensureSource(store, { name: 'bench-terms', kind: 'import', platform: 'synthetic' });
+  const writer = store.bulkWriter();
+  const gen = createRng(size);
+  const t0 = Date.UTC(2026, 0, 1);
+  let batch: PostRecord[] = [];
+  for (let i = 0; i < size; i++) {
+    const confounder = gen.chance(0.03) ? gen.int(0, CONFOUNDERS - 1) : -1;
+    const author = confounder >= 0 ? `c${confounder}` : `a${zipf(gen, AUTHORS)}`;
+    const parts = [gen.pick(corpus.organic)];
+    const trigger = gen.chance(0.02);
+    if (trigger) parts.splice(gen.int(0, 1), 0, gen.pick(triggers));
+    if (gen.chance(0.02)) parts.splice(gen.int(0, parts.length), 0, gen.pick(decoys));
+    if (confounder >= 0 && gen.chance(0.7)) parts.push(petWords[confounder]!);
+    const rate = confounder >= 0 ? CONFOUNDER_RATE : trigger ? TRIGGER_RATE : BASE_RATE;
+    const removed = gen.chance(rate);
+    batch.push(Object.assign(emptyPost(`p${i}`, parts.join(' ')), {
+      accountId: author, createdAt: t0 + gen.int(0, 60 * 86_400_000),
+      status: removed ? 'removed_by_platform' as const : 'visible' as const,
+    }));
+    if (batch.length === 20_000) {
+      await writer.writePosts(src.id, batch, t0, { versions: false });
+      batch = [];
+    }
+  }
+  if (batch.length) await writer.writePosts(src.id, batch, t0, { versions: false });
+  await store.close();
+}
+
+/** Author index with a long tail: a few accounts write much, most write little. */
+function zipf(r: Rng, n: number): number {
+  return Math.min(n - 1, Math.floor(Math.exp(r.next() * Math.log(n + 1))) - 1);
+}
+
+/** Censored words from the shared keyword lists (2–4 Han characters), else a built-in handful. */
+function sensitiveWords(): { list: string[]; source: string } {
+  const file = path.join(sharedDataDir(), 'keyword-lists', 'june-4-censored-keywords.csv');
+  if (existsSync(file)) {
+    const rows = parse(readFileSync(file), { columns: true, skip_empty_lines: true, relax_column_count: true }) as Array<{ word?: string }>;
+    const list = [...new Set(rows.map((r) => (r.word ?? '').trim()).filter((w) => /^\p{Script=Han}{2,4}$/u.test(w)))];
+    // Words that contain one another would blur which one was censored.
+    const distinct = list.filter((w) => !list.some((o) => o !== w && (o.includes(w) || w.includes(o))));
+    return { list: distinct, source: `${distinct.length} words of june-4-censored-keywords.csv` };
+  }
+  return {
+    list: ['六四', '学潮', '维权', '游行', '法轮', '藏独', '疆独', '示威', '罢工', '翻墙', '民运', '镇压', '坦克', '绝食', '戒严', '平反', '请愿',
+      '暴政', '独裁', '抗议', '静坐', '广场', '学联', '工联', '宪章', '血案', '屠城', '流亡', '异见', '上访', '拆迁', '截访', '维稳', '信访', '冤案',
+      '黑监', '喝茶', '删帖', '封号', '敏感', '审查', '禁言', '跨省', '被捕', '失踪', '关押', '判刑', '律师', '人权', '自由', '民主', '选举', '言论',
+      '集会', '结社', '新闻', '出版', '真相', '悼念', '蜡烛', '黄丝', '雨伞', '口罩', '白纸', '封城', '核酸', '方舱', '吹哨', '隔离', '清零', '动态'],
+    source: 'built-in list (keyword lists not found)',
+  };
+}
