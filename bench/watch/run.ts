@@ -18,7 +18,7 @@ import { addSource } from '../../src/collect/sources/add.ts';
 import { runWatch } from '../../src/watch/run.ts';
 import { VirtualClock } from '../../src/watch/clock.ts';
 import type { SchedulePolicy } from '../../src/watch/policy.ts';
-import type { RequestBudget } from '../../src/collect/sources/http.ts';
+import type { Budget } from '../../src/collect/sources/http.ts';
 
 const { values: args } = parseArgs({ options: {
   seed: { type: 'string', default: '42' }, budget: { type: 'string', default: '20' }, posts: { type: 'string', default: '1000' },
@@ -49,7 +49,7 @@ async function runOne(name: string, policy: Partial<SchedulePolicy>, budget: num
   const t0 = Date.now();
   try {
     const src = await addSource(store, { kind: 'mastodon', url: sim.url, public: true, budgetPerMinute: budget, listEveryMs: 60_000 });
-    const budgets = new Map<number, RequestBudget>();
+    const budgets = new Map<number, Budget>();
     // Posting runs for one day; deletions up to the day's end are scored, with a tail to catch them.
     await runWatch(store, { clock, durationMs: DAY + Number(args['tail-hours']) * 3_600_000, policy, sourceIds: [Number(src.id)], budgets });
     const truth = sim.truth().filter((e) => Date.parse(e.at) <= START + DAY && Number(e.id) >= 0);

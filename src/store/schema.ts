@@ -143,6 +143,14 @@ export interface Database {
   settings: SettingsTable;
   watch_schedule: WatchScheduleTable;
   disappearances: DisappearancesTable;
+  request_budget: RequestBudgetTable;
+}
+
+/** Requests made to a source per 5-second bucket, shared by all its watchers. */
+export interface RequestBudgetTable {
+  source_id: number;
+  bucket: number;
+  used: number;
 }
 
 export type Post = Selectable<PostsTable>;

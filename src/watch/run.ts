@@ -8,7 +8,8 @@ import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/open.ts';
 import type { Source } from '../store/schema.ts';
 import { AcceleratedClock, realClock, type Clock } from './clock.ts';
-import { HttpClient, RequestBudget, TransientError } from '../collect/sources/http.ts';
+import { HttpClient, RequestBudget, TransientError, type Budget } from '../collect/sources/http.ts';
+import { SharedBudget } from './shared-budget.ts';
 import { commonConfig, createDriver } from '../collect/sources/registry.ts';
 import { listSources } from '../collect/sources/add.ts';
 import type { CheckResult, SourceDriver } from '../collect/sources/source.ts';
@@ -44,13 +45,13 @@ export interface WatchOptions {
   /** Called after every check (tests use it to see concurrency). */
   onCheck?: (e: { postId: number; owner: string; start: number; end: number; outcome: string }) => void;
   /** Filled with each source's budget, for tests and benchmarks. */
-  budgets?: Map<number, RequestBudget>;
+  budgets?: Map<number, Budget>;
 }
 
 interface Live {
   row: Source;
   driver: SourceDriver;
-  budget: RequestBudget;
+  budget: Budget;
   listEveryMs: number;
   nextListAt: number;
 }
@@ -75,6 +76,11 @@ export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<v
   }
 }
 
+/** A source's request budget: shared through the store where several watchers may run (concurrent writers). */
+export function budgetFor(store: Store, sourceId: number, perMinute: number, clock: Clock): Budget {
+  return store.caps.concurrentWriters ? new SharedBudget(store, sourceId, perMinute, clock) : new RequestBudget(perMinute, clock);
+}
+
 interface LoopState {
   policy: SchedulePolicy;
   follow: AcceleratedClock | null;
@@ -92,7 +98,7 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
   const live = new Map<number, Live>();
   for (const row of rows) {
     const common = commonConfig(row);
-    const budget = new RequestBudget(opts.budgetPerMinute ?? common.budgetPerMinute, clock);
+    const budget = budgetFor(store, Number(row.id), opts.budgetPerMinute ?? common.budgetPerMinute, clock);
     opts.budgets?.set(Number(row.id), budget);
     const http = new HttpClient({ budget, clock, signal, onServerTime: follow ? (at, speed) => follow.sync(at, speed) : undefined });
     live.set(Number(row.id), { row, driver: createDriver(row, http, clock), budget, listEveryMs: common.listEveryMs, nextListAt: 0 });

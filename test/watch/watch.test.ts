@@ -5,7 +5,7 @@ import { startSim, type SimHandle } from '../../src/collect/sim/server.ts';
 import { addSource } from '../../src/collect/sources/add.ts';
 import { runWatch } from '../../src/watch/run.ts';
 import { VirtualClock } from '../../src/watch/clock.ts';
-import type { RequestBudget } from '../../src/collect/sources/http.ts';
+import type { Budget } from '../../src/collect/sources/http.ts';
 
 const START = Date.UTC(2026, 0, 5);
 const HOUR = 3_600_000;
@@ -16,7 +16,7 @@ for (const b of backends()) {
     let sim: SimHandle;
     let clock: VirtualClock;
     let sourceId: number;
-    const budgets = new Map<number, RequestBudget>();
+    const budgets = new Map<number, Budget>();
     before(async () => {
       ts = await b.open();
       clock = new VirtualClock(START);

@@ -7,8 +7,17 @@
 import type { Clock } from '../../watch/clock.ts';
 import { SIM_SPEED_HEADER, SIM_TIME_HEADER } from '../../watch/clock.ts';
 
-/** At most `perMinute` requests in any 60 s window of the clock. */
-export class RequestBudget {
+/** What the HTTP client needs of a request budget. */
+export interface Budget {
+  readonly perMinute: number;
+  /** Requests this process made within the budget, for tests and benchmarks. */
+  used: number;
+  /** Waits until one more request fits the budget, then counts it. */
+  take(signal?: AbortSignal): Promise<void>;
+}
+
+/** At most `perMinute` requests in any 60 s window of the clock, counted in this process. */
+export class RequestBudget implements Budget {
   private readonly times: number[] = [];
   /** Every request time, for tests and benchmarks. */
   used = 0;
@@ -45,7 +54,7 @@ export class TransientError extends Error {
 }
 
 export interface HttpClientOptions {
-  budget: RequestBudget;
+  budget: Budget;
   clock: Clock;
   /** Attempts per request, including the first (default 4). */
   attempts?: number;
@@ -76,7 +85,7 @@ export function retryAfterMs(value: string | null, now: number): number | null {
 export class HttpClient {
   constructor(private readonly o: HttpClientOptions) {}
 
-  get budget(): RequestBudget {
+  get budget(): Budget {
     return this.o.budget;
   }
 
