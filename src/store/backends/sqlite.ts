@@ -25,7 +25,9 @@ export function openSqlite(path: string): Backend {
   raw.pragma('synchronous = NORMAL');
   // Off: the bulk path guarantees its references, and per-row foreign-key lookups halve its speed.
   raw.pragma('foreign_keys = OFF');
-  raw.pragma('busy_timeout = 10000');
+  // Writers wait for each other rather than fail: rebuilding the posts indexes after a large
+  // import holds the write lock for about 1.5 s per million posts.
+  raw.pragma('busy_timeout = 60000');
   raw.pragma('cache_size = -65536');
   raw.pragma('temp_store = MEMORY');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
