@@ -84,8 +84,8 @@ function countNewlines(fields: string[]): number {
   return n;
 }
 
-const unparse = (fields: string[]) => csv.formatRow(fields);
 const csv = dsvFormat(',');
+const unparse = (fields: string[]) => csv.formatRow(fields);
 
 /**
  * Reads a CSV file: the header first (through `onHeader`, which may throw to reject the file),
@@ -230,7 +230,7 @@ interface FieldChecks {
  */
 function newlinesInRecords(body: string, records: number, delimiter: string): Int32Array | 'per-field' {
   const inner = new Int32Array(records);
-  // The body lacks its final line end, so its last record ends no newline.
+  // The body lacks its final line end, so its last record is not followed by a newline.
   return scanRecords(body, delimiter, inner).records === records - 1 ? inner : 'per-field';
 }
 
