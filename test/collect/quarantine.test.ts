@@ -116,6 +116,18 @@ for (const b of backends()) {
       assert.equal(kept.text, 'a\\u0000b', 'an escaped backslash before u0000 is ordinary text');
     });
 
+    it('reads a tab-separated file as such and quarantines its bad rows in tabs', async () => {
+      const mapping = { id: 'id', text: 'text', created_at: 'time' };
+      const tsv = 'id\ttext\ttime\nt1\t一, 二\t2012-01-03 02:02:27\nt2\t坏\tnever\nt3\t"引号\t内"\t2012-01-03 02:02:28\n';
+      const file = files.file('posts.tsv', tsv);
+      const c = await importFile(t.store, file, { format: resolveFormat({ name: 'csv', mapping }), mapping, source: 'tsv', quiet: true });
+      assert.deepEqual(c, { imported: 2, duplicates: 0, quarantined: 1 });
+      const texts = await t.store.db.selectFrom('posts').select('text').where('platform_post_id', 'in', ['t1', 't3']).orderBy('platform_post_id').execute();
+      assert.deepEqual(texts.map((r) => r.text), ['一, 二', '引号\t内']);
+      const q = await t.store.db.selectFrom('import_errors').select(['line', 'field', 'raw']).where('file', '=', file).execute();
+      assert.deepEqual(q, [{ line: 3, field: 'time', raw: 't2\t坏\tnever' }]);
+    });
+
     it('fails at once, with a sentence, on a PNG or on the wrong header', async () => {
       const png = files.file('image.csv', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]));
       await assert.rejects(importFile(t.store, png, { format: weibo, quiet: true }), (err: Error) =>

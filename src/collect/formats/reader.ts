@@ -44,9 +44,10 @@ export function decodedStream(file: string, encoding: string, onBytes?: (n: numb
 type ColumnIndex = Record<string, number | undefined>;
 
 class CsvRow implements Row {
-  constructor(readonly index: ColumnIndex, public fields: string[] = []) {}
+  constructor(readonly index: ColumnIndex, private readonly dsv: DSV, public fields: string[] = []) {}
+  /** The row written back in the file's own delimiter. */
   raw(): string {
-    return unparse(this.fields);
+    return this.dsv.formatRow(this.fields);
   }
   get(column: string): string | undefined {
     const i = this.index[column];
@@ -85,7 +86,6 @@ function countNewlines(fields: string[]): number {
 }
 
 const csv = dsvFormat(',');
-const unparse = (fields: string[]) => csv.formatRow(fields);
 
 /**
  * Reads a CSV file: the header first (through `onHeader`, which may throw to reject the file),
@@ -211,7 +211,7 @@ function parsePiece(piece: string, state: CsvState, sink: RowSink): void {
     if (!state.header) {
       state.header = fields.map((f) => f.replace(/^\uFEFF/, '').trim());
       state.onHeader(state.header);
-      state.row = new CsvRow(columnIndex(state.header));
+      state.row = new CsvRow(columnIndex(state.header), state.dsv);
       continue;
     }
     csvRecord(fields, start, state, check, sink);
@@ -245,12 +245,12 @@ function csvRecord(fields: string[], line: number, state: CsvState, check: Field
   const header = state.header!;
   if (fields.length === 1 && fields[0] === '') return; // a blank line holds nothing to lose
   if (fields.length !== header.length) {
-    sink.bad(line, '(row)', `has ${fields.length} fields where the header has ${header.length}`, unparse(fields).slice(0, state.maxField));
+    sink.bad(line, '(row)', `has ${fields.length} fields where the header has ${header.length}`, state.dsv.formatRow(fields).slice(0, state.maxField));
     return;
   }
   const bad = check.bytes || check.size ? badField(fields, state.maxField) : null;
   if (bad) {
-    sink.bad(line, header[bad.i], bad.reason, unparse(fields).slice(0, state.maxField));
+    sink.bad(line, header[bad.i], bad.reason, state.dsv.formatRow(fields).slice(0, state.maxField));
     return;
   }
   const row = state.row!;
