@@ -42,7 +42,8 @@ export interface ImportCounts {
 
 /** Imports one file; throws UserError when the file is not the claimed format at all. */
 export async function importFile(store: Store, file: string, opts: ImportOptions): Promise<ImportCounts> {
-  if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`${file} does not exist or is not a file.`);
+  const stat = existsSync(file) ? statSync(file) : null;
+  if (!stat?.isFile()) throw new UserError(`${file} does not exist or is not a file.`);
   const what = `a ${opts.format.input.toUpperCase()} file in the ${opts.format.name} format`;
   const notText = notTextReason(file, what);
   if (notText) throw new UserError(notText);
@@ -59,10 +60,10 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   }).returning('id').executeTakeFirstOrThrow();
 
   const progress: Progress = createProgress({ label: `import ${basename(file)}`, unit: 'bytes', quiet: opts.quiet });
-  progress.setTotal(statSync(file).size);
+  progress.setTotal(stat.size);
   let rows = 0;
   let bytesRead = 0;
-  const bulk = new BulkLoad(store, statSync(file).size);
+  const bulk = new BulkLoad(store, stat.size);
   // Worker batches are small (one parsed piece each); they go into larger transactions, so each
   // index page is written once per transaction rather than once per piece (bench/import).
   let tx = null as PostTransaction | null;

@@ -6,34 +6,21 @@
  * falls across buckets, holds more than the budget.
  */
 import type { Store } from '../store/open.ts';
-import type { Budget } from '../collect/sources/http.ts';
+import { WindowBudget } from '../collect/sources/http.ts';
 import type { Clock } from './clock.ts';
 
 const BUCKET_MS = 5_000;
 const WINDOW = 13;
 
-export class SharedBudget implements Budget {
-  used = 0;
+export class SharedBudget extends WindowBudget {
   /** Clock time the last request was counted at, for tests. */
   lastTakenAt = 0;
-  constructor(private readonly store: Store, private readonly sourceId: number, readonly perMinute: number, private readonly clock: Clock) {
-    if (!(perMinute > 0)) throw new Error('A request budget must be a positive number of requests per minute.');
-  }
-
-  async take(signal?: AbortSignal): Promise<void> {
-    for (;;) {
-      const wait = await this.tryTake();
-      if (wait === 0) {
-        this.used++;
-        return;
-      }
-      if (signal?.aborted) throw new Error('aborted');
-      await this.clock.sleep(wait, signal);
-    }
+  constructor(private readonly store: Store, private readonly sourceId: number, perMinute: number, clock: Clock) {
+    super(perMinute, clock);
   }
 
   /** Counts one request if the window has room (returns 0), else returns ms until it may. */
-  private tryTake(): Promise<number> {
+  protected tryTake(): Promise<number> {
     return this.store.db.transaction().execute(async (tx) => {
       // Serialises the watchers of this source (other sources are not held up); the time is read
       // under the lock, so requests are counted in the order they are made.

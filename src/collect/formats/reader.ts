@@ -78,10 +78,7 @@ function badField(fields: string[], maxField: number): { i: number; reason: stri
 
 function countNewlines(fields: string[]): number {
   let n = 0;
-  for (const f of fields) {
-    if (f.indexOf('\n') < 0) continue;
-    for (let i = f.indexOf('\n'); i >= 0; i = f.indexOf('\n', i + 1)) n++;
-  }
+  for (const f of fields) n += countChar(f, '\n');
   return n;
 }
 

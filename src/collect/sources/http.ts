@@ -16,27 +16,44 @@ export interface Budget {
   take(signal?: AbortSignal): Promise<void>;
 }
 
-/** At most `perMinute` requests in any 60 s window of the clock, counted in this process. */
-export class RequestBudget implements Budget {
-  private readonly times: number[] = [];
-  /** Every request time, for tests and benchmarks. */
+/**
+ * A budget that counts requests somewhere (this process, or the store for several watchers) and,
+ * while its window is full, sleeps on the clock until there is room.
+ */
+export abstract class WindowBudget implements Budget {
   used = 0;
-  constructor(readonly perMinute: number, private readonly clock: Clock) {
+  constructor(readonly perMinute: number, protected readonly clock: Clock) {
     if (!(perMinute > 0)) throw new Error('A request budget must be a positive number of requests per minute.');
   }
-  /** Waits until one more request fits the budget, then counts it. */
+
+  /** Counts one request if it fits now (returns 0), else returns the ms to wait before trying again. */
+  protected abstract tryTake(): number | Promise<number>;
+
   async take(signal?: AbortSignal): Promise<void> {
     for (;;) {
-      const now = this.clock.now();
-      while (this.times.length && this.times[0] <= now - 60_000) this.times.shift();
-      if (this.times.length < this.perMinute) {
-        this.times.push(now);
+      const wait = await this.tryTake();
+      if (wait === 0) {
         this.used++;
         return;
       }
       if (signal?.aborted) throw new Error('aborted');
-      await this.clock.sleep(this.times[0] + 60_000 - now + 1, signal);
+      await this.clock.sleep(wait, signal);
     }
+  }
+}
+
+/** At most `perMinute` requests in any 60 s window of the clock, counted in this process. */
+export class RequestBudget extends WindowBudget {
+  private readonly times: number[] = [];
+
+  protected tryTake(): number {
+    const now = this.clock.now();
+    while (this.times.length && this.times[0] <= now - 60_000) this.times.shift();
+    if (this.times.length < this.perMinute) {
+      this.times.push(now);
+      return 0;
+    }
+    return this.times[0] + 60_000 - now + 1;
   }
 }
 
