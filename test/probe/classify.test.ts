@@ -92,7 +92,9 @@ describe('web-connectivity classification (ts-017 + flags)', () => {
 
   it('no control: unknown, unless HTTPS verified the page', () => {
     assert.equal(classify(obs({ control: null, controlFailure: 'connection_refused' })).x_verdict, 'unknown');
-    assert.equal(classify(obs({ url: 'https://a.example/', control: null, controlFailure: 'connection_refused' })).accessible, true);
+    const https = obs({ url: 'https://a.example/', control: null, controlFailure: 'connection_refused' });
+    https.http!.final.request.url = 'https://a.example/';
+    assert.equal(classify(https).accessible, true);
   });
 
   it('detects raced answers: two replies to one query that disagree', () => {

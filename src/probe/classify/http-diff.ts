@@ -1,12 +1,16 @@
-/** ts-017's comparison of the probe's final HTTP response with the control's. */
+/**
+ * ts-017's comparison of the probe's final HTTP response with the control's, with the rules OONI's
+ * probe applies (probe-cli webconnectivity v0.4 and v0.5's minipipeline): each match is null
+ * whenever one side gives nothing to compare, so "nothing to compare" never counts as "the same".
+ */
 import type { ControlResponse } from '../control/shapes.ts';
 import { pageTitle } from '../http.ts';
 
-// Headers every server sends; only the uncommon ones identify a server (ts-017 headers_match).
+// OONI's list of headers every server sends; only the others identify a server (ts-017 headers_match).
 const COMMON = new Set(['date', 'content-type', 'server', 'cache-control', 'vary', 'set-cookie', 'location', 'expires',
   'x-powered-by', 'content-encoding', 'last-modified', 'accept-ranges', 'pragma', 'x-frame-options', 'etag',
-  'x-content-type-options', 'age', 'via', 'p3p', 'x-xss-protection', 'content-language', 'cf-ray', 'alt-svc',
-  'content-length', 'connection', 'keep-alive', 'transfer-encoding', 'strict-transport-security']);
+  'x-content-type-options', 'age', 'via', 'p3p', 'x-xss-protection', 'content-language', 'cf-ray',
+  'strict-transport-security', 'link', 'x-varnish']);
 
 export interface HttpDiff {
   body_length_match: boolean | null;
@@ -16,32 +20,49 @@ export interface HttpDiff {
   title_match: boolean | null;
 }
 
-/** Compares status, body length, uncommon header names and title; null where not comparable. */
-export function compareHttp(probe: { code: number; headers: Record<string, string>; body: string; body_length: number } | null, control: ControlResponse['http_request'] | null): HttpDiff {
+type ProbeResponse = { code: number; headers: Record<string, string>; body: string; body_length: number; body_is_truncated?: boolean };
+
+/** Header names: identical sets match; otherwise they match when an uncommon name is on both sides. Null when a side has none. */
+export function headersMatch(probe: Record<string, string> | null, control: Record<string, string> | null): boolean | null {
+  const p = new Set(Object.keys(probe ?? {}).map((k) => k.toLowerCase()));
+  const c = new Set(Object.keys(control ?? {}).map((k) => k.toLowerCase()));
+  if (!p.size || !c.size) return null;
+  if (p.size === c.size && [...p].every((k) => c.has(k))) return true;
+  return [...p].some((k) => !COMMON.has(k) && c.has(k));
+}
+
+/** Titles match when every word of 5 bytes or more appears in both (any order, any case). Null when a title is missing. */
+export function titleMatch(probeTitle: string, controlTitle: string): boolean | null {
+  if (!probeTitle || !controlTitle) return null;
+  const long = (t: string): Set<string> => new Set(t.split(' ').filter((w) => Buffer.byteLength(w) >= 5).map((w) => w.toLowerCase()));
+  const a = long(probeTitle);
+  const b = long(controlTitle);
+  return [...a].every((w) => b.has(w)) && [...b].every((w) => a.has(w));
+}
+
+/** Compares status, body length, header names and title; null where not comparable. */
+export function compareHttp(probe: ProbeResponse | null, control: ControlResponse['http_request'] | null): HttpDiff {
   if (!probe || !control || control.failure) {
     return { body_length_match: null, body_proportion: null, status_code_match: null, headers_match: null, title_match: null };
   }
   const a = probe.body_length;
   const b = control.body_length;
-  const proportion = a > 0 && b > 0 ? Math.min(a, b) / Math.max(a, b) : a === b ? 1 : 0;
-  const uncommon = (h: Record<string, string> | null): Set<string> =>
-    new Set(Object.keys(h ?? {}).map((k) => k.toLowerCase()).filter((k) => !COMMON.has(k)));
-  const ph = uncommon(probe.headers);
-  const ch = uncommon(control.headers);
-  const headersMatch = ph.size === 0 && ch.size === 0 ? true : [...ch].some((k) => ph.has(k));
-  const pt = pageTitle(probe.body).toLowerCase();
-  const ct = (control.title ?? '').toLowerCase();
+  // A truncated body's length says nothing about the page's.
+  const proportion = a > 0 && b > 0 && !probe.body_is_truncated ? Math.min(a, b) / Math.max(a, b) : null;
+  const comparable = probe.code > 0 && control.status_code > 0;
+  // Different codes when the control did not get a 2xx: the control itself may have failed, so no verdict.
+  const status = !comparable || (probe.code !== control.status_code && Math.floor(control.status_code / 100) !== 2) ? null : probe.code === control.status_code;
   return {
-    body_length_match: proportion > 0.7,
+    body_length_match: proportion === null ? null : proportion > 0.7,
     body_proportion: proportion,
-    status_code_match: control.status_code >= 500 ? null : probe.code === control.status_code,
-    headers_match: headersMatch,
-    title_match: pt === ct,
+    status_code_match: status,
+    headers_match: headersMatch(probe.headers, control.headers),
+    title_match: comparable && !probe.body_is_truncated ? titleMatch(pageTitle(probe.body), control.title ?? '') : null,
   };
 }
 
 /** ts-017: the page looks the same when the status matches and any of body length, headers or title do. */
 export function looksSame(d: HttpDiff): boolean {
-  if (d.status_code_match === false) return false;
+  if (d.status_code_match !== true) return false;
   return Boolean(d.body_length_match || d.headers_match || d.title_match);
 }

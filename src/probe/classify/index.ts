@@ -74,7 +74,7 @@ export function classify(o: Observations): Analysis {
 
   if (!c) {
     // Without a control we cannot tell blocking from failure; a verified HTTPS page is still proof of access.
-    const httpsOk = o.url.startsWith('https:') && !httpFailure && finalResp !== null;
+    const httpsOk = !httpFailure && finalResp !== null && verifiedHttps(o);
     return {
       ...base, dns_consistency: null, blocking: httpsOk ? false : null, accessible: httpsOk ? true : null,
       x_dns_flags: dnsFlags, x_blocking_flags: httpsOk ? BLOCKING.success : 0,
@@ -84,11 +84,12 @@ export function classify(o: Observations): Analysis {
 
   // DNS consistency (ts-017): same failure on both sides, or at least one address in common, and no bogons the control lacks.
   const ctrlAddrs = c.dns.addrs ?? [];
+  const ctrlDnsFailure = controlDnsFailure(c);
   let consistency: 'consistent' | 'inconsistent';
-  if (dnsFailure || c.dns.failure) {
-    consistency = dnsFailure === c.dns.failure ? 'consistent' : 'inconsistent';
-    if (dnsFailure && !c.dns.failure) dnsFlags |= DNS_FLAGS.unexpected_failure;
-    if (!dnsFailure && c.dns.failure) dnsFlags |= DNS_FLAGS.unexpected_addrs;
+  if (dnsFailure || ctrlDnsFailure) {
+    consistency = sameDnsFailure(dnsFailure, ctrlDnsFailure) ? 'consistent' : 'inconsistent';
+    if (dnsFailure && !ctrlDnsFailure) dnsFlags |= DNS_FLAGS.unexpected_failure;
+    if (!dnsFailure && ctrlDnsFailure) dnsFlags |= DNS_FLAGS.unexpected_addrs;
   } else {
     const bogon = o.system.addrs.some((a) => (isBogon(a, { allowTestNets: o.allowTestNets }) || o.knownForged?.has(a)) && !ctrlAddrs.includes(a));
     const overlap = o.system.addrs.some((a) => ctrlAddrs.includes(a));
@@ -111,7 +112,14 @@ export function classify(o: Observations): Analysis {
   const how: string[] = [];
   let blocking: Analysis['blocking'];
   let accessible: boolean;
-  if (!httpFailure && finalResp) {
+  if (!httpFailure && finalResp && verifiedHttps(o)) {
+    // A page fetched over HTTPS with a valid certificate came from the site (or from someone holding
+    // its key): OONI (v0.4 and v0.5 classic) calls it accessible without comparing pages, whatever the
+    // DNS said. A CAPTCHA or an error page served that way is the site's own doing, not censorship.
+    blocking = false;
+    accessible = true;
+    flags |= BLOCKING.success;
+  } else if (!httpFailure && finalResp) {
     const same = !controlHttpOk || looksSame(diff);
     if (same && (controlHttpOk || !dnsBlocked)) {
       blocking = false;
@@ -156,6 +164,37 @@ export function classify(o: Observations): Analysis {
   }
   const verdict: Verdict = accessible ? 'reachable' : blocking ? 'blocked' : 'down';
   return { ...base, dns_consistency: consistency, blocking, accessible, x_dns_flags: dnsFlags, x_blocking_flags: flags, x_verdict: verdict, x_blocked_how: how };
+}
+
+/** The final response came over HTTPS with a certificate that verified (our probe and OONI's always verify). */
+function verifiedHttps(o: Observations): boolean {
+  const url = o.http?.final.request.url || o.url;
+  return url.startsWith('https:') && !o.http?.final.failure && o.http?.final.response != null;
+}
+
+// OONI's test helper says `dns_name_error` where a probe says `dns_nxdomain_error` (ts-017; probe-cli
+// model.THDNSNameError); older helpers used other spellings for the same answers.
+const TH_DNS_FAILURES: Record<string, string> = {
+  dns_name_error: 'dns_nxdomain_error',
+  dns_nxdomain_error: 'dns_nxdomain_error',
+  dns_no_answer: 'dns_no_answer',
+  dns_server_failure: 'dns_server_misbehaving',
+};
+
+/** The control's DNS failure in the probe's vocabulary; a control that resolved nothing without a failure got no answer. */
+export function controlDnsFailure(c: ControlResponse): string | null {
+  if (c.dns.failure) return TH_DNS_FAILURES[c.dns.failure] ?? c.dns.failure;
+  return (c.dns.addrs ?? []).length ? null : 'dns_no_answer';
+}
+
+/** Whether the probe's and the control's DNS failures say the same thing about the name. */
+function sameDnsFailure(probe: string | null, control: string | null): boolean {
+  if (probe === control) return true;
+  // Android's getaddrinfo says "no data" for every error; with the control saying NXDOMAIN it is NXDOMAIN (probe-cli v0.4).
+  if (probe === 'android_dns_cache_no_data' && control === 'dns_nxdomain_error') return true;
+  // A name with no addresses anywhere: NXDOMAIN on one side and an empty answer on the other is the same nonexistent site.
+  const gone = new Set(['dns_nxdomain_error', 'dns_no_answer']);
+  return probe !== null && control !== null && gone.has(probe) && gone.has(control);
 }
 
 /** Where the probe's own fetch broke: name resolution, TCP to the address it used, TLS, or HTTP. */
