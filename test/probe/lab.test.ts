@@ -39,7 +39,10 @@ describe('namespace lab: web connectivity against a simulated Great Firewall', {
       lab.probe(['probe', '--no-store', '--list', listCtl, '--th', 'http://203.0.113.2:8099/', '--out', join(lab.dir, 'ctl.jsonl'), '--json', ...common]),
     ]);
     assert.equal(a.code, 0, a.stderr);
-    assert.equal(b.code, 0, b.stderr);
+    // Every control of the second run fails (nothing listens at its helper): it must warn and exit non-zero.
+    assert.equal(b.code, 1, b.stderr);
+    assert.match(b.stderr, /no control for .*: the test helper at .* failed/);
+    assert.match(b.stderr, /Every control measurement failed/);
     for (const f of [outFile, join(lab.dir, 'ctl.jsonl')]) {
       for (const line of readFileSync(f, 'utf8').split('\n').filter(Boolean)) {
         const m = JSON.parse(line) as OoniEnvelope;

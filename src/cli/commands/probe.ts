@@ -9,6 +9,7 @@ import { trackList, type RunOptions } from '../../probe/availability/run.ts';
 import { parseDuration } from '../../probe/availability/duration.ts';
 import { DEFAULTS } from '../../probe/measure.ts';
 import type { OoniEnvelope } from '../../probe/ooni/format.ts';
+import { registerProbeAnalyse } from './probe-analyse.ts';
 
 interface ProbeFlags {
   input?: string[];
@@ -91,7 +92,11 @@ export function registerProbe(program: Command): void {
         timeoutMs: int(flags.timeout, '--timeout'), dnsTimeoutMs: int(flags.dnsTimeout, '--dns-timeout'), dnsWaitMs: int(flags.dnsWait, '--dns-wait'),
         allowTestNets: flags.allowTestNets, knownForged: flags.knownForged ? readAddressList(flags.knownForged) : undefined, probeCc: flags.probeCc, probeAsn: flags.probeAsn,
         listName: flags.list, everyMs: flags.every ? parseDuration(flags.every) : undefined, signal: ac.signal,
-        onMeasurement: flags.json ? undefined : (m) => process.stdout.write(describe(m) + '\n'),
+        onMeasurement: (m) => {
+          if (!flags.json) process.stdout.write(describe(m) + '\n');
+          const cf = controlFailureOf(m);
+          if (cf) process.stderr.write(`censorscope: no control for ${m.input}: the test helper at ${flags.th} failed (${cf}), so this measurement cannot tell blocking from an ordinary failure.\n`);
+        },
       };
       const run = async (store: Parameters<typeof trackList>[0]): Promise<OoniEnvelope[]> => trackList(store, entries, opts, (s) => {
         process.stderr.write(`round ${s.round}: ${s.measured} URLs in ${s.seconds.toFixed(1)} s — ${Object.entries(s.verdicts).map(([k, v]) => `${k} ${v}`).join(', ')}\n`);
@@ -105,11 +110,18 @@ export function registerProbe(program: Command): void {
           results: results.map((m) => {
             const tk = m.test_keys as Record<string, unknown>;
             return { input: m.input, verdict: tk.x_verdict, blocking: tk.blocking, accessible: tk.accessible, how: tk.x_blocked_how,
-              dns_consistency: tk.dns_consistency, x_blocking_flags: tk.x_blocking_flags, http_experiment_failure: tk.http_experiment_failure };
+              dns_consistency: tk.dns_consistency, x_blocking_flags: tk.x_blocking_flags, http_experiment_failure: tk.http_experiment_failure,
+              control_failure: tk.control_failure ?? null };
           }),
         });
       }
+      // A run whose every control failed measured nothing it can classify: say so with the exit code.
+      if (flags.th && results.length && results.every((m) => controlFailureOf(m))) {
+        throw new UserError(`Every control measurement failed (${results.length} of ${results.length}): check that the test helper at ${flags.th} is running and reachable; without it the verdicts are "unknown".`);
+      }
     });
+  // `probe analyse` lives in its own module.
+  registerProbeAnalyse(program.commands.find((c) => c.name() === 'probe')!);
 }
 
 function readAddressList(file: string): Set<string> {
@@ -125,8 +137,15 @@ function readAddressList(file: string): Set<string> {
   return new Set(ips);
 }
 
+/** The measurement's control failure when a test helper was asked and failed (not when none was given). */
+function controlFailureOf(m: OoniEnvelope): string | null {
+  const f = (m.test_keys as Record<string, unknown>).control_failure;
+  return typeof f === 'string' && f !== 'no_test_helper' ? f : null;
+}
+
 function describe(m: OoniEnvelope): string {
   const tk = m.test_keys as Record<string, unknown>;
   const how = (tk.x_blocked_how as string[] | undefined)?.join('+');
-  return `${String(tk.x_verdict).padEnd(9)} ${m.input}${tk.blocking ? ` (blocking: ${String(tk.blocking)}${how ? `; ${how}` : ''})` : ''}`;
+  const cf = controlFailureOf(m);
+  return `${String(tk.x_verdict).padEnd(9)} ${m.input}${tk.blocking ? ` (blocking: ${String(tk.blocking)}${how ? `; ${how}` : ''})` : ''}${cf ? ` (no control: ${cf})` : ''}`;
 }

@@ -77,7 +77,8 @@ export function analyseValue(value: unknown, line: number): AnalysedMeasurement 
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const field = issue.path.join('.') || '(measurement)';
-    throw new Error(`field ${field}: ${issue.message}`);
+    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+    throw new Error(`not a Web Connectivity measurement: field ${field} ${missing ? 'is missing' : `is invalid (${issue.message})`}`);
   }
   const m = parsed.data;
   if (m.test_name && m.test_name !== 'web_connectivity') throw new Error(`field test_name: "${m.test_name}" is not a Web Connectivity measurement`);

@@ -12,6 +12,11 @@ const COMMON = new Set(['date', 'content-type', 'server', 'cache-control', 'vary
   'x-content-type-options', 'age', 'via', 'p3p', 'x-xss-protection', 'content-language', 'cf-ray',
   'strict-transport-security', 'link', 'x-varnish']);
 
+// Hop-by-hop headers (RFC 9110 §7.6.1) describe one connection, not the server. Go's HTTP client,
+// which OONI's probe and test helper use, consumes them and never reports them; Node's reports
+// them. Comparing them would compare HTTP clients rather than sites, so both sides drop them.
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+
 export interface HttpDiff {
   body_length_match: boolean | null;
   body_proportion: number | null;
@@ -24,8 +29,10 @@ type ProbeResponse = { code: number; headers: Record<string, string>; body: stri
 
 /** Header names: identical sets match; otherwise they match when an uncommon name is on both sides. Null when a side has none. */
 export function headersMatch(probe: Record<string, string> | null, control: Record<string, string> | null): boolean | null {
-  const p = new Set(Object.keys(probe ?? {}).map((k) => k.toLowerCase()));
-  const c = new Set(Object.keys(control ?? {}).map((k) => k.toLowerCase()));
+  const names = (h: Record<string, string> | null): Set<string> =>
+    new Set(Object.keys(h ?? {}).map((k) => k.toLowerCase()).filter((k) => !HOP_BY_HOP.has(k)));
+  const p = names(probe);
+  const c = names(control);
   if (!p.size || !c.size) return null;
   if (p.size === c.size && [...p].every((k) => c.has(k))) return true;
   return [...p].some((k) => !COMMON.has(k) && c.has(k));
