@@ -94,6 +94,22 @@ describe('probe / th / import --format ooni commands', () => {
     }
   });
 
+  it('probe --th with nothing listening says the control failed, warns, and exits non-zero (issue 12)', async () => {
+    // A port that was just free: nothing listens there.
+    const free = http.createServer();
+    await new Promise<void>((r) => free.listen(0, '127.0.0.1', () => r()));
+    const deadTh = `http://127.0.0.1:${(free.address() as AddressInfo).port}/`;
+    await new Promise<void>((r) => free.close(() => r()));
+    const r = await run(['probe', '--no-store', '--input', siteUrl, '--th', deadTh, '--timeout', '2000', '--dns-wait', '100']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stdout, /^unknown .*\(no control: connection_refused\)/m);
+    assert.match(r.stderr, new RegExp(`no control for ${siteUrl.replace(/[.]/g, '\\.')}: the test helper at .* failed \\(connection_refused\\)`));
+    assert.match(r.stderr, /Every control measurement failed \(1 of 1\)/);
+    const j = await run(['probe', '--no-store', '--json', '--input', siteUrl, '--th', deadTh, '--timeout', '2000', '--dns-wait', '100']);
+    assert.equal(j.status, 1, j.stderr);
+    assert.equal(JSON.parse(j.stdout).results[0].control_failure, 'connection_refused');
+  });
+
   it('rejects bad input with a sentence, not a stack', async () => {
     const r = await run(['probe', '--input', 'ftp://x/', '--no-store']);
     assert.equal(r.status, 1);

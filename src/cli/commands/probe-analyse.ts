@@ -17,10 +17,8 @@ function textReport(r: AnalyseReport): string {
     ...(m.agree ? [] : [`(${m.censorscope.reasons.join('; ')})`]),
   ].join('  '));
   const a = r.agreement;
-  const table = ['', 'agreement (blocking as OONI writes it; rows: OONI, columns: censorscope):'];
-  const cols = [...new Set(Object.values(a.table).flatMap((row) => Object.keys(row)))].sort();
-  table.push(['ooni \\ censorscope', ...cols].map((c) => c.padEnd(20)).join(''));
-  for (const [o, row] of Object.entries(a.table).sort()) table.push([o, ...cols.map((c) => String(row[c] ?? 0))].map((c) => c.padEnd(20)).join(''));
+  const table = ['', 'agreement (blocking as OONI writes it):', `${'OONI'.padEnd(16)}${'censorscope'.padEnd(16)}count`];
+  for (const row of a.table) table.push(`${JSON.stringify(row.ooni).padEnd(16)}${JSON.stringify(row.censorscope).padEnd(16)}${row.count}${row.ooni === row.censorscope ? '' : '  (differ)'}`);
   table.push(`${a.agree} of ${a.measurements} measurements agree (${a.disagree} disagree); ${a.bad_lines} bad line(s) skipped.`);
   return [...rows, ...table].join('\n');
 }

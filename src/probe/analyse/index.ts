@@ -33,8 +33,8 @@ export interface Agreement {
   bad_lines: number;
   agree: number;
   disagree: number;
-  /** OONI's blocking value (as JSON) → ours → count. */
-  table: Record<string, Record<string, number>>;
+  /** How often each pair of verdicts (OONI's blocking, ours) occurred; agreeing pairs have equal values. */
+  table: Array<{ ooni: Blocking; censorscope: Blocking; count: number }>;
 }
 
 export interface AnalyseReport {
@@ -93,13 +93,13 @@ export function analyseValue(value: unknown, line: number): AnalysedMeasurement 
 
 /** Builds the agreement table from analysed measurements. */
 export function agreementOf(ms: AnalysedMeasurement[], lines: number, bad: number): Agreement {
-  const table: Agreement['table'] = {};
+  const table: Agreement['table'] = [];
   for (const m of ms) {
-    const o = JSON.stringify(m.ooni.blocking);
-    const c = JSON.stringify(m.censorscope.blocking);
-    table[o] ??= {};
-    table[o][c] = (table[o][c] ?? 0) + 1;
+    const row = table.find((r) => r.ooni === m.ooni.blocking && r.censorscope === m.censorscope.blocking);
+    if (row) row.count++;
+    else table.push({ ooni: m.ooni.blocking, censorscope: m.censorscope.blocking, count: 1 });
   }
+  table.sort((a, b) => b.count - a.count);
   const agree = ms.filter((m) => m.agree).length;
   return { lines, measurements: ms.length, bad_lines: bad, agree, disagree: ms.length - agree, table };
 }
