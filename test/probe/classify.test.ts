@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { classify, detectInjection, BLOCKING, type Observations } from '../../src/probe/classify/index.ts';
+import { headersMatch, titleMatch } from '../../src/probe/classify/http-diff.ts';
 import { toFailure, ProbeTimeout } from '../../src/probe/failure.ts';
 import { isBogon } from '../../src/probe/dns/bogon.ts';
 import type { ControlResponse } from '../../src/probe/control/shapes.ts';
@@ -116,6 +117,20 @@ describe('web-connectivity classification (ts-017 + flags)', () => {
     assert.equal(f.first_answer_forged, true);
     const a = classify(obs({ system: { addrs: ['31.13.64.1', '1.1.1.1'], failure: null, t: 0 }, knownForged: new Set(['31.13.64.1']) }));
     assert.equal(a.dns_consistency, 'inconsistent');
+  });
+});
+
+describe('OONI\'s HTTP comparisons', () => {
+  it('header names: identical sets match, hop-by-hop headers are ignored, an empty side is not comparable', () => {
+    assert.equal(headersMatch({ Date: 'a', 'Content-Type': 'b', Connection: 'keep-alive', 'Keep-Alive': 'timeout=5' }, { date: 'c', 'content-type': 'd' }), true);
+    assert.equal(headersMatch({ Date: 'a' }, { Date: 'a', 'Content-Length': '5' }), false);
+    assert.equal(headersMatch({ Date: 'a', 'X-Site': 'a' }, { Date: 'a', 'Content-Length': '5', 'x-site': 'b' }), true);
+    assert.equal(headersMatch({}, { Date: 'a' }), null);
+  });
+  it('titles: every word of five bytes or more on both sides, in any order and case', () => {
+    assert.equal(titleMatch('Default Web Page', 'page web DEFAULT'), true);
+    assert.equal(titleMatch('Access Denied', 'Default Web Page'), false);
+    assert.equal(titleMatch('', 'Default Web Page'), null);
   });
 });
 
