@@ -130,6 +130,14 @@ describe('the classifier against OONI on the issue\'s measured cases', () => {
     assert.ok(!m.censorscope.reasons.includes('dns-hijack'));
   });
 
+  it('an address literal needs no lookup: an LTE measurement of http://IP/ with the same page is accessible', () => {
+    const m = lte('http://93.184.216.34/', { response: { code: 200, body: CONTROL_PAGE, headers: { 'Content-Type': 'text/html', Date: 'x' } }, ooni: [false, true] }) as { test_keys: { queries: unknown[] } };
+    m.test_keys.queries = [];
+    const a = analyseValue(m, 1);
+    assert.deepEqual([a.censorscope.blocking, a.censorscope.accessible], [false, true], a.censorscope.reasons.join('; '));
+    assert.ok(a.censorscope.reasons.includes('dns consistent'), a.censorscope.reasons.join('; '));
+  });
+
   it('NXDOMAIN from the system resolver while the control resolved the name is DNS blocking', () => {
     const m = analyseValue(lte('https://www.example.com/', { dns: 'dns_nxdomain_error', ooni: ['dns', false] }), 1);
     assert.deepEqual([m.censorscope.blocking, m.censorscope.accessible], ['dns', false]);

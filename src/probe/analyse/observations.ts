@@ -4,6 +4,7 @@
  * Only raw data is used (queries, connects, handshakes, requests, control): never OONI's own
  * derived keys, which are what we compare against.
  */
+import { isIP } from 'node:net';
 import type { Observations } from '../classify/index.ts';
 import type { ControlResponse } from '../control/shapes.ts';
 import type { UdpAnswer } from '../dns/udp.ts';
@@ -116,11 +117,13 @@ export function observationsOf(m: WebConnectivityMeasurement): Observations {
   const system = all.filter(isSystem);
   const forHost = (q: Query): boolean => !q.hostname || q.hostname.toLowerCase() === host;
   const mine = system.filter(forHost);
-  const addrs = [...new Set(mine.flatMap(addrsOf))];
+  // An address literal needs no lookup: it is its own answer, as our probe records it.
+  const literal = host && isIP(host) ? [host] : [];
+  const addrs = [...new Set([...literal, ...mine.flatMap(addrsOf)])];
   const failing = mine.filter((q) => q.failure && !(q.query_type === 'AAAA' && q.failure === 'dns_no_answer'));
   const dnsFailure = addrs.length ? null : (failing[0]?.failure ?? (mine.length ? 'dns_no_answer' : null));
   // Addresses the system resolver gave for any name in the chain (redirects resolve other names).
-  const known = new Set(system.flatMap(addrsOf));
+  const known = new Set([...literal, ...system.flatMap(addrsOf)]);
   const hasEngines = all.some((q) => q.engine);
   const usable = (ip: string): boolean => !hasEngines || known.has(ip);
 
