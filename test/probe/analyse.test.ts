@@ -212,6 +212,16 @@ describe('probe analyse reads every Web Connectivity version OONI published', ()
     }
   });
 
+  it('checks test keys with their version\'s schema and names the bad field', () => {
+    const m = lte('http://www.example.com/', { response: { code: 200, body: CONTROL_PAGE, headers: { 'Content-Type': 'text/html', Date: 'x' } }, ooni: [false, true] }) as { test_version: string; test_keys: Record<string, unknown> };
+    m.test_keys.client_resolver = 5;
+    assert.doesNotThrow(() => analyseValue(m, 1), 'an LTE measurement passes fields it does not know through');
+    assert.throws(() => analyseValue({ ...m, test_version: '0.2.0' }, 1), /field test_keys\.client_resolver is invalid/);
+    assert.throws(() => analyseValue({ ...m, test_keys: { ...m.test_keys, x_blocking_flags: 'sixteen' } }, 1), /field test_keys\.x_blocking_flags is invalid/);
+    assert.throws(() => analyseValue({ ...m, test_keys: { ...m.test_keys, tcp_connect: [{ ip: 1 }] } }, 1), /field test_keys\.tcp_connect\.0\.ip is invalid/);
+    assert.throws(() => analyseValue({ ...m, test_name: 'dnscheck' }, 1), /"dnscheck" is not a Web Connectivity measurement/);
+  });
+
   it('fails with a sentence when the file is missing or holds no measurement', () => {
     const r = cli(['probe', 'analyse', '/nonexistent/file.jsonl']);
     assert.equal(r.status, 1);

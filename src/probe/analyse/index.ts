@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { classify, type Analysis, type Verdict } from '../classify/index.ts';
 import { observationsOf } from './observations.ts';
-import { ScenarioWrapperSchema, WebConnectivityMeasurementSchema } from './schemas.ts';
+import { ScenarioWrapperSchema, WebConnectivityMeasurementSchema, testKeysSchemaFor, type WebConnectivityMeasurement } from './schemas.ts';
 
 export type Blocking = Analysis['blocking'];
 
@@ -64,6 +64,12 @@ function reasonsOf(a: Analysis): string[] {
   return r;
 }
 
+function describeIssue(issue: { path: PropertyKey[]; code: string; message: string }, prefix: string[]): string {
+  const field = [...prefix, ...issue.path.map(String)].join('.') || '(measurement)';
+  const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
+  return `not a Web Connectivity measurement: field ${field} ${missing ? 'is missing' : `is invalid (${issue.message})`}`;
+}
+
 /** Classifies one parsed JSON value (bare measurement or QA wrapper); throws a sentence on bad input. */
 export function analyseValue(value: unknown, line: number): AnalysedMeasurement {
   let scenario: string | undefined;
@@ -74,13 +80,11 @@ export function analyseValue(value: unknown, line: number): AnalysedMeasurement 
     body = wrapped.data.measurement;
   }
   const parsed = WebConnectivityMeasurementSchema.safeParse(body);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue.path.join('.') || '(measurement)';
-    const missing = issue.code === 'invalid_type' && /received undefined/.test(issue.message);
-    throw new Error(`not a Web Connectivity measurement: field ${field} ${missing ? 'is missing' : `is invalid (${issue.message})`}`);
-  }
-  const m = parsed.data;
+  if (!parsed.success) throw new Error(describeIssue(parsed.error.issues[0], []));
+  const envelope = parsed.data;
+  const keys = testKeysSchemaFor(envelope.test_version).safeParse(envelope.test_keys);
+  if (!keys.success) throw new Error(describeIssue(keys.error.issues[0], ['test_keys']));
+  const m: WebConnectivityMeasurement = { input: envelope.input, test_name: envelope.test_name, test_version: envelope.test_version, probe_cc: envelope.probe_cc, test_keys: keys.data };
   if (m.test_name && m.test_name !== 'web_connectivity') throw new Error(`field test_name: "${m.test_name}" is not a Web Connectivity measurement`);
   const a = classify(observationsOf(m));
   const ooni = { blocking: ooniBlocking(m.test_keys.blocking), accessible: m.test_keys.accessible ?? null };

@@ -92,6 +92,7 @@ export const ArchivedControlSchema = z.object({
 /** OONI's verdict: false, a blocking type, or null; some early reports wrote other strings. */
 export const BlockingSchema = z.union([z.literal(false), z.string(), z.null()]).optional();
 
+/** What every version has: the raw observations, the control, and OONI's verdict. */
 export const WebConnectivityTestKeysSchema = z.object({
   queries: z.array(QuerySchema).nullable().optional(),
   tcp_connect: z.array(TcpConnectSchema).nullable().optional(),
@@ -107,16 +108,54 @@ export const WebConnectivityTestKeysSchema = z.object({
 }).passthrough();
 export type WebConnectivityTestKeys = z.infer<typeof WebConnectivityTestKeysSchema>;
 
-/** The envelope fields `probe analyse` reads; everything else passes through. */
+/** Measurement Kit and ooniprobe-legacy (0.0.1–0.3.x): one resolver, no engine names, no TLS step. */
+export const LegacyTestKeysSchema = WebConnectivityTestKeysSchema.extend({
+  client_resolver: z.string().nullable().optional(),
+  dns_consistency: z.string().nullable().optional(),
+});
+
+/** probe-engine (0.4.x): engine-named queries, TLS handshakes, `headers_list`, the x_status summary bits. */
+export const EngineTestKeysSchema = WebConnectivityTestKeysSchema.extend({
+  x_status: z.number().nullable().optional(),
+  retries: z.number().nullable().optional(),
+});
+
+/** LTE (0.5.x): several resolvers (getaddrinfo, UDP, DoH), operations tagged by redirect depth, blocking flags. */
+export const LteTestKeysSchema = WebConnectivityTestKeysSchema.extend({
+  x_blocking_flags: z.number().nullable().optional(),
+  x_dns_flags: z.number().nullable().optional(),
+  x_null_null_flags: z.number().nullable().optional(),
+  x_control_request: z.object({ http_request: z.string().optional(), tcp_connect: z.array(z.string()).nullable().optional() }).passthrough().nullable().optional(),
+});
+
+/** The test-keys schema for a test version; an unknown or missing version gets the newest. */
+export function testKeysSchemaFor(version: string | undefined): typeof WebConnectivityTestKeysSchema {
+  const m = /^(\d+)\.(\d+)/.exec(version ?? '');
+  if (!m) return LteTestKeysSchema;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  if (major === 0 && minor < 4) return LegacyTestKeysSchema;
+  if (major === 0 && minor === 4) return EngineTestKeysSchema;
+  return LteTestKeysSchema;
+}
+
+/** The envelope fields `probe analyse` reads; test_keys are checked with their version's schema. */
 export const WebConnectivityMeasurementSchema = z.object({
   input: z.string(),
   test_name: z.string().optional(),
   test_version: z.string().optional(),
   probe_cc: z.string().nullable().optional(),
   measurement_uid: z.string().optional(),
-  test_keys: WebConnectivityTestKeysSchema,
+  test_keys: z.record(z.string(), z.unknown()),
 }).passthrough();
-export type WebConnectivityMeasurement = z.infer<typeof WebConnectivityMeasurementSchema>;
+
+/** A measurement whose test keys passed their version's schema. */
+export interface WebConnectivityMeasurement {
+  input: string;
+  test_name?: string;
+  test_version?: string;
+  probe_cc?: string | null;
+  test_keys: WebConnectivityTestKeys;
+}
 
 /** A line of OONI's QA file: the scenario's name and its measurement. */
 export const ScenarioWrapperSchema = z.object({ scenario: z.string(), measurement: z.unknown() }).passthrough();

@@ -68,7 +68,8 @@ export function classify(o: Observations): Analysis {
   const httpFailure = dnsFailure ?? o.http?.failure ?? null;
   const finalResp = o.http?.final.response ?? null;
   const diff = compareHttp(finalResp, c?.http_request ?? null);
-  const forged = detectInjection(o.udp, c && !c.dns.failure ? (c.dns.addrs ?? []) : null, o.allowTestNets, o.knownForged);
+  // A control that resolved nothing cannot say which addresses are forged.
+  const forged = detectInjection(o.udp, c && !controlDnsFailure(c) ? (c.dns.addrs ?? []) : null, o.allowTestNets, o.knownForged);
   const base = { ...diff, dns_experiment_failure: dnsFailure, http_experiment_failure: httpFailure, control_failure: o.controlFailure, x_forged: forged };
   let dnsFlags = forged.injection ? DNS_FLAGS.injection : 0;
 
