@@ -207,6 +207,7 @@ describe('probe analyse reads every Web Connectivity version OONI published', ()
       assert.deepEqual(Object.keys(doc.measurements[0]).filter((k) => ['input', 'probe_cc', 'ooni', 'censorscope'].includes(k)), ['input', 'probe_cc', 'ooni', 'censorscope']);
       assert.deepEqual(Object.keys(doc.measurements[0].censorscope), ['blocking', 'accessible', 'verdict', 'reasons']);
       assert.equal(doc.agreement.bad_lines, 2);
+      assert.deepEqual(doc.skipped_lines.map((b: { line: number }) => b.line), [3, 5]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -39,7 +39,7 @@ export function registerProbeAnalyse(probe: Command): void {
       }
       const report = await analyseFile(file);
       for (const b of report.bad) process.stderr.write(`censorscope: ${file} line ${b.line}: ${b.reason}; line skipped.\n`);
-      if (json) printJson({ measurements: report.measurements, agreement: report.agreement, bad_lines: report.bad });
+      if (json) printJson({ measurements: report.measurements, agreement: report.agreement, skipped_lines: report.bad });
       else process.stdout.write(textReport(report) + '\n');
       if (!report.measurements.length && report.bad.length) {
         throw new UserError(`${file} holds no Web Connectivity measurement that could be read (${report.bad.length} bad line(s)).`);
