@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { printJson } from '../context.ts';
 import { UserError } from '../../util/errors.ts';
-import { analyseFile, type AnalyseReport, type AnalysedMeasurement, type Blocking } from '../../probe/analyse/index.ts';
+import type { AnalyseReport, AnalysedMeasurement, Blocking } from '../../probe/analyse/index.ts';
 
 const show = (b: Blocking, a: boolean | null): string => `${JSON.stringify(b)}/${JSON.stringify(a)}`;
 
@@ -37,6 +37,8 @@ export function registerProbeAnalyse(probe: Command): void {
       } catch {
         throw new UserError(`Cannot read ${file}; give a file of OONI measurements in JSON lines.`);
       }
+      // Loaded on use: every other command starts without the analyser's schemas.
+      const { analyseFile } = await import('../../probe/analyse/index.ts');
       const report = await analyseFile(file);
       for (const b of report.bad) process.stderr.write(`censorscope: ${file} line ${b.line}: ${b.reason}; line skipped.\n`);
       if (json) printJson({ measurements: report.measurements, agreement: report.agreement, skipped_lines: report.bad });
