@@ -248,7 +248,8 @@ function waitFor(child: ChildProcess, re: RegExp, what: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let out = '';
     let err = '';
-    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${err.slice(-1000)}`)), 20_000);
+    // Starting the CLI under tsx takes 10 s or more on a loaded machine (test files run two at a time).
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within 60 s: ${err.slice(-1000)}`)), 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d;
       if (re.test(out)) {
