@@ -10,12 +10,22 @@ import iconv from 'iconv-lite';
 import { dsvFormat, type DSV } from 'd3-dsv';
 import type { Row } from './format.ts';
 import { UserError } from '../../util/errors.ts';
+import { badBytesHex, EscapingDecoder, hasBadBytes } from './decode.ts';
 
 export interface ReaderOptions {
   encoding: string;
   /** Longest accepted field, in characters. */
   maxField: number;
+  /**
+   * Most lines a quoted field may span (default 1,000: more than any post's text has). A quote
+   * still open past this, or past 4 × maxField characters, or at the end of the file, is a
+   * stray quote: its line is quarantined and reading resumes at the next line.
+   */
+  maxRecordLines?: number;
 }
+
+/** Default for ReaderOptions.maxRecordLines. */
+export const MAX_RECORD_LINES = 1000;
 
 /**
  * Receives what the reader finds, row by row. A row object is only valid during the call (the
@@ -28,7 +38,10 @@ export interface RowSink {
   flush(): void | Promise<void>;
 }
 
-/** Opens a decoded text stream of the file, or explains why the encoding is unusable. */
+/**
+ * Opens a decoded text stream of the file, or explains why the encoding is unusable. Bytes not
+ * valid in the encoding arrive escaped (decode.ts), never as U+FFFD, so a literal U+FFFD is data.
+ */
 export function decodedStream(file: string, encoding: string, onBytes?: (n: number) => void): Readable {
   if (!iconv.encodingExists(encoding)) {
     throw new UserError(`The encoding "${encoding}" is unknown; use utf-8 (the default) or gb18030 for GBK-encoded Chinese data.`);
@@ -37,7 +50,7 @@ export function decodedStream(file: string, encoding: string, onBytes?: (n: numb
   // copied and promoted by the collector, which cost the import worker more than parsing (bench/import).
   const bytes = createReadStream(file, { highWaterMark: 1 << 16 });
   if (onBytes) bytes.on('data', (chunk) => onBytes((chunk as Buffer).length));
-  return bytes.pipe(iconv.decodeStream(encoding, { stripBOM: true })) as unknown as Readable;
+  return bytes.pipe(new EscapingDecoder(encoding));
 }
 
 /** Column name → field index; a plain object, as keyed loads of constant names beat Map lookups. */
@@ -65,12 +78,17 @@ function columnIndex(header: string[]): ColumnIndex {
 // PostgreSQL text cannot hold NUL (SQLite can): rejecting it on both keeps the stores alike.
 const NUL_REASON = 'contains a NUL character, which the store cannot keep in text';
 
-/** Checks decoded fields for replacement characters and size; returns the bad field's index or null. */
+/** Why a text holds bytes the encoding does not allow, naming the first few in hex. */
+export function badBytesReason(text: string): string {
+  return `contains bytes that are not valid in the file's encoding (${badBytesHex(text)})`;
+}
+
+/** Checks decoded fields for invalid bytes, NUL and size; returns the bad field's index or null. */
 function badField(fields: string[], maxField: number): { i: number; reason: string } | null {
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i];
     if (f.length > maxField) return { i, reason: `is ${f.length} characters long, over the limit of ${maxField}` };
-    if (f.includes('\uFFFD')) return { i, reason: 'contains bytes that are not valid in the file\'s encoding' };
+    if (hasBadBytes(f)) return { i, reason: badBytesReason(f) };
     if (f.includes('\0')) return { i, reason: NUL_REASON };
   }
   return null;
@@ -89,38 +107,74 @@ const csv = dsvFormat(',');
  * then the records a chunk at a time. The file is cut into pieces at record ends (newlines
  * outside quotes) and each piece parsed whole, which is fast and keeps memory flat: the next
  * piece is not read until the sink has taken the previous one.
+ *
+ * A stray quote must not swallow the rest of the file: a quoted field still open past the
+ * bounds (ReaderOptions.maxRecordLines, 4 × maxField characters, the end of the file), and a bad
+ * record that spans several lines (its quotes are what made it span them), cost only their first
+ * line, which is quarantined; reading resumes on the next line, with line numbers intact.
  */
 export async function readCsv(
   file: string, opts: ReaderOptions, onHeader: (columns: string[]) => void, sink: RowSink, onBytes?: (n: number) => void,
 ): Promise<void> {
   const text = decodedStream(file, opts.encoding, onBytes);
-  const state: CsvState = { header: null, row: null, line: 1, onHeader, maxField: opts.maxField, delimiter: '', dsv: csv };
-  // A quote left open swallows the rest of the file; past this size the piece is parsed as it is.
-  const maxCarry = Math.max(opts.maxField * 4, 1 << 22);
+  const state: CsvState = {
+    header: null, row: null, line: 1, onHeader, maxField: opts.maxField, delimiter: '', dsv: csv,
+    bounds: { lines: opts.maxRecordLines ?? MAX_RECORD_LINES, chars: Math.max(opts.maxField * 4, 1024) },
+  };
   let carry = '';
   try {
-    for await (const chunk of text as AsyncIterable<string>) {
-      const buffer = carry + chunk;
-      if (!state.delimiter) {
-        state.delimiter = guessDelimiter(buffer);
-        state.dsv = dsvFormat(state.delimiter);
-      }
-      let cut = scanRecords(buffer, state.delimiter).cut;
-      if (cut === 0 && buffer.length > maxCarry) cut = buffer.length;
-      carry = buffer.slice(cut);
-      if (cut > 0) {
-        parsePiece(buffer.slice(0, cut), state, sink);
-        await sink.flush();
-      }
-    }
-    if (carry) {
-      parsePiece(carry, state, sink);
-      await sink.flush();
-    }
+    for await (const chunk of text as AsyncIterable<string>) carry = await consume(carry + chunk, state, sink, false);
+    // A last record without its line end gets one, so it is read like the others.
+    if (carry) await consume(carry.endsWith('\n') ? carry : `${carry}\n`, state, sink, true);
   } finally {
     text.destroy();
   }
   if (!state.header) onHeader([]);
+}
+
+/** Reads the whole records at the start of `buffer`, resynchronising after stray quotes; returns the unread rest. */
+async function consume(buffer: string, state: CsvState, sink: RowSink, atEnd: boolean): Promise<string> {
+  if (!state.delimiter) {
+    state.delimiter = guessDelimiter(buffer);
+    state.dsv = dsvFormat(state.delimiter);
+  }
+  for (;;) {
+    const scan = scanRecords(buffer, state.delimiter, state.bounds, atEnd);
+    if (scan.cut > 0) {
+      const resume = parsePiece(buffer.slice(0, scan.cut), state, sink, scan.malformed);
+      await sink.flush();
+      if (resume >= 0) {
+        buffer = buffer.slice(resume);
+        continue;
+      }
+    }
+    if (!scan.runaway) return buffer.slice(scan.cut);
+    buffer = buffer.slice(scan.cut);
+    const why = atEnd && !scan.overBounds ? 'is still open at the end of the file'
+      : `is still open after ${state.bounds.lines} lines or ${state.bounds.chars} characters`;
+    buffer = buffer.slice(quarantineFirstLine(buffer, state, sink, `opens a quoted field that ${why} (a stray quote?); the line is quarantined alone and reading resumes at the next line`));
+    await sink.flush();
+  }
+}
+
+/**
+ * Quarantines the first physical line of `text` (a record's start) as one bad row and moves the
+ * line count past it; returns where the next line starts.
+ */
+function quarantineFirstLine(text: string, state: CsvState, sink: RowSink, reason: string): number {
+  const nl = text.indexOf('\n');
+  const end = nl < 0 ? text.length : nl;
+  const line = text.slice(0, end > 0 && text.charCodeAt(end - 1) === 13 ? end - 1 : end);
+  if (!state.header) {
+    // Without a header there is nothing to check rows against; take the line as the header.
+    state.header = state.dsv.parseRows(line)[0]?.map((f) => f.replace(/^\uFEFF/, '').trim()) ?? [];
+    state.onHeader(state.header);
+    state.row = new CsvRow(columnIndex(state.header), state.dsv);
+  } else {
+    sink.bad(state.line, '(row)', reason, line);
+  }
+  state.line++;
+  return nl < 0 ? text.length : nl + 1;
 }
 
 interface CsvState {
@@ -132,6 +186,13 @@ interface CsvState {
   /** Read off the header line once, so every piece is split alike. */
   delimiter: string;
   dsv: DSV;
+  bounds: QuoteBounds;
+}
+
+/** How far an open quoted field may run before it is taken for a stray quote. */
+interface QuoteBounds {
+  lines: number;
+  chars: number;
 }
 
 const DELIMITERS = [',', '\t', ';', '|'];
@@ -149,29 +210,45 @@ function guessDelimiter(text: string): string {
   return best;
 }
 
+interface Scan {
+  /** Index just past the last record end (0 when there is none). */
+  cut: number;
+  /** Records that end in the text. */
+  records: number;
+  /** Records (by index) where a closing quote is followed by something other than a delimiter or a line end. */
+  malformed: number[];
+  /** The record after `cut` opens a quote that runs past the bounds (or to the end of the file). */
+  runaway: boolean;
+  overBounds: boolean;
+}
+
 /**
  * Walks the quotes and newlines of `text` (which starts at a record's start) the way a CSV
  * parser reads them: a quote opens a quoted field only at a field's start, `""` inside one is
- * a quote, and a bare quote mid-field (`5" screen`) is just a character. Returns the index just
- * past the last record end (0 when there is none) and how many records end in the text; with
- * `inner`, also counts the newlines inside quoted fields of each record. Jumps from quote to
- * newline with indexOf rather than visiting every character.
+ * a quote, and a bare quote mid-field (`5" screen`) is just a character. With `inner`, also
+ * counts the newlines inside quoted fields of each record. Jumps from quote to newline with
+ * indexOf rather than visiting every character.
  */
-function scanRecords(text: string, delimiter: string, inner?: Int32Array): { cut: number; records: number } {
+function scanRecords(text: string, delimiter: string, bounds?: QuoteBounds, atEnd = false, inner?: Int32Array): Scan {
   const delim = delimiter.charCodeAt(0);
   let inQuotes = false;
   let last = -1;
   let records = 0;
+  let quotedLines = 0;
+  const malformed: number[] = [];
   let q = text.indexOf('"');
   let n = text.indexOf('\n');
   while (n !== -1) {
     if (q !== -1 && q < n) {
       if (inQuotes) {
-        if (text.charCodeAt(q + 1) === 34) {
+        const next = text.charCodeAt(q + 1);
+        if (next === 34) {
           q = text.indexOf('"', q + 2);
           continue;
         }
         inQuotes = false;
+        // d3-dsv would drop the character after such a quote; the record is bad instead.
+        if (next !== delim && next !== 10 && next !== 13 && malformed[malformed.length - 1] !== records) malformed.push(records);
       } else {
         const before = q === 0 ? 10 : text.charCodeAt(q - 1);
         inQuotes = before === delim || before === 10 || before === 13;
@@ -182,16 +259,23 @@ function scanRecords(text: string, delimiter: string, inner?: Int32Array): { cut
     if (!inQuotes) {
       last = n;
       records++;
-    } else if (inner && records < inner.length) {
-      inner[records]++;
+      quotedLines = 0;
+    } else {
+      if (inner && records < inner.length) inner[records]++;
+      if (bounds && ++quotedLines > bounds.lines) return { cut: last + 1, records, malformed, runaway: true, overBounds: true };
     }
     n = text.indexOf('\n', n + 1);
   }
-  return { cut: last + 1, records };
+  const overBounds = !!bounds && inQuotes && text.length - (last + 1) > bounds.chars;
+  return { cut: last + 1, records, malformed, runaway: !!bounds && inQuotes && (atEnd || overBounds), overBounds };
 }
 
-/** Parses a piece made of whole records, handing each to the sink. */
-function parsePiece(piece: string, state: CsvState, sink: RowSink): void {
+/**
+ * Parses a piece made of whole records, handing each to the sink. Returns -1, or where to resume
+ * reading (an index in the piece) when a bad record spanning several lines was cut back to its
+ * first line.
+ */
+function parsePiece(piece: string, state: CsvState, sink: RowSink, malformed: number[]): number {
   // Drop the final line end, or the parser reports an empty record after it.
   const body = piece.endsWith('\r\n') ? piece.slice(0, -2) : piece.endsWith('\n') ? piece.slice(0, -1) : piece;
   // d3-dsv: about twice papaparse's speed here, and its garbage dies young (bench/import).
@@ -200,19 +284,41 @@ function parsePiece(piece: string, state: CsvState, sink: RowSink): void {
   // shows they can matter: a newline inside a field, an undecodable byte, an oversized field.
   const inner = countChar(body, '\n') === records.length - 1 ? null : newlinesInRecords(body, records.length, state.delimiter);
   const extraLines = (r: number, fields: string[]) => (inner === null ? 0 : inner === 'per-field' ? countNewlines(fields) : inner[r]);
-  const check: FieldChecks = { bytes: body.includes('\uFFFD') || body.includes('\0'), size: body.length > state.maxField };
+  const check: FieldChecks = { bytes: hasBadBytes(body) || body.includes('\0'), size: body.length > state.maxField };
+  // The scan's record numbers match the parser's only when both cut the piece alike.
+  const badQuotes = malformed.length && inner !== 'per-field' ? new Set(malformed) : null;
+  const firstLine = state.line;
   for (let r = 0; r < records.length; r++) {
     const fields = records[r];
     const start = state.line;
-    state.line += 1 + extraLines(r, fields);
+    const extra = extraLines(r, fields);
     if (!state.header) {
+      state.line += 1 + extra;
       state.header = fields.map((f) => f.replace(/^\uFEFF/, '').trim());
       state.onHeader(state.header);
       state.row = new CsvRow(columnIndex(state.header), state.dsv);
       continue;
     }
-    csvRecord(fields, start, state, check, sink);
+    const quotes = badQuotes?.has(r) ?? false;
+    if (extra > 0 && (quotes || fields.length !== state.header.length)) {
+      // A record that only spans lines because of a quote gone wrong: keep its first line aside
+      // and read the following lines afresh, so the rows they hold are not lost with it.
+      const at = lineOffset(piece, start - firstLine);
+      const why = quotes ? 'has a quoted field with characters after its closing quote' : `has ${fields.length} fields where the header has ${state.header.length}`;
+      return at + quarantineFirstLine(piece.slice(at), state, sink,
+        `${why}, read across ${extra + 1} lines because of its quotes; its first line is quarantined alone and reading resumes at the next line`);
+    }
+    state.line += 1 + extra;
+    csvRecord(fields, start, state, check, quotes, sink);
   }
+  return -1;
+}
+
+/** Index where the `k`-th line of `text` (0-based, counting newlines) starts. */
+function lineOffset(text: string, k: number): number {
+  let at = 0;
+  for (let i = 0; i < k; i++) at = text.indexOf('\n', at) + 1;
+  return at;
 }
 
 interface FieldChecks {
@@ -228,7 +334,7 @@ interface FieldChecks {
 function newlinesInRecords(body: string, records: number, delimiter: string): Int32Array | 'per-field' {
   const inner = new Int32Array(records);
   // The body lacks its final line end, so its last record is not followed by a newline.
-  return scanRecords(body, delimiter, inner).records === records - 1 ? inner : 'per-field';
+  return scanRecords(body, delimiter, undefined, false, inner).records === records - 1 ? inner : 'per-field';
 }
 
 function countChar(text: string, ch: string): number {
@@ -238,16 +344,20 @@ function countChar(text: string, ch: string): number {
 }
 
 /** Hands one parsed record to the sink: a row to map, or the reason it cannot be read. */
-function csvRecord(fields: string[], line: number, state: CsvState, check: FieldChecks, sink: RowSink): void {
+function csvRecord(fields: string[], line: number, state: CsvState, check: FieldChecks, badQuotes: boolean, sink: RowSink): void {
   const header = state.header!;
   if (fields.length === 1 && fields[0] === '') return; // a blank line holds nothing to lose
   if (fields.length !== header.length) {
-    sink.bad(line, '(row)', `has ${fields.length} fields where the header has ${header.length}`, state.dsv.formatRow(fields).slice(0, state.maxField));
+    sink.bad(line, '(row)', `has ${fields.length} fields where the header has ${header.length}`, state.dsv.formatRow(fields));
     return;
   }
   const bad = check.bytes || check.size ? badField(fields, state.maxField) : null;
   if (bad) {
-    sink.bad(line, header[bad.i], bad.reason, state.dsv.formatRow(fields).slice(0, state.maxField));
+    sink.bad(line, header[bad.i], bad.reason, state.dsv.formatRow(fields));
+    return;
+  }
+  if (badQuotes) {
+    sink.bad(line, '(row)', 'has a quoted field with characters after its closing quote (quote the whole field and double the quotes inside it)', state.dsv.formatRow(fields));
     return;
   }
   const row = state.row!;
@@ -286,7 +396,11 @@ export async function readJsonl(file: string, opts: ReaderOptions, sink: RowSink
 function jsonLine(text: string, line: number, maxField: number, sink: RowSink): void {
   if (!text.trim()) return;
   if (text.length > maxField * 4) {
-    sink.bad(line, '(line)', `is ${text.length} characters long, over the limit of ${maxField * 4}`, text.slice(0, maxField));
+    sink.bad(line, '(line)', `is ${text.length} characters long, over the limit of ${maxField * 4}`, text);
+    return;
+  }
+  if (hasBadBytes(text)) {
+    sink.bad(line, '(line)', badBytesReason(text), text);
     return;
   }
   let value: unknown;
@@ -303,10 +417,6 @@ function jsonLine(text: string, line: number, maxField: number, sink: RowSink): 
   // NUL arrives raw or escaped as \u0000 inside a JSON string.
   if (text.includes('\0') || /(^|[^\\])(\\\\)*\\u0000/.test(text)) {
     sink.bad(line, '(line)', NUL_REASON, text);
-    return;
-  }
-  if (text.includes('\uFFFD')) {
-    sink.bad(line, '(line)', "contains bytes that are not valid in the file's encoding", text);
     return;
   }
   sink.row(new JsonRow(value as Record<string, unknown>, text), line);
