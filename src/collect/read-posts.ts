@@ -65,7 +65,10 @@ export const BASE64_RAW = 'base64:';
  * text refuses) cannot be stored as text without changing it, so its original bytes are kept,
  * in base64, and the reason says so.
  */
-function badRow(line: number, field: string, reason: string, raw: string, encoding: string): BadRow {
+function badRow(line: number, field: string, why: string, raw: string, encoding: string): BadRow {
+  // A parser's message may quote the bad input itself; the reason must be storable text too.
+  const reason = hasBadBytes(why) || why.includes('\0')
+    ? (why as unknown as { toWellFormed(): string }).toWellFormed().replace(/\0/g, '\\0') : why;
   if (!hasBadBytes(raw) && !raw.includes('\0')) return { line, field, reason, raw };
   return {
     line, field, reason: `${reason}; raw holds the row's original bytes in base64`,

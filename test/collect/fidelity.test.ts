@@ -116,6 +116,14 @@ for (const b of backends()) {
       assert.match(e.reason, /\(ff\)/);
     });
 
+    it('a NUL near the start is a damaged row, quarantined; a UTF-16 file is refused at once', async () => {
+      const file = files.file('early-nul.csv', `${csv([WEIBOSCOPE_COLUMNS])}n\u00001,,u1,,,0,x,,2012-01-03 02:02:27,,False\n${csv([row('n2', 'ok')])}`);
+      const c = await importFile(t.store, file, { format: weibo, quiet: true, source: 'early-nul' });
+      assert.deepEqual(c, { rows: 2, imported: 1, duplicates: 0, quarantined: 1, conflicts: 0 });
+      const utf16 = files.file('utf16.csv', Buffer.from(`\uFEFF${csv([WEIBOSCOPE_COLUMNS, row('w1', 'x')])}`, 'utf16le'));
+      await assert.rejects(importFile(t.store, utf16, { format: weibo, quiet: true, source: 'utf16' }), /binary or UTF-16/);
+    });
+
     it('ids a spreadsheet rounded: same content is a duplicate, other content a conflicting duplicate with both versions', async () => {
       const file = files.file('rounded.csv', csv([WEIBOSCOPE_COLUMNS,
         row('9.1458E+17', 'first text'), row('9.1458E+17', 'second text'), row('9.1458E+17', 'first text'),

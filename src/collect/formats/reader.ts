@@ -225,11 +225,11 @@ interface Scan {
 /**
  * Walks the quotes and newlines of `text` (which starts at a record's start) the way a CSV
  * parser reads them: a quote opens a quoted field only at a field's start, `""` inside one is
- * a quote, and a bare quote mid-field (`5" screen`) is just a character. With `inner`, also
- * counts the newlines inside quoted fields of each record. Jumps from quote to newline with
+ * a quote, and a bare quote mid-field (`5" screen`) is just a character. With `layout`, also
+ * counts the newlines inside quoted fields of each record and notes where each record starts. Jumps from quote to newline with
  * indexOf rather than visiting every character.
  */
-function scanRecords(text: string, delimiter: string, bounds?: QuoteBounds, atEnd = false, inner?: Int32Array): Scan {
+function scanRecords(text: string, delimiter: string, bounds?: QuoteBounds, atEnd = false, layout?: Layout): Scan {
   const delim = delimiter.charCodeAt(0);
   let inQuotes = false;
   let last = -1;
@@ -248,10 +248,11 @@ function scanRecords(text: string, delimiter: string, bounds?: QuoteBounds, atEn
         }
         inQuotes = false;
         // d3-dsv would drop the character after such a quote; the record is bad instead.
-        if (next !== delim && next !== 10 && next !== 13 && malformed[malformed.length - 1] !== records) malformed.push(records);
+        const ends = next === delim || next === 10 || (next === 13 && text.charCodeAt(q + 2) === 10);
+        if (!ends && malformed[malformed.length - 1] !== records) malformed.push(records);
       } else {
         const before = q === 0 ? 10 : text.charCodeAt(q - 1);
-        inQuotes = before === delim || before === 10 || before === 13;
+        inQuotes = before === delim || before === 10;
       }
       q = text.indexOf('"', q + 1);
       continue;
@@ -260,8 +261,9 @@ function scanRecords(text: string, delimiter: string, bounds?: QuoteBounds, atEn
       last = n;
       records++;
       quotedLines = 0;
+      if (layout && records < layout.starts.length) layout.starts[records] = n + 1;
     } else {
-      if (inner && records < inner.length) inner[records]++;
+      if (layout && records < layout.inner.length) layout.inner[records]++;
       if (bounds && ++quotedLines > bounds.lines) return { cut: last + 1, records, malformed, runaway: true, overBounds: true };
     }
     n = text.indexOf('\n', n + 1);
@@ -279,10 +281,12 @@ function parsePiece(piece: string, state: CsvState, sink: RowSink, malformed: nu
   // Drop the final line end, or the parser reports an empty record after it.
   const body = piece.endsWith('\r\n') ? piece.slice(0, -2) : piece.endsWith('\n') ? piece.slice(0, -1) : piece;
   // d3-dsv: about twice papaparse's speed here, and its garbage dies young (bench/import).
-  const records = state.dsv.parseRows(body);
+  const records = parseRecords(body, state.dsv);
   // Checks on every field of every row are costly, so they run only where the whole piece
   // shows they can matter: a newline inside a field, an undecodable byte, an oversized field.
-  const inner = countChar(body, '\n') === records.length - 1 ? null : newlinesInRecords(body, records.length, state.delimiter);
+  const newlines = countChar(body, '\n');
+  const layout = newlines === records.length - 1 ? null : recordLayout(body, records.length, state.delimiter);
+  const inner = layout === 'per-field' ? layout : layout?.inner ?? null;
   const extraLines = (r: number, fields: string[]) => (inner === null ? 0 : inner === 'per-field' ? countNewlines(fields) : inner[r]);
   const check: FieldChecks = { bytes: hasBadBytes(body) || body.includes('\0'), size: body.length > state.maxField };
   // The scan's record numbers match the parser's only when both cut the piece alike.
@@ -300,18 +304,71 @@ function parsePiece(piece: string, state: CsvState, sink: RowSink, malformed: nu
       continue;
     }
     const quotes = badQuotes?.has(r) ?? false;
-    if (extra > 0 && (quotes || fields.length !== state.header.length)) {
-      // A record that only spans lines because of a quote gone wrong: keep its first line aside
-      // and read the following lines afresh, so the rows they hold are not lost with it.
-      const at = lineOffset(piece, start - firstLine);
-      const why = quotes ? 'has a quoted field with characters after its closing quote' : `has ${fields.length} fields where the header has ${state.header.length}`;
+    let at = -1;
+    const swallows = () => {
+      at = layout === null || layout === 'per-field' ? lineOffset(piece, start - firstLine) : r === 0 ? 0 : layout.starts[r];
+      return holdsWholeRecord(body, at, extra, state);
+    };
+    if (extra > 0 && (quotes || fields.length !== state.header.length || swallows())) {
+      // A record that only spans lines because of a quote gone wrong (two stray quotes pair up
+      // around whole rows): keep its first line aside and read the following lines afresh, so
+      // the rows they hold are not lost with it.
+      if (at < 0) at = layout === null || layout === 'per-field' ? lineOffset(piece, start - firstLine) : r === 0 ? 0 : layout.starts[r];
+      const why = quotes ? 'has a quoted field with characters after its closing quote'
+        : fields.length !== state.header.length ? `has ${fields.length} fields where the header has ${state.header.length}`
+          : 'has a quoted field that holds whole rows of the file';
       return at + quarantineFirstLine(piece.slice(at), state, sink,
         `${why}, read across ${extra + 1} lines because of its quotes; its first line is quarantined alone and reading resumes at the next line`);
     }
     state.line += 1 + extra;
     csvRecord(fields, start, state, check, quotes, sink);
   }
+  // The piece is whole lines; blank ones at its end give the parser no record to count.
+  state.line = firstLine + newlines + 1;
   return -1;
+}
+
+/**
+ * True when a line after the first of the record at `at` (spanning `extra` more lines) reads as
+ * a complete row by itself, quotes balanced: a sign that a stray quote swallowed it rather than
+ * a post's text. (The line where a multi-line field closes has an odd number of quotes.)
+ */
+function holdsWholeRecord(body: string, at: number, extra: number, state: CsvState): boolean {
+  let from = body.indexOf('\n', at) + 1;
+  for (let k = 0; k < extra && from > 0; k++) {
+    const nl = body.indexOf('\n', from);
+    const line = body.slice(from, nl < 0 ? body.length : nl).replace(/\r$/, '');
+    if (countChar(line, '"') % 2 === 0 && looksLikeRow(line, state)) return true;
+    from = nl + 1;
+  }
+  return false;
+}
+
+/** A line that parses alone as one row of the header's width, with no quote left open. */
+function looksLikeRow(line: string, state: CsvState): boolean {
+  const d = state.delimiter;
+  if (line.split(d).length < state.header!.length) return false; // too few delimiters, even counting quoted ones
+  const scan = scanRecords(`${line}\n`, d);
+  if (scan.records !== 1 || scan.malformed.length) return false;
+  const rows = state.dsv.parseRows(line);
+  return rows.length === 1 && rows[0].length === state.header!.length;
+}
+
+// A carriage return not followed by a line feed is data (lines end at \n or \r\n), but d3-dsv
+// ends records at it; it stands in as a lone low surrogate, which decoded text never holds
+// (escaped bytes are U+DC80 and up), while the parser runs.
+const LONE_CR = /\r(?!\n)/g;
+const CR_STAND_IN = '\uDC0D';
+const CR_STAND_IN_RE = /(?<![\uD800-\uDBFF])\uDC0D/g;
+
+/** Parses whole records, keeping lone carriage returns as data. */
+function parseRecords(body: string, dsv: DSV): string[][] {
+  if (!body.includes('\r') || !(LONE_CR.lastIndex = 0, LONE_CR.test(body))) return dsv.parseRows(body);
+  const records = dsv.parseRows(body.replace(LONE_CR, CR_STAND_IN));
+  for (const fields of records) {
+    for (let i = 0; i < fields.length; i++) if (fields[i].includes(CR_STAND_IN)) fields[i] = fields[i].replace(CR_STAND_IN_RE, '\r');
+  }
+  return records;
 }
 
 /** Index where the `k`-th line of `text` (0-based, counting newlines) starts. */
@@ -327,14 +384,20 @@ interface FieldChecks {
   size: boolean;
 }
 
+/** Per record: newlines inside its quoted fields, and where it starts in the piece. */
+interface Layout {
+  inner: Int32Array;
+  starts: Int32Array;
+}
+
 /**
- * Newlines inside quoted fields, per record, from one scan of the piece; counted field by field
+ * The records' layout from one scan of the piece; 'per-field' (newlines counted field by field)
  * when the scan and the parser disagree on where records end (a malformed file).
  */
-function newlinesInRecords(body: string, records: number, delimiter: string): Int32Array | 'per-field' {
-  const inner = new Int32Array(records);
+function recordLayout(body: string, records: number, delimiter: string): Layout | 'per-field' {
+  const layout = { inner: new Int32Array(records), starts: new Int32Array(records) };
   // The body lacks its final line end, so its last record is not followed by a newline.
-  return scanRecords(body, delimiter, undefined, false, inner).records === records - 1 ? inner : 'per-field';
+  return scanRecords(body, delimiter, undefined, false, layout).records === records - 1 ? layout : 'per-field';
 }
 
 function countChar(text: string, ch: string): number {
