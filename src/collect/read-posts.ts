@@ -4,7 +4,7 @@
  */
 import { toColumns, type PostColumns, type PostRecord } from '../store/bulk.ts';
 import type { Format } from './formats/format.ts';
-import { RowError } from './formats/row-error.ts';
+import { fail, RowError } from './formats/row-error.ts';
 import { readCsv, readJsonl, type ReaderOptions, type RowSink } from './formats/reader.ts';
 import { UserError } from '../util/errors.ts';
 import { hasBadBytes, originalBytes } from './formats/decode.ts';
@@ -33,7 +33,10 @@ export function readPosts(
   const rows: RowSink = {
     row(row, line) {
       try {
-        posts.push(format.toPost(row));
+        const post = format.toPost(row);
+        checkIdLength(post.platformPostId, '(post id)');
+        if (post.accountId !== null) checkIdLength(post.accountId, '(account id)');
+        posts.push(post);
         lines.push(line);
       } catch (err) {
         if (!(err instanceof RowError)) throw err;
@@ -55,6 +58,17 @@ export function readPosts(
   return format.input === 'csv'
     ? readCsv(file, opts, (header) => checkHeader(file, header, format), rows, onBytes)
     : readJsonl(file, opts, rows, onBytes);
+}
+
+/** Longest id, in UTF-8 bytes, the stores' unique indexes take (PostgreSQL's B-tree refuses entries over ~2,700 bytes). */
+export const MAX_ID_BYTES = 2048;
+
+/** Refuses an id too long for the unique indexes, which would otherwise fail the whole write. */
+function checkIdLength(id: string, field: string): void {
+  // Three UTF-8 bytes a character at most in the BMP, so short ids need no count.
+  if (id.length * 3 <= MAX_ID_BYTES) return;
+  const bytes = Buffer.byteLength(id, 'utf8');
+  if (bytes > MAX_ID_BYTES) fail(field, `is ${bytes} bytes long, over the ${MAX_ID_BYTES} an id may have (is the mapping pointing at a text column?)`);
 }
 
 /** Prefix of a quarantined raw row kept as its original bytes. */

@@ -63,6 +63,16 @@ for (const b of backends()) {
       assert.deepEqual(texts.map((r) => r.text), ['one', 'three', 'he said "hi", ok', 'five\nsix', 'six']);
     });
 
+    it('a stray quote on a line longer than a read is quarantined, and the lines after it keep their numbers', async () => {
+      const long = `l1,,u1,,,0,"${'长'.repeat(70_000)},,2012-01-03 02:02:27,,False\n`;
+      const file = files.file('long-line.csv', `${csv([WEIBOSCOPE_COLUMNS])}${long}${csv([row('l2', 'two')])}l3,,u1,,,0,three,,never,,False\n`);
+      const c = await importFile(t.store, file, { format: weibo, quiet: true, source: 'long-line', maxField: 100 });
+      assert.deepEqual(c, { rows: 3, imported: 1, duplicates: 0, quarantined: 2, conflicts: 0 });
+      const errs = await errorsOf(t.store, file);
+      assert.deepEqual(errs.map((e) => [e.line, e.field]), [[2, '(row)'], [4, 'created_at']]);
+      assert.match(errs[0].reason, /still open after/);
+    });
+
     it('a closing quote followed by other characters quarantines the row instead of dropping a character', async () => {
       // The geo field is missing too, so a parser that drops the "d" sees the right number of fields.
       const file = files.file('after-quote.csv', `${csv([WEIBOSCOPE_COLUMNS])}x1,,u1,,,0,"abc"d,2012-01-03 02:02:27,,False\n${csv([row('x2', 'ok')])}`);
@@ -122,6 +132,15 @@ for (const b of backends()) {
       assert.deepEqual(c, { rows: 2, imported: 1, duplicates: 0, quarantined: 1, conflicts: 0 });
       const utf16 = files.file('utf16.csv', Buffer.from(`\uFEFF${csv([WEIBOSCOPE_COLUMNS, row('w1', 'x')])}`, 'utf16le'));
       await assert.rejects(importFile(t.store, utf16, { format: weibo, quiet: true, source: 'utf16' }), /binary or UTF-16/);
+    });
+
+    it('an id too long for the unique index is quarantined instead of failing the whole write', async () => {
+      const file = files.file('long-id.csv', csv([WEIBOSCOPE_COLUMNS, row('好'.repeat(1000), 'long id'), row('short', 'ok')]));
+      const c = await importFile(t.store, file, { format: weibo, quiet: true, source: 'long-id' });
+      assert.deepEqual(c, { rows: 2, imported: 1, duplicates: 0, quarantined: 1, conflicts: 0 });
+      const [e] = await errorsOf(t.store, file);
+      assert.deepEqual([e.line, e.field], [2, '(post id)']);
+      assert.match(e.reason, /3000 bytes long, over the 2048/);
     });
 
     it('ids a spreadsheet rounded: same content is a duplicate, other content a conflicting duplicate with both versions', async () => {

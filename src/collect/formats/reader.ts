@@ -138,6 +138,13 @@ async function consume(buffer: string, state: CsvState, sink: RowSink, atEnd: bo
     state.delimiter = guessDelimiter(buffer);
     state.dsv = dsvFormat(state.delimiter);
   }
+  if (state.skipLine) {
+    // The rest of a line too long to hold, whose start was quarantined.
+    const nl = buffer.indexOf('\n');
+    if (nl < 0) return '';
+    state.skipLine = false;
+    buffer = buffer.slice(nl + 1);
+  }
   for (;;) {
     const scan = scanRecords(buffer, state.delimiter, state.bounds, atEnd);
     if (scan.cut > 0) {
@@ -174,6 +181,7 @@ function quarantineFirstLine(text: string, state: CsvState, sink: RowSink, reaso
     sink.bad(state.line, '(row)', reason, line);
   }
   state.line++;
+  if (nl < 0) state.skipLine = true;
   return nl < 0 ? text.length : nl + 1;
 }
 
@@ -187,6 +195,11 @@ interface CsvState {
   delimiter: string;
   dsv: DSV;
   bounds: QuoteBounds;
+  /**
+   * A quarantined line had no end yet (one line past the bounds): the rest of it, up to its
+   * newline, is skipped; only its first 4 × maxField characters are kept in the quarantine.
+   */
+  skipLine?: boolean;
 }
 
 /** How far an open quoted field may run before it is taken for a stray quote. */
