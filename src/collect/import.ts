@@ -1,7 +1,9 @@
 /**
  * Imports a file of posts into the store: streams it, maps each row through its format, writes
  * batches in transactions, and quarantines bad rows with file, line, field and reason. Writes
- * are idempotent, so importing again (or resuming after a crash) adds nothing twice.
+ * are idempotent, so importing again (or resuming after a crash) adds nothing twice. Every row
+ * read ends imported, a duplicate or quarantined (accounting.ts); an import whose counts do not
+ * add up is recorded as failed, never done.
  */
 import { createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
 import { basename } from 'node:path';
@@ -9,7 +11,8 @@ import type { Store } from '../store/open.ts';
 import type { Format } from './formats/format.ts';
 import type { Mapping } from './formats/generic.ts';
 import type { PostBatch } from './read-posts.ts';
-import type { PostTransaction } from '../store/bulk.ts';
+import { conflictFields, type Conflict, type PostTransaction, type QuarantinedRow } from '../store/bulk.ts';
+import { finalState } from './accounting.ts';
 import type { ImportWorkerInput, ImportWorkerMessage } from './import-worker.ts';
 import { startTsWorker } from '../util/ts-worker.ts';
 import { notTextReason } from './sniff.ts';
@@ -40,8 +43,14 @@ export interface ImportCounts {
   quarantined: number;
 }
 
+/** A posts import's counts: rows = imported + duplicates + quarantined; conflicts are among the quarantined. */
+export interface PostImportCounts extends ImportCounts {
+  rows: number;
+  conflicts: number;
+}
+
 /** Imports one file; throws UserError when the file is not the claimed format at all. */
-export async function importFile(store: Store, file: string, opts: ImportOptions): Promise<ImportCounts> {
+export async function importFile(store: Store, file: string, opts: ImportOptions): Promise<PostImportCounts> {
   const stat = existsSync(file) ? statSync(file) : null;
   if (!stat?.isFile()) throw new UserError(`${file} does not exist or is not a file.`);
   const what = `a ${opts.format.input.toUpperCase()} file in the ${opts.format.name} format`;
@@ -52,7 +61,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const source = await ensureSource(store, { name: opts.source ?? opts.format.name, kind: 'import', platform: opts.format.platform });
   const writer = store.bulkWriter();
   const readerOpts = { encoding: opts.encoding ?? 'utf-8', maxField: opts.maxField ?? 100_000 };
-  const counts: ImportCounts = { imported: 0, duplicates: 0, quarantined: 0 };
+  const counts: PostImportCounts = { rows: 0, imported: 0, duplicates: 0, quarantined: 0, conflicts: 0 };
   const started = Date.now();
   const run = await store.db.insertInto('imports').values({
     file_key: key, file, format: opts.format.name, source_id: source.id, rows: 0, imported: 0, duplicates: 0,
@@ -64,15 +73,25 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   let rows = 0;
   let bytesRead = 0;
   const bulk = new BulkLoad(store, stat.size);
+  const quarantine = async (bad: QuarantinedRow[]) => {
+    await writer.quarantine(bad);
+    for (const b of bad) opts.errors?.write(`${JSON.stringify({ file, line: b.line, field: b.field, reason: b.reason, raw: b.raw })}\n`);
+    counts.quarantined += bad.length;
+  };
   // Worker batches are small (one parsed piece each); they go into larger transactions, so each
   // index page is written once per transaction rather than once per piece (bench/import).
   let tx = null as PostTransaction | null;
+  let txLines: number[][] = [];
   const commit = async () => {
     if (!tx) return;
     const r = await tx.commit();
+    const lines = txLines.length === 1 ? txLines[0] : txLines.flat();
     tx = null;
+    txLines = [];
     counts.imported += r.inserted;
     counts.duplicates += r.duplicates;
+    counts.conflicts += r.conflicts.length;
+    if (r.conflicts.length) await quarantine(r.conflicts.map((c) => conflictRow(c, lines[c.index], key, file)));
   };
   const handle = async (batch: PostBatch, bytes: number) => {
     rows += batch.posts.length + batch.bad.length;
@@ -81,32 +100,50 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
       await bulk.start(rows, bytesRead);
       tx ??= writer.begin(source.id, Date.now(), { versions: false });
       await tx.add(batch.posts);
+      txLines.push(batch.lines);
       if (tx.rows >= (opts.transactionRows ?? 25_000)) await commit();
     }
-    if (batch.bad.length) {
-      await writer.quarantine(batch.bad.map((b) => ({ ...b, fileKey: key, file })));
-      for (const b of batch.bad) opts.errors?.write(`${JSON.stringify({ file, line: b.line, field: b.field, reason: b.reason, raw: b.raw })}\n`);
-      counts.quarantined += batch.bad.length;
-    }
+    if (batch.bad.length) await quarantine(batch.bad.map((b) => ({ ...b, fileKey: key, file })));
     progress.tick(bytes, { rows, 'rows/s': Math.round(rows / Math.max(0.001, (Date.now() - started) / 1000)) });
   };
   const input: ImportWorkerInput = { file, spec: { name: opts.format.name, mapping: opts.mapping }, reader: readerOpts };
+  const record = (state: string) => store.db.updateTable('imports').set({
+    rows, imported: counts.imported, duplicates: counts.duplicates, quarantined: counts.quarantined, state, finished_at: Date.now(),
+  }).where('id', '=', run.id).execute();
   try {
     await runWorker(input, handle);
     await commit();
   } catch (err) {
     await tx?.rollback();
+    await record('failed').catch(() => undefined);
     throw err;
   } finally {
     progress.stop();
     // Worth a word only when it takes a while (about 1.5 s per million posts).
     await bulk.finish(!opts.quiet && rows >= 100_000 ? (line) => process.stderr.write(`${line}\n`) : undefined);
   }
-  await store.db.updateTable('imports').set({
-    rows, imported: counts.imported, duplicates: counts.duplicates, quarantined: counts.quarantined, state: 'done',
-    finished_at: Date.now(),
-  }).where('id', '=', run.id).execute();
+  counts.rows = rows;
+  const end = finalState(counts, file);
+  await record(end.state);
+  if (end.error) throw new ImportAccountingError(end.error, counts);
   return counts;
+}
+
+/** An import whose counts do not add up: recorded as failed; the command exits non-zero. */
+export class ImportAccountingError extends UserError {
+  constructor(message: string, readonly counts: PostImportCounts) {
+    super(message);
+  }
+}
+
+/** The quarantine record of a conflicting duplicate: the reason names the differences, raw holds both versions as JSON. */
+function conflictRow(c: Conflict, line: number, fileKey: string, file: string): QuarantinedRow {
+  const version = (v: Conflict['row']) => ({ id: c.platformPostId, account: v.account, created_at: v.createdAt, text: v.text });
+  return {
+    fileKey, file, line, field: '(post)',
+    reason: `is a conflicting duplicate: post id ${c.platformPostId} is already stored with another ${conflictFields(c).join(' and ')} (an id rounded by a spreadsheet, such as 9.1458E+17, does this); the row is not imported, and raw holds both versions as JSON {"row", "stored"}`,
+    raw: JSON.stringify({ row: version(c.row), stored: version(c.stored) }),
+  };
 }
 
 /** Runs the reading worker, writing each batch it sends before acknowledging it. */

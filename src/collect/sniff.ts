@@ -20,8 +20,11 @@ export function notTextReason(file: string, expected: string): string | null {
   for (const [what, sig, hint] of SIGNATURES) {
     if (n >= sig.length && sig.every((b, i) => head[i] === b)) return `${file} is ${what}, not ${expected}.${hint}`;
   }
-  // UTF-16 text has NULs too, but no importer reads it; say so rather than garble it.
-  if (head.subarray(0, n).includes(0)) {
+  // UTF-16 text has NULs too (about every other byte), but no importer reads it; say so rather
+  // than garble it. A stray NUL or two is a damaged row, quarantined like any other.
+  let nuls = 0;
+  for (let i = 0; i < n; i++) if (head[i] === 0) nuls++;
+  if (nuls >= Math.max(8, n / 64)) {
     return `${file} contains NUL bytes, so it is binary or UTF-16, not ${expected}. Convert it to UTF-8 (or GB18030 with --encoding gb18030) first.`;
   }
   return null;

@@ -1,7 +1,9 @@
 /**
  * The importers' fast path. A batch of posts (with their accounts) is written in one
- * transaction; rows whose (source, platform post id) already exist are counted as duplicates
- * and left untouched, so re-running an import changes nothing.
+ * transaction; rows whose (source, platform post id) already exist are left untouched, so
+ * re-running an import changes nothing. Such a row is a duplicate when its content (text,
+ * account, created_at) is the stored post's, and a conflict otherwise: both versions come back
+ * to the caller, which quarantines the row rather than count a different post as a copy.
  */
 import { createHash } from 'node:crypto';
 import type { PostStatus } from './schema.ts';
@@ -37,9 +39,37 @@ export interface QuarantinedRow {
   raw: string;
 }
 
+/** What makes two rows with one id the same post: the rest (status, counts, extra) may change between releases. */
+export interface PostContent {
+  account: string | null;
+  createdAt: number | null;
+  text: string;
+}
+
+/** A row whose id is already stored (or earlier in the same transaction) with other content. */
+export interface Conflict {
+  /** Position of the row among those added to the transaction (or given to writePosts). */
+  index: number;
+  platformPostId: string;
+  row: PostContent;
+  stored: PostContent;
+}
+
 export interface BatchResult {
   inserted: number;
+  /** Rows whose post was already stored with the same content. */
   duplicates: number;
+  /** Rows whose post id was already stored with other content; not written. */
+  conflicts: Conflict[];
+}
+
+/** Names the content fields in which a conflict's two versions differ. */
+export function conflictFields(c: Conflict): string[] {
+  const out: string[] = [];
+  if (c.row.text !== c.stored.text) out.push('text');
+  if (c.row.account !== c.stored.account) out.push('account');
+  if (c.row.createdAt !== c.stored.createdAt) out.push('created_at');
+  return out;
 }
 
 /**
@@ -112,7 +142,7 @@ export interface PostTransaction {
   /** Posts added so far. */
   readonly rows: number;
   add(posts: PostColumns): Promise<void>;
-  /** Commits, returning how many of the added posts were new and how many were already stored. */
+  /** Commits, returning how many of the added posts were new, duplicates, or conflicting. */
   commit(): Promise<BatchResult>;
   /** Undoes everything added; safe to call after a failed add or commit. */
   rollback(): Promise<void>;
@@ -147,7 +177,7 @@ export class BufferedTransaction implements PostTransaction {
   async commit(): Promise<BatchResult> {
     const batch = concatColumns(this.parts);
     this.parts = [];
-    if (!batch.length) return { inserted: 0, duplicates: 0 };
+    if (!batch.length) return { inserted: 0, duplicates: 0, conflicts: [] };
     return this.writer.writePosts(this.sourceId, batch, this.seenAt, this.opts);
   }
 

@@ -23,12 +23,12 @@ for (const b of backends()) {
     });
     after(async () => { await t.cleanup(); files.cleanup(); });
 
-    it('import --json prints exactly {imported, duplicates, quarantined}, and again is all duplicates', () => {
+    it('import --json prints {imported, duplicates, quarantined} (plus rows and conflicts), and again is all duplicates', () => {
       const first = runCli(['import', '--format', 'weiboscope', '--json', file], t.env);
       assert.equal(first.status, 0, first.stderr);
-      assert.deepEqual(JSON.parse(first.stdout), { imported: 4, duplicates: 0, quarantined: 1 });
+      assert.deepEqual(JSON.parse(first.stdout), { imported: 4, duplicates: 0, quarantined: 1, rows: 5, conflicts: 0 });
       const again = runCli(['import', '--format', 'weiboscope', '--json', '--errors', `${files.dir}/e.jsonl`, file], t.env);
-      assert.deepEqual(JSON.parse(again.stdout), { imported: 0, duplicates: 4, quarantined: 1 });
+      assert.deepEqual(JSON.parse(again.stdout), { imported: 0, duplicates: 4, quarantined: 1, rows: 5, conflicts: 0 });
       const err = JSON.parse(readFileSync(`${files.dir}/e.jsonl`, 'utf8'));
       assert.equal(err.line, 6);
       assert.equal(err.field, '(row)');

@@ -17,7 +17,7 @@ describe('fields', () => {
   });
 
   it('names the field when a date is unreadable or impossible', () => {
-    for (const bad of ['yesterday', '2012-13-01 00:00:00', '2/30/2017 25:00']) {
+    for (const bad of ['yesterday', '2012-13-01 00:00:00', '2/30/2017 25:00', '2/30/2017 10:00', '2019-02-30 10:00', '2019-02-29 10:00:00', '2/29/19 1:00']) {
       assert.throws(() => parseTime(bad, 'publish_date'), (e: unknown) => e instanceof RowError && e.field === 'publish_date');
     }
     assert.throws(() => parseTime('', 'tweet_time', { required: true }), /is missing/);

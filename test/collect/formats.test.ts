@@ -40,7 +40,7 @@ for (const b of backends()) {
         ['m3', '', 'u1', '', '', '0', '我删了', '', '2012-01-03 05:00:00', '2012-01-03 06:30:00', 'False'],
       ]));
       const c = await importFile(t.store, file, { format: resolveFormat({ name: 'weiboscope' }), quiet: true });
-      assert.deepEqual(c, { imported: 3, duplicates: 0, quarantined: 0 });
+      assert.deepEqual(c, { rows: 3, imported: 3, duplicates: 0, quarantined: 0, conflicts: 0 });
       const m1 = await post(t.store, 'm1');
       assert.equal(m1.status, 'visible');
       assert.equal(m1.created_at, Date.UTC(2012, 0, 3, 2, 2, 27));
@@ -62,7 +62,7 @@ for (const b of backends()) {
         twitterRow({ tweetid: '102', userid: 'a1', tweet_text: '@bob reply', tweet_time: '2019-06-01 12:32', in_reply_to_tweetid: '101', in_reply_to_userid: 'a2' }),
       ]));
       const c = await importFile(t.store, file, { format: resolveFormat({ name: 'twitter-io' }), quiet: true });
-      assert.deepEqual(c, { imported: 3, duplicates: 0, quarantined: 0 });
+      assert.deepEqual(c, { rows: 3, imported: 3, duplicates: 0, quarantined: 0, conflicts: 0 });
       const p100 = await post(t.store, '100');
       assert.deepEqual(JSON.parse(p100.hashtags!), ['one', 'two']);
       assert.deepEqual(JSON.parse(p100.urls!), ['https://example.org/x']);
@@ -106,7 +106,7 @@ for (const b of backends()) {
       const file = files.file('gbk.csv', iconv.encode(text, 'gb18030'));
       const mapping = loadMapping('id=pid,account=who,text=body,created_at=when,status=fate', undefined);
       const c = await importFile(t.store, file, { format: resolveFormat({ name: 'csv', mapping }), mapping, encoding: 'gb18030', source: 'gbk', quiet: true });
-      assert.deepEqual(c, { imported: 2, duplicates: 0, quarantined: 0 });
+      assert.deepEqual(c, { rows: 2, imported: 2, duplicates: 0, quarantined: 0, conflicts: 0 });
       assert.equal((await post(t.store, 'g1')).text, '维权律师被抓');
       assert.equal((await post(t.store, 'g1')).status, 'removed_by_platform');
       const g2 = await post(t.store, 'g2');
@@ -120,7 +120,7 @@ for (const b of backends()) {
       const file = files.file('posts.jsonl', '\uFEFF' + lines.join('\n') + '\n');
       const mapping = loadMapping('id=id,account=user.id,handle=user.name,text=content,created_at=ts,hashtags=tags', undefined);
       const c = await importFile(t.store, file, { format: resolveFormat({ name: 'jsonl', mapping }), mapping, source: 'jl', quiet: true });
-      assert.deepEqual(c, { imported: 2, duplicates: 0, quarantined: 0 });
+      assert.deepEqual(c, { rows: 2, imported: 2, duplicates: 0, quarantined: 0, conflicts: 0 });
       const j1 = await post(t.store, 'j1');
       assert.equal(j1.platform_account_id, '7');
       assert.equal(j1.handle, 'seven');

@@ -38,7 +38,7 @@ for (const b of backends()) {
       const errors = openErrorsFile(errorsPath);
       const c = await importFile(t.store, file, { format: weibo, errors, maxField: 100, quiet: true });
       await new Promise<void>((res) => errors.end(res));
-      assert.deepEqual(c, { imported: 4, duplicates: 0, quarantined: 5 });
+      assert.deepEqual(c, { rows: 9, imported: 4, duplicates: 0, quarantined: 5, conflicts: 0 });
       const ids = (await t.store.db.selectFrom('posts').select('platform_post_id').orderBy('platform_post_id').execute()).map((r) => r.platform_post_id);
       assert.deepEqual(ids, ['a1', 'a5', 'a7', 'a9']);
       const text = (await t.store.db.selectFrom('posts').select('text').where('platform_post_id', '=', 'a5').executeTakeFirstOrThrow()).text;
@@ -61,7 +61,7 @@ for (const b of backends()) {
 
       // Importing the same file again changes nothing.
       const again = await importFile(t.store, file, { format: weibo, maxField: 100, quiet: true });
-      assert.deepEqual(again, { imported: 0, duplicates: 4, quarantined: 5 });
+      assert.deepEqual(again, { rows: 9, imported: 0, duplicates: 4, quarantined: 5, conflicts: 0 });
       const n = await t.store.db.selectFrom('posts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
       assert.equal(Number(n.n), 4);
       const q = await t.store.db.selectFrom('import_errors').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -101,17 +101,19 @@ for (const b of backends()) {
       rows.push(csv([['znul', '', 'u1', '', '', '0', 'bad\0nul', '', '2012-01-03 02:02:27', '', 'False']]));
       const file = files.file('nul.csv', rows.join(''));
       const c = await importFile(t.store, file, { format: weibo, quiet: true, source: 'nul' });
-      assert.deepEqual(c, { imported: 300, duplicates: 0, quarantined: 1 });
+      assert.deepEqual(c, { rows: 301, imported: 300, duplicates: 0, quarantined: 1, conflicts: 0 });
       const q = await t.store.db.selectFrom('import_errors').select(['line', 'field', 'raw', 'reason']).where('file', '=', file).execute();
       assert.deepEqual(q.map((r) => [r.line, r.field]), [[302, 'text']]);
       assert.match(q[0].reason, /NUL/);
-      assert.match(q[0].raw, /bad\u2400nul/);
+      assert.match(q[0].reason, /original bytes in base64/);
+      assert.ok(q[0].raw.startsWith('base64:'));
+      assert.ok(Buffer.from(q[0].raw.slice(7), 'base64').toString('utf8').includes('bad\0nul'), 'the NUL is kept, byte for byte');
 
       const mapping = { id: 'id', text: 'text' };
       const lines = [...Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `j${i}`, text: `好 ${i}` })), '{"id":"jnul","text":"a\\u0000b"}', '{"id":"jok","text":"a\\\\u0000b"}'];
       const jfile = files.file('nul.jsonl', lines.join('\n') + '\n');
       const j = await importFile(t.store, jfile, { format: resolveFormat({ name: 'jsonl', mapping }), mapping, source: 'nul-jsonl', quiet: true });
-      assert.deepEqual(j, { imported: 51, duplicates: 0, quarantined: 1 });
+      assert.deepEqual(j, { rows: 52, imported: 51, duplicates: 0, quarantined: 1, conflicts: 0 });
       const kept = await t.store.db.selectFrom('posts').select('text').where('platform_post_id', '=', 'jok').executeTakeFirstOrThrow();
       assert.equal(kept.text, 'a\\u0000b', 'an escaped backslash before u0000 is ordinary text');
     });
@@ -121,7 +123,7 @@ for (const b of backends()) {
       const tsv = 'id\ttext\ttime\nt1\t一, 二\t2012-01-03 02:02:27\nt2\t坏\tnever\nt3\t"引号\t内"\t2012-01-03 02:02:28\n';
       const file = files.file('posts.tsv', tsv);
       const c = await importFile(t.store, file, { format: resolveFormat({ name: 'csv', mapping }), mapping, source: 'tsv', quiet: true });
-      assert.deepEqual(c, { imported: 2, duplicates: 0, quarantined: 1 });
+      assert.deepEqual(c, { rows: 3, imported: 2, duplicates: 0, quarantined: 1, conflicts: 0 });
       const texts = await t.store.db.selectFrom('posts').select('text').where('platform_post_id', 'in', ['t1', 't3']).orderBy('platform_post_id').execute();
       assert.deepEqual(texts.map((r) => r.text), ['一, 二', '引号\t内']);
       const q = await t.store.db.selectFrom('import_errors').select(['line', 'field', 'raw']).where('file', '=', file).execute();

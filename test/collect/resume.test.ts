@@ -72,7 +72,7 @@ for (const b of backends()) {
 
       const full = spawnSync(process.execPath, [...cli, file], { env: { ...process.env, ...reference.env }, encoding: 'utf8' });
       assert.equal(full.status, 0, full.stderr);
-      assert.deepEqual(JSON.parse(full.stdout), { imported: ROWS, duplicates: 0, quarantined: 0 });
+      assert.deepEqual(JSON.parse(full.stdout), { imported: ROWS, duplicates: 0, quarantined: 0, rows: ROWS, conflicts: 0 });
 
       assert.equal(await count(killed.store), ROWS);
       assert.deepEqual(await snapshot(killed.store), await snapshot(reference.store));

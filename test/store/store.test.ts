@@ -26,9 +26,9 @@ for (const b of backends()) {
       const mk = (id: string, acc: string, text: string) => Object.assign(emptyPost(id, text), { accountId: acc, createdAt: 1000 });
       const w = t.store.bulkWriter();
       const r1 = await w.writePosts(src.id, [mk('p1', 'a', '一'), mk('p2', 'b', '二'), mk('p1', 'a', '一')], 5000);
-      assert.deepEqual(r1, { inserted: 2, duplicates: 1 });
+      assert.deepEqual(r1, { inserted: 2, duplicates: 1, conflicts: [] });
       const r2 = await w.writePosts(src.id, [mk('p2', 'b', '二'), mk('p3', 'a', '三')], 6000);
-      assert.deepEqual(r2, { inserted: 1, duplicates: 1 });
+      assert.deepEqual(r2, { inserted: 1, duplicates: 1, conflicts: [] });
       const posts = await t.store.db.selectFrom('posts').select(['platform_post_id', 'first_seen']).where('source_id', '=', src.id).orderBy('platform_post_id').execute();
       assert.deepEqual(posts, [{ platform_post_id: 'p1', first_seen: 5000 }, { platform_post_id: 'p2', first_seen: 5000 }, { platform_post_id: 'p3', first_seen: 6000 }]);
       const versions = await t.store.db.selectFrom('post_versions').innerJoin('posts', 'posts.id', 'post_versions.post_id')
@@ -49,7 +49,7 @@ for (const b of backends()) {
       await tx.add(toColumns(posts.slice(0, 4)));
       await tx.add(toColumns(posts.slice(4)));
       assert.equal(tx.rows, texts.length);
-      assert.deepEqual(await tx.commit(), { inserted: texts.length, duplicates: 0 });
+      assert.deepEqual(await tx.commit(), { inserted: texts.length, duplicates: 0, conflicts: [] });
       const rows = await t.store.db.selectFrom('posts').innerJoin('accounts', 'accounts.id', 'posts.account_id')
         .select(['posts.platform_post_id', 'posts.text', 'posts.hashtags', 'posts.extra', 'posts.url', 'accounts.platform_account_id'])
         .where('posts.source_id', '=', src.id).orderBy('posts.id').execute();
@@ -66,7 +66,7 @@ for (const b of backends()) {
     it('stores a live post whose scraped text holds a NUL (which PostgreSQL text refuses)', async () => {
       const src = await ensureSource(t.store, { name: 'live-nul', kind: 'mastodon', platform: 'x' });
       const post = livePost({ platformPostId: 'n1', text: 'before\0after', accountId: 'a\0', accountHandle: 'h\0' });
-      assert.deepEqual(await t.store.bulkWriter().writePosts(src.id, [post], 1), { inserted: 1, duplicates: 0 });
+      assert.deepEqual(await t.store.bulkWriter().writePosts(src.id, [post], 1), { inserted: 1, duplicates: 0, conflicts: [] });
       const row = await t.store.db.selectFrom('posts').select('text').where('source_id', '=', src.id).executeTakeFirstOrThrow();
       assert.equal(row.text, 'before\uFFFDafter');
     });

@@ -27,12 +27,12 @@ export function registerImport(program: Command): void {
     .option('--source <name>', 'source name the posts belong to (default: the format name)')
     .option('--map <pairs>', `for csv/jsonl: field=column pairs, e.g. id=tweet_id,text=body (fields: ${MAPPING_FIELDS.join(', ')})`)
     .option('--mapping <file>', 'for csv/jsonl: a JSON file {"id": "column", "text": "column", …}')
-    .option('--json', 'print {"imported", "duplicates", "quarantined"} as JSON')
+    .option('--json', 'print {"imported", "duplicates", "quarantined"} as JSON (posts formats add "rows" and "conflicts")')
     .option('--quiet', 'no progress output')
     .argument('<files...>', 'files to import')
     .action(async (files: string[], flags: ImportFlags, cmd: Command) => {
-      const totals: ImportCounts = await withStore(cmd, async (store) => {
-        let importOne: (file: string) => Promise<ImportCounts>;
+      const totals: ImportCounts & { rows?: number; conflicts?: number } = await withStore(cmd, async (store) => {
+        let importOne: (file: string) => Promise<ImportCounts & { rows?: number; conflicts?: number }>;
         let errors: WriteStream | undefined;
         if (flags.format === 'ooni') {
           // The OONI importer appends its quarantine lines; start the file empty as for posts.
@@ -45,13 +45,16 @@ export function registerImport(program: Command): void {
           errors = flags.errors ? openErrorsFile(flags.errors) : undefined;
           importOne = (file) => importFile(store, file, { format, mapping, encoding: flags.encoding, source: flags.source, errors, quiet: flags.quiet });
         }
-        const sum: ImportCounts = { imported: 0, duplicates: 0, quarantined: 0 };
+        const sum: ImportCounts & { rows?: number; conflicts?: number } = { imported: 0, duplicates: 0, quarantined: 0 };
         try {
           for (const file of files) {
             const c = await importOne(file);
             sum.imported += c.imported;
             sum.duplicates += c.duplicates;
             sum.quarantined += c.quarantined;
+            // Posts imports say how many rows they read (= the three above) and how many of the quarantined were conflicting duplicates.
+            if (c.rows !== undefined) sum.rows = (sum.rows ?? 0) + c.rows;
+            if (c.conflicts !== undefined) sum.conflicts = (sum.conflicts ?? 0) + c.conflicts;
           }
         } finally {
           await new Promise<void>((res) => (errors ? errors.end(res) : res()));
@@ -60,7 +63,9 @@ export function registerImport(program: Command): void {
       });
       if (flags.json) printJson(totals);
       else {
-        process.stdout.write(`Imported ${totals.imported} posts; ${totals.duplicates} were already in the store; ${totals.quarantined} rows quarantined.\n`);
+        const conflicts = totals.conflicts ? ` (${totals.conflicts} of them conflicting duplicates: an id already stored with other content)` : '';
+        const read = totals.rows !== undefined ? `Read ${totals.rows} rows: ` : '';
+        process.stdout.write(`${read}Imported ${totals.imported} posts; ${totals.duplicates} were already in the store; ${totals.quarantined} rows quarantined${conflicts}.\n`);
         if (totals.quarantined && !flags.errors) process.stdout.write('See the quarantined rows with --errors FILE (they are also kept in the store\'s import_errors table).\n');
       }
     });

@@ -15,11 +15,26 @@ export function optional(value: string | undefined): string | null {
 }
 
 const ISO_LIKE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?)?\s*(Z|[+-]\d{2}:?\d{2}|UTC)?$/;
-const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4}|\d{2})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+/** An explicit zone in a free-form date: Z, UTC, GMT, a US zone abbreviation, or a numeric offset. */
+const HAS_ZONE = /(?:^|[\s,(\d])(?:Z|UTC|GMT|UT|[ECMP][SD]T)(?=$|[\s,)+-])|[+-]\d{2}:?\d{2}(?=$|[\s)])/i;
+
+/** Days in a month (1-based), so that 2019-02-30 is refused rather than rolled over to March. */
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+/** A two-digit year as POSIX strptime reads it: 69–99 are 1969–1999, 00–68 are 2000–2068. */
+function fullYear(y: string): number {
+  if (y.length > 2) return +y;
+  return +y < 69 ? 2000 + +y : 1900 + +y;
+}
 
 /**
- * Parses a timestamp to epoch ms (UTC). Accepts ISO-like `2012-01-03 02:02:27` (taken as UTC
- * unless an offset is given), US `1/2/2017 14:39` (FiveThirtyEight), and epoch seconds or ms.
+ * Parses a timestamp to epoch ms (UTC), whatever the machine's time zone. Accepts ISO-like
+ * `2012-01-03 02:02:27` (UTC unless an offset is given), US `1/2/2017 14:39` and `10/1/17 19:58`
+ * (FiveThirtyEight; UTC), epoch seconds or ms, and free forms such as `Mon Oct 01 19:58:00
+ * +0000 2017` (UTC when they name no zone).
  */
 export function parseTime(value: string | undefined, field: string, opts: { required?: boolean } = {}): number | null {
   const v = value?.trim();
@@ -43,14 +58,15 @@ export function parseTime(value: string | undefined, field: string, opts: { requ
       const digits = tz.replace(/[^0-9]/g, '');
       ms -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4))) * 60_000;
     }
-    if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59 || +s > 60) ms = NaN;
+    if (+mo < 1 || +mo > 12 || +d < 1 || +d > daysIn(+y, +mo) || +h > 23 || +mi > 59 || +s > 60) ms = NaN;
   } else if ((m = US_DATE.exec(v))) {
-    const [, mo, d, y, h = '0', mi = '0', s = '0'] = m;
-    ms = Date.UTC(+y, +mo - 1, +d, +h, +mi, +s);
-    if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59) ms = NaN;
+    const [, mo, d, yy, h = '0', mi = '0', s = '0'] = m;
+    const y = fullYear(yy);
+    ms = Date.UTC(y, +mo - 1, +d, +h, +mi, +s);
+    if (+mo < 1 || +mo > 12 || +d < 1 || +d > daysIn(y, +mo) || +h > 23 || +mi > 59 || +s > 60) ms = NaN;
   } else {
-    const parsed = Date.parse(v);
-    ms = parsed;
+    // Date.parse reads a date without a zone in the machine's local time: pin those to UTC.
+    ms = HAS_ZONE.test(v) ? Date.parse(v) : Date.parse(`${v} UTC`);
   }
   if (!Number.isFinite(ms)) fail(field, `is not a date or time I can read ("${v.slice(0, 40)}")`);
   return ms;
@@ -73,6 +89,7 @@ function fastIsoMinutes(v: string): number | null {
   const sec = v.length === 19 ? two(v, 17) : 0;
   if (v.length === 19 && (digit(v, 17) < 0 || digit(v, 17) > 9 || digit(v, 18) < 0 || digit(v, 18) > 9)) return null;
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return null;
+  if (d > 28 && d > daysIn(y, mo)) return null; // the general path refuses it with a reason
   return Date.UTC(y, mo - 1, d, h, mi, sec);
 }
 

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { asColumns, BufferedTransaction, textHash } from '../bulk.ts';
-import type { BatchResult, BulkWriter, PostColumns, PostRecord, PostTransaction, QuarantinedRow, WriteOptions } from '../bulk.ts';
+import type { BatchResult, BulkWriter, Conflict, PostColumns, PostRecord, PostTransaction, QuarantinedRow, WriteOptions } from '../bulk.ts';
 import { AccountCache } from '../account-cache.ts';
 
 const STAGING = 'censorscope_posts_staging';
@@ -80,8 +80,10 @@ export class PostgresBulkWriter implements BulkWriter {
           [ids, seen, texts, hashes],
         );
       }
+      // Only a batch with skipped rows is compared, so a fresh import pays nothing for the check.
+      const conflicts = res.inserted < c.length ? await this.conflicts(client, sourceId, c) : [];
       await client.query('COMMIT');
-      return { inserted: res.inserted, duplicates: c.length - res.inserted };
+      return { inserted: res.inserted, duplicates: c.length - res.inserted - conflicts.length, conflicts };
     } catch (err) {
       await client.query('ROLLBACK').catch(() => undefined);
       this.accounts.clear();
@@ -117,6 +119,27 @@ export class PostgresBulkWriter implements BulkWriter {
     }
     const res = await client.query<{ n: string }>(`WITH ins AS (${insert} RETURNING 1) SELECT count(*) AS n FROM ins`, [sourceId, seenAt]);
     return { inserted: Number(res.rows[0].n), rows: [] };
+  }
+
+  /**
+   * Staged rows whose id is stored with other content (text, account, created_at). A row the
+   * insert just wrote matches itself; a later row of the batch with the same id is compared with
+   * the earlier one that was written.
+   */
+  private async conflicts(client: pg.PoolClient, sourceId: number, c: PostColumns): Promise<Conflict[]> {
+    const res = await client.query<{ ord: number; text: string; created_at: number | null; platform_account_id: string | null }>(
+      `SELECT s.ord, p.text, p.created_at, a.platform_account_id
+       FROM ${STAGING} s JOIN posts p ON p.source_id = $1 AND p.platform_post_id = s.platform_post_id
+       LEFT JOIN accounts a ON a.id = p.account_id
+       WHERE p.text IS DISTINCT FROM s.text OR p.created_at IS DISTINCT FROM s.created_at OR p.account_id IS DISTINCT FROM s.account_id
+       ORDER BY s.ord`,
+      [sourceId],
+    );
+    return res.rows.map((r) => ({
+      index: r.ord, platformPostId: c.platformPostId[r.ord],
+      row: { account: c.accountId[r.ord], createdAt: c.createdAt[r.ord], text: c.text[r.ord] },
+      stored: { account: r.platform_account_id, createdAt: r.created_at, text: r.text },
+    }));
   }
 
   /** Inserts unknown accounts of the batch and returns platform id → store id for all of them. */

@@ -1,7 +1,7 @@
 /** Batched, idempotent inserts for SQLite with prepared statements (synchronous and fast). */
 import type { Database as SqliteDb, Statement } from 'better-sqlite3';
 import { asColumns, textHash } from '../bulk.ts';
-import type { BatchResult, BulkWriter, PostColumns, PostRecord, PostTransaction, QuarantinedRow, WriteOptions } from '../bulk.ts';
+import type { BatchResult, BulkWriter, Conflict, PostColumns, PostRecord, PostTransaction, QuarantinedRow, WriteOptions } from '../bulk.ts';
 import { AccountCache } from '../account-cache.ts';
 
 export class SqliteBulkWriter implements BulkWriter {
@@ -10,6 +10,7 @@ export class SqliteBulkWriter implements BulkWriter {
   private readonly insertPost: Statement;
   private readonly insertVersion: Statement;
   private readonly insertError: Statement;
+  private readonly storedPost: Statement;
   private readonly accounts = new AccountCache();
 
   constructor(readonly raw: SqliteDb) {
@@ -27,6 +28,11 @@ export class SqliteBulkWriter implements BulkWriter {
     this.insertVersion = raw.prepare(
       `INSERT INTO post_versions (post_id, seen_at, text, sha256) VALUES (?, ?, ?, ?)
        ON CONFLICT (post_id, sha256) DO NOTHING`,
+    );
+    // Only rows the insert skipped are looked up, so a fresh import pays nothing for the check.
+    this.storedPost = raw.prepare(
+      `SELECT p.text, p.created_at, p.account_id, a.platform_account_id FROM posts p LEFT JOIN accounts a ON a.id = p.account_id
+       WHERE p.source_id = ? AND p.platform_post_id = ?`,
     );
     this.insertError = raw.prepare(
       `INSERT INTO import_errors (file_key, file, line, field, reason, raw, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -55,8 +61,11 @@ export class SqliteBulkWriter implements BulkWriter {
     return new SqliteTransaction(this, sourceId, seenAt, opts.versions ?? true);
   }
 
-  /** Inserts the posts inside the caller's open transaction. */
-  insert(sourceId: number, c: PostColumns, seenAt: number, versions: boolean): number {
+  /**
+   * Inserts the posts inside the caller's open transaction; rows whose id is taken and whose
+   * content differs go to `conflicts`, numbered from `base`.
+   */
+  insert(sourceId: number, c: PostColumns, seenAt: number, versions: boolean, base: number, conflicts: Conflict[]): number {
     let inserted = 0;
     const accounts = new Float64Array(c.length);
     for (let i = 0; i < c.length; i++) accounts[i] = this.accountId(sourceId, c, i, seenAt) ?? -1;
@@ -66,7 +75,17 @@ export class SqliteBulkWriter implements BulkWriter {
         c.url[i], c.replyToId[i], c.repostOfId[i], c.hashtags[i], c.urls[i], c.mentions[i], seenAt, seenAt, c.status[i],
         c.statusChangedAt[i], c.statusEvidence[i], c.extra[i],
       );
-      if (info.changes === 0) continue;
+      if (info.changes === 0) {
+        const s = this.storedPost.get(sourceId, c.platformPostId[i]) as StoredRow;
+        if (s.text !== c.text[i] || s.created_at !== c.createdAt[i] || (s.account_id ?? -1) !== accounts[i]) {
+          conflicts.push({
+            index: base + i, platformPostId: c.platformPostId[i],
+            row: { account: c.accountId[i], createdAt: c.createdAt[i], text: c.text[i] },
+            stored: { account: s.platform_account_id, createdAt: s.created_at, text: s.text },
+          });
+        }
+        continue;
+      }
       inserted++;
       if (versions) this.insertVersion.run(Number(info.lastInsertRowid), c.createdAt[i] ?? seenAt, c.text[i], textHash(c.text[i]));
     }
@@ -87,6 +106,13 @@ export class SqliteBulkWriter implements BulkWriter {
   }
 }
 
+interface StoredRow {
+  text: string;
+  created_at: number | null;
+  account_id: number | null;
+  platform_account_id: string | null;
+}
+
 /**
  * Rows are inserted as each batch arrives (a batch is garbage as soon as it is bound, which
  * keeps the writer's heap small), inside one BEGIN … COMMIT, so each index page touched is
@@ -96,6 +122,7 @@ export class SqliteBulkWriter implements BulkWriter {
 class SqliteTransaction implements PostTransaction {
   rows = 0;
   private inserted = 0;
+  private conflicts: Conflict[] = [];
   private open: 'no' | 'transaction' | 'savepoint' = 'no';
   constructor(
     private readonly writer: SqliteBulkWriter, private readonly sourceId: number, private readonly seenAt: number,
@@ -110,7 +137,7 @@ class SqliteTransaction implements PostTransaction {
       raw.exec(this.open === 'savepoint' ? 'SAVEPOINT censorscope_posts' : 'BEGIN');
     }
     try {
-      this.inserted += this.writer.insert(this.sourceId, posts, this.seenAt, this.versions);
+      this.inserted += this.writer.insert(this.sourceId, posts, this.seenAt, this.versions, this.rows, this.conflicts);
       this.rows += posts.length;
     } catch (err) {
       await this.rollback();
@@ -128,7 +155,7 @@ class SqliteTransaction implements PostTransaction {
       await this.rollback();
       throw err;
     }
-    return { inserted: this.inserted, duplicates: this.rows - this.inserted };
+    return { inserted: this.inserted, duplicates: this.rows - this.inserted - this.conflicts.length, conflicts: this.conflicts };
   }
 
   async rollback(): Promise<void> {
