@@ -82,9 +82,8 @@ export function parseFeedDate(raw: string | null | undefined): number | null {
   let y: number | null = null, mo: number | null = null, d: number | null = null;
   let h = 0, mi = 0, sec = 0, ms = 0, offset: number | null = null, pm: boolean | null = null, sawTime = false;
   const tokens = s.split(/[\s,]+/).filter(Boolean);
-  let numbersSinceMonth = 0;
-  for (const tok of tokens) {
-    if (/^\d/.test(tok)) numbersSinceMonth++;
+  let monthAt = -1;
+  for (const [at, tok] of tokens.entries()) {
     let t: RegExpMatchArray | null;
     if ((t = tok.match(/^(\d{4})-(\d{1,2})-(\d{1,2})$/))) {
       y = Number(t[1]); mo = Number(t[2]); d = Number(t[3]);
@@ -105,10 +104,10 @@ export function parseFeedDate(raw: string | null | undefined): number | null {
     } else {
       const w = fold(tok).replace(/\.$/, '');
       if (w in MONTHS) {
-        // "mar" is also Tuesday in es/fr/it: a month word right after another was a weekday.
-        if (mo != null && numbersSinceMonth > 0) return null;
+        // "mar" is also Tuesday in es/fr/it: a month word that opened the date was a weekday.
+        if (mo != null && monthAt !== 0) return null;
         mo = MONTHS[w];
-        numbersSinceMonth = 0;
+        monthAt = at;
       } else if (w === 'am' || w === 'pm') {
         pm = w === 'pm';
       } else if (w in ZONES) {
