@@ -9,7 +9,12 @@
  * else url. Text is the title and the description (RSS/RDF) or content, else summary (Atom,
  * JSON Feed), as before. Titles are read as text: RSS/RDF titles and Atom `type="html"` titles
  * are HTML in practice, so their entities (`&amp;#039;`, `&eacute;`) are decoded once more.
+ *
+ * Real feeds reuse a guid for different items (a podcast copying an episode's enclosure URL).
+ * An exact repeat is dropped; items that share an id but differ all get `id#` plus a hash of their
+ * text and date, so none is lost and none takes over another's stored post.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseFeed as parseAnyFeed } from 'feedsmith';
 import { decodeHTML } from 'entities';
@@ -123,6 +128,25 @@ function jsonItem(it: Obj): FeedItem | null {
   });
 }
 
+const sameItem = (a: FeedItem, b: FeedItem) => a.text === b.text && a.url === b.url && a.rawDate === b.rawDate && a.author === b.author;
+
+function separateSharedIds(items: FeedItem[]): FeedItem[] {
+  const byId = new Map<string, FeedItem[]>();
+  const kept: FeedItem[] = [];
+  for (const it of items) {
+    const group = byId.get(it.id) ?? [];
+    if (group.some((g) => sameItem(g, it))) continue;
+    group.push(it);
+    byId.set(it.id, group);
+    kept.push(it);
+  }
+  return kept.map((it) => {
+    if (byId.get(it.id)!.length === 1) return it;
+    const hash = createHash('sha256').update(`${it.text}\n${it.rawDate ?? ''}`).digest('hex').slice(0, 16);
+    return { ...it, id: `${it.id}#${hash}` };
+  });
+}
+
 /** Parses a decoded feed document (RSS 0.9x/1.0/2.0, Atom or JSON Feed) into its items. */
 export function parseFeedText(text: string): ParsedFeed {
   let parsed: { format: string; feed: unknown };
@@ -138,5 +162,5 @@ export function parseFeedText(text: string): ParsedFeed {
   const entry = map[parsed.format];
   if (!entry) throw new NotAFeedError(`The document is a ${parsed.format} document, not a feed.`);
   const items = arr(entry[0]).map((i) => entry[1](obj(i))).filter((i): i is FeedItem => i != null);
-  return { format: parsed.format as FeedFormat, items };
+  return { format: parsed.format as FeedFormat, items: separateSharedIds(items) };
 }
