@@ -11,7 +11,7 @@ export function looksLikeHtml(text: string, contentType: string | null | undefin
     // Some servers label every document text/html; a document that opens as a feed is still one.
     return !/^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*<(rss|feed|rdf:RDF)\b/i.test(text.replace(/^\uFEFF/, ''));
   }
-  return /^\s*(<!--[\s\S]*?-->\s*)*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text.replace(/^\uFEFF/, ''));
+  return /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])/i.test(text.replace(/^\uFEFF/, ''));
 }
 
 function attr(tag: string, name: string): string | null {
