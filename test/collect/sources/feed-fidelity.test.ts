@@ -22,7 +22,7 @@ describe('feed fidelity: charsets', () => {
   // Each case: the encoding the bytes are in, the declaration, the HTTP Content-Type, and the title.
   const cases: { name: string; enc: string; decl: string | null; type: string; title: string }[] = [
     { name: 'GB2312 by XML declaration (tech.qq.com)', enc: 'gb2312', decl: 'GB2312', type: 'text/xml', title: '腾讯科技：网络审查报告' },
-    { name: 'GBK characters in a feed labelled GB2312 (read as GB18030)', enc: 'gbk', decl: 'gb2312', type: 'application/rss+xml', title: '朱镕基谈话' },
+    { name: 'GBK and GB18030 characters in a feed labelled GB2312 (read as GB18030)', enc: 'gb18030', decl: 'gb2312', type: 'application/rss+xml', title: '朱镕基谈话 𠀀' },
     { name: 'GB18030 four-byte characters', enc: 'gb18030', decl: 'GB18030', type: 'text/xml', title: '𠀀字 测试' },
     { name: 'Big5', enc: 'big5', decl: 'Big5', type: 'application/xml', title: '繁體中文標題：言論自由' },
     { name: 'Shift_JIS', enc: 'shift_jis', decl: 'Shift_JIS', type: 'text/xml', title: '日本語のタイトル' },
