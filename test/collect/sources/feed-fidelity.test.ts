@@ -128,6 +128,10 @@ describe('feed fidelity: formats, entities, strings', () => {
     const atom = `<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>c</title><id>f</id><updated>2026-01-01T00:00:00Z</updated>${written.map((w) => `<entry><id>${w}</id><title>${w}</title><updated>2026-01-01T00:00:00Z</updated></entry>`).join('')}</feed>`;
     const a = await listServed(s, '/strings-atom', { contentType: 'application/atom+xml', body: atom });
     assert.deepEqual(a.map((p) => [p.platformPostId, p.text]), written.map((w) => [w, w]));
+    // JSON Feed ids written as (non-conforming) numbers keep every digit and their spelling.
+    const json = '{"version":"https://jsonfeed.org/version/1.1","title":"c","items":[{"id": 12345678901234567890,"content_text":"a"},{"id":1e3 ,"content_text":"b"},{"id":"00042","content_text":"say \\"id\\": 7"}]}';
+    const j = await listServed(s, '/strings-json', { contentType: 'application/feed+json', body: json });
+    assert.deepEqual(j.map((p) => [p.platformPostId, p.text]), [['12345678901234567890', 'a'], ['1e3', 'b'], ['00042', 'say "id": 7']]);
   });
 
   it('refuses an HTML page, naming the feed it advertises', async () => {

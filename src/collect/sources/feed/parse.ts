@@ -147,11 +147,21 @@ function separateSharedIds(items: FeedItem[]): FeedItem[] {
   });
 }
 
+/**
+ * JSON Feed ids must be strings, but some feeds write numbers, and JSON.parse rounds those past
+ * 2^53 (12345678901234567890 → 12345678901234567000). Quoting them first keeps them as written.
+ * In valid JSON an unescaped `"id"` followed by a colon can only be a key.
+ */
+function quoteNumericJsonIds(text: string): string {
+  return text.replace(/(?<!\\)("id"\s*:\s*)(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)(?=\s*[,}])/g, '$1"$2"');
+}
+
 /** Parses a decoded feed document (RSS 0.9x/1.0/2.0, Atom or JSON Feed) into its items. */
 export function parseFeedText(text: string): ParsedFeed {
   let parsed: { format: string; feed: unknown };
   try {
-    parsed = parseAnyFeed(text) as { format: string; feed: unknown };
+    const json = /^\s*\{/.test(text);
+    parsed = parseAnyFeed(json ? quoteNumericJsonIds(text) : text) as { format: string; feed: unknown };
   } catch (err) {
     throw new NotAFeedError(`The document is not an RSS, RDF, Atom or JSON feed (${(err as Error).message}).`);
   }
