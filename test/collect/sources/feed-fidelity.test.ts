@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import iconv from 'iconv-lite';
 import { serveFeeds, listServed, type FeedServer } from './feed-serve.ts';
+import { HttpClient, RequestBudget, TooLargeError } from '../../../src/collect/sources/http.ts';
+import { VirtualClock } from '../../../src/watch/clock.ts';
 
 const rss = (items: string, decl = '<?xml version="1.0"?>') =>
   `${decl}<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>c</title><link>http://x/</link><description>d</description>${items}</channel></rss>`;
@@ -132,6 +134,17 @@ describe('feed fidelity: formats, entities, strings', () => {
     const json = '{"version":"https://jsonfeed.org/version/1.1","title":"c","items":[{"id": 12345678901234567890,"content_text":"a"},{"id":1e3 ,"content_text":"b"},{"id":"00042","content_text":"say \\"id\\": 7"}]}';
     const j = await listServed(s, '/strings-json', { contentType: 'application/feed+json', body: json });
     assert.deepEqual(j.map((p) => [p.platformPostId, p.text]), [['12345678901234567890', 'a'], ['1e3', 'b'], ['00042', 'say "id": 7']]);
+  });
+
+  it('refuses an answer larger than the cap at once, without retrying', async () => {
+    s.routes.set('/huge', { contentType: 'application/rss+xml', body: rss(item('g', 'x'.repeat(50_000))) });
+    const clock = new VirtualClock(0);
+    const budget = new RequestBudget(100, clock);
+    const client = new HttpClient({ budget, clock, attempts: 3 });
+    await assert.rejects(client.get(`${s.url}/huge`, 'application/rss+xml', 10_000), (err: Error) =>
+      err instanceof TooLargeError && err.message === `${s.url}/huge answered more than 10000 bytes; refusing to read it.`);
+    assert.equal(budget.used, 1, 'not retried');
+    assert.equal((await client.get(`${s.url}/huge`, 'application/rss+xml', 60_000)).bytes.length, rss(item('g', 'x'.repeat(50_000))).length);
   });
 
   it('refuses an HTML page, naming the feed it advertises', async () => {
