@@ -113,14 +113,15 @@ describe('feed fidelity: formats, entities, strings', () => {
     });
   }
 
-  it('decodes numeric entities, double-escaped HTML entities in titles, and keeps CDATA literal', async () => {
+  it('decodes numeric entities and double-escaped HTML entities in titles (only with their semicolon), keeps CDATA literal', async () => {
     const posts = await listServed(s, '/entities', { contentType: 'application/rss+xml', body: rss([
       item('e1', 'It&#039;s &#x4E2D;&#25991;'),
       item('e2', 'Tom &amp;amp; Jerry&amp;#039;s &amp;eacute;t&amp;eacute;'),
       item('e3', '<![CDATA[Bolsonaro & Haddad: 2º turno &#039;já&#039;]]>'),
+      item('e5', 'Bar&amp;nothing, AT&amp;T, R&amp;D &amp;copy 2026'),
       `<item><guid>e4</guid><title>t</title><description>caf&#233; &lt;b&gt;x&lt;/b&gt;</description></item>`,
     ].join('')) });
-    assert.deepEqual(posts.map((p) => p.text), ["It's 中文", "Tom & Jerry's été", "Bolsonaro & Haddad: 2º turno 'já'", 't\ncafé <b>x</b>']);
+    assert.deepEqual(posts.map((p) => p.text), ["It's 中文", "Tom & Jerry's été", "Bolsonaro & Haddad: 2º turno 'já'", 'Bar&nothing, AT&T, R&D &copy 2026', 't\ncafé <b>x</b>']);
   });
 
   it('keeps guids and titles as the strings written (no 00042 → 42, 0x1F → 31, 1e3 → 1000)', async () => {

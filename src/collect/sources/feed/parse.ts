@@ -17,7 +17,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { parseFeed as parseAnyFeed } from 'feedsmith';
-import { decodeHTML } from 'entities';
+import { decodeHTMLStrict } from 'entities';
 import { parseFeedDate } from './dates.ts';
 
 export const feedItemSchema = z.object({
@@ -68,7 +68,7 @@ const first = (...values: (string | null | undefined)[]): string | null => {
 /** A title written as HTML, read as the text a reader shows. */
 function htmlTitle(v: string | null, stripTags: boolean): string | null {
   if (v == null) return null;
-  return decodeHTML(stripTags ? v.replace(/<[^>]*>/g, '') : v);
+  return decodeHTMLStrict(stripTags ? v.replace(/<[^>]*>/g, '') : v);
 }
 
 function dcDate(item: Obj): string | null {
