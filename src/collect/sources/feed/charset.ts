@@ -6,7 +6,9 @@
  *      (ISO-8859-1, US-ASCII, windows-1252: Apache's AddDefaultCharset and the old HTTP text/*
  *      default) and the document declares something else, or when it says UTF-8 and the bytes
  *      are not UTF-8 (the next rules decide then);
- *   3. the XML declaration (`<?xml … encoding="GB2312"?>`), which the author wrote;
+ *   3. the XML declaration (`<?xml … encoding="GB2312"?>`), which the author wrote; a
+ *      `text/xml` without a charset counts as no charset (RFC 3023's US-ASCII default for it is
+ *      what no server means and what no reader applies);
  *   4. nothing declared: UTF-8 when the bytes are valid UTF-8 (the XML default), UTF-16 when the
  *      first bytes are `<` `?` in UTF-16 without a BOM, else windows-1252, reported as a guess.
  *
