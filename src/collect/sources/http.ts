@@ -72,6 +72,7 @@ export class TooLargeError extends Error {}
 /** Reads a response body, refusing more than `max` bytes without buffering them. */
 async function readBody(res: Response, url: string, max: number): Promise<Uint8Array> {
   if (!res.body) return new Uint8Array(0);
+  if (max === Infinity) return new Uint8Array(await res.arrayBuffer());
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
