@@ -181,6 +181,7 @@ export const DATE_CASES: [string, number | null][] = [
   ['Wed, 02 Dec 2026 10:00:00 XYZT', null],
   ['2026-02-30T10:00:00Z', null],
   ['yesterday', null],
+  ['constructor 2 toString 2026', null],
 ];
 
 const rssWithDates = (dates: string[]) => rss(dates.map((d, i) => item(`d${i}`, `t${i}`, `<pubDate>${d}</pubDate>`)).join(''));

@@ -8,7 +8,7 @@
  */
 
 /** Month names and abbreviations (accents removed, lower case) in en, pt, es, fr, de, it, nl. */
-const MONTHS: Record<string, number> = {};
+const MONTHS = new Map<string, number>();
 const MONTH_NAMES: string[][] = [
   ['jan', 'january', 'janeiro', 'ene', 'enero', 'janv', 'janvier', 'januar', 'janner', 'jann', 'gen', 'gennaio', 'januari'],
   ['feb', 'february', 'fev', 'fevereiro', 'febrero', 'fevr', 'fevrier', 'februar', 'febbraio', 'februari'],
@@ -23,15 +23,15 @@ const MONTH_NAMES: string[][] = [
   ['nov', 'november', 'novembro', 'noviembre', 'novembre'],
   ['dec', 'december', 'dez', 'dezembro', 'dic', 'diciembre', 'decembre', 'dezember', 'dicembre'],
 ];
-MONTH_NAMES.forEach((names, i) => { for (const n of names) MONTHS[n] = i + 1; });
+MONTH_NAMES.forEach((names, i) => { for (const n of names) MONTHS.set(n, i + 1); });
 
 /** Zone abbreviations whose offset is unambiguous in feeds (RFC 822's own, and common European/Asian ones). */
-const ZONES: Record<string, number> = {
+const ZONES = new Map<string, number>(Object.entries({
   z: 0, ut: 0, utc: 0, gmt: 0, wet: 0,
   est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
   cet: 60, cest: 120, mez: 60, mesz: 120, bst: 60, west: 60, eet: 120, eest: 180, msk: 180,
   brt: -180, brst: -120, art: -180, jst: 540, kst: 540, hkt: 480, sgt: 480, aest: 600, aedt: 660,
-};
+}));
 
 /** Words that connect date parts ("2 de diciembre de 2026", "2. Dezember 2026 um 10:00 Uhr"). */
 const FILLERS = new Set(['de', 'del', 'do', 'da', 'le', 'der', 'den', 'um', 'uhr', 'a', 'as', 'las', 'el', 'em', 'alle', 'ore', 'at', 'h', 'the', 'of']);
@@ -103,16 +103,16 @@ export function parseFeedDate(raw: string | null | undefined): number | null {
       else return null;
     } else {
       const w = fold(tok).replace(/\.$/, '');
-      if (w in MONTHS) {
+      if (MONTHS.has(w)) {
         // "mar" is also Tuesday in es/fr/it: a month word that opened the date was a weekday.
         if (mo != null && monthAt !== 0) return null;
-        mo = MONTHS[w];
+        mo = MONTHS.get(w)!;
         monthAt = at;
       } else if (w === 'am' || w === 'pm') {
         pm = w === 'pm';
-      } else if (w in ZONES) {
+      } else if (ZONES.has(w)) {
         if (offset != null) return null;
-        offset = ZONES[w];
+        offset = ZONES.get(w)!;
       } else if (FILLERS.has(w)) {
         continue;
       } else if (sawTime || (y != null && mo != null && d != null)) {
