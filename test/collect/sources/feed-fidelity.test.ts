@@ -37,6 +37,7 @@ describe('feed fidelity: charsets', () => {
     { name: 'HTTP charset beats a wrong declaration', enc: 'big5', decl: 'UTF-8', type: 'application/rss+xml; charset="big5"', title: '臺灣新聞' },
     { name: 'a server-default ISO-8859-1 yields to the declaration', enc: 'gb2312', decl: 'GB2312', type: 'text/html; charset=ISO-8859-1', title: '新闻标题' },
     { name: 'an HTTP UTF-8 that the bytes are not yields to the declaration', enc: 'gb2312', decl: 'gb2312', type: 'text/xml; charset=utf-8', title: '新闻标题' },
+    { name: 'an HTTP charset naming no encoding (a hostile "constructor") is ignored', enc: 'gb2312', decl: 'GB2312', type: 'text/xml; charset=constructor', title: '新闻标题' },
     { name: 'nothing declared and not UTF-8: windows-1252 (UOL)', enc: 'windows-1252', decl: null, type: 'text/xml', title: 'Últimas Notícias – 2º turno' },
   ];
   for (const c of cases) {

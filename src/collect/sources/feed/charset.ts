@@ -47,7 +47,7 @@ const SUPERSETS: Record<string, string> = {
 export function decoderFor(label: string): string | null {
   const l = label.trim().replace(/^["']|["']$/g, '').toLowerCase();
   if (!l) return null;
-  const name = SUPERSETS[l] ?? l;
+  const name = Object.hasOwn(SUPERSETS, l) ? SUPERSETS[l] : l;
   return iconv.encodingExists(name) ? name : null;
 }
 
