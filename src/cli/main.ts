@@ -2,6 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { COMMANDS } from './commands/index.ts';
 import { UserError } from '../util/errors.ts';
+import { exitQuietlyOnEpipe } from './epipe.ts';
+
+exitQuietlyOnEpipe();
 
 const program = new Command('censorscope')
   .description('An open observatory for online censorship: collect, store, detect, report.')

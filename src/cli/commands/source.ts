@@ -1,7 +1,7 @@
 /** `censorscope source add|list`: the live sources the watcher follows. */
 import type { Command } from 'commander';
 import { withStore, printJson } from '../context.ts';
-import { addSource, listSources } from '../../collect/sources/add.ts';
+import { addSource, checkFeedUrl, listSources } from '../../collect/sources/add.ts';
 import { UserError } from '../../util/errors.ts';
 
 interface AddFlags { url?: string; public?: boolean; hashtag?: string; account?: string; config?: string; name?: string; budget?: string; json?: boolean }
@@ -9,7 +9,7 @@ interface AddFlags { url?: string; public?: boolean; hashtag?: string; account?:
 export function registerSource(program: Command): void {
   const source = program.command('source').description('Manage live sources (mastodon, feed, http-json) for the deletion watch.');
   source.command('add <kind>')
-    .description('Add a live source: mastodon --url URL (--public | --hashtag TAG | --account HANDLE), feed --url URL, or http-json --config FILE.')
+    .description('Add a live source: mastodon --url URL (--public | --hashtag TAG | --account HANDLE), feed --url URL (RSS, RDF, Atom or JSON Feed; fetched once and refused if not a feed), or http-json --config FILE.')
     .option('--url <url>', 'server or feed URL')
     .option('--public', 'mastodon: follow the public timeline')
     .option('--hashtag <tag>', 'mastodon: follow a hashtag timeline')
@@ -23,6 +23,8 @@ export function registerSource(program: Command): void {
       const row = await withStore(cmd, async (store) => {
         if (kind === 'mastodon' || kind === 'feed') {
           if (!f.url) throw new UserError(`A ${kind} source needs --url URL.`);
+          // One fetch now, so a page that is not a feed is refused instead of failing every watch.
+          if (kind === 'feed') await checkFeedUrl(f.url);
           return kind === 'mastodon'
             ? addSource(store, { kind, url: f.url, public: f.public, hashtag: f.hashtag, account: f.account, ...common })
             : addSource(store, { kind, url: f.url, ...common });

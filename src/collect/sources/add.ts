@@ -4,8 +4,10 @@ import type { Source } from '../../store/schema.ts';
 import { UserError } from '../../util/errors.ts';
 import { loadHttpJsonConfig } from './http-json.ts';
 import { mastodonConfigSchema } from './mastodon.ts';
-import { feedConfigSchema } from './feed.ts';
+import { FEED_ACCEPT, MAX_FEED_BYTES, NotAFeedError, feedConfigSchema, readFeed, type ReadFeed } from './feed.ts';
+import { HttpClient, RequestBudget, TooLargeError, TransientError } from './http.ts';
 import { commonConfigSchema } from './registry.ts';
+import { realClock } from '../../watch/clock.ts';
 
 interface Common {
   name?: string;
@@ -64,4 +66,28 @@ export async function addSource(store: Store, input: SourceInput): Promise<Sourc
 /** Live sources (not imports), oldest first. */
 export async function listSources(store: Store): Promise<Source[]> {
   return store.db.selectFrom('sources').selectAll().where('kind', 'in', ['mastodon', 'feed', 'http-json']).orderBy('id').execute();
+}
+
+/**
+ * Fetches a feed URL once and reads it as the watcher will, so `source add feed` refuses what is
+ * not a feed (an HTML page, an error page, an unknown charset) with a sentence before storing it.
+ */
+export async function checkFeedUrl(url: string, http?: HttpClient): Promise<ReadFeed> {
+  if (!feedConfigSchema.safeParse({ url }).success || !/^https?:/i.test(url)) throw new UserError(`"${url}" is not a valid feed URL (http:// or https://).`);
+  const client = http ?? new HttpClient({ budget: new RequestBudget(60, realClock), clock: realClock, attempts: 1, timeoutMs: 20_000 });
+  let res;
+  try {
+    res = await client.get(url, FEED_ACCEPT, MAX_FEED_BYTES);
+  } catch (err) {
+    if (err instanceof TransientError) throw new UserError(`Could not fetch ${url} (${err.message}); check the URL, or try again when the server answers.`);
+    if (err instanceof TooLargeError) throw new UserError(`${err.message} A feed is far smaller; give the feed's own URL.`);
+    throw err;
+  }
+  if (res.status !== 200) throw new UserError(`${url} answered HTTP ${res.status}, not a feed; give a URL that serves the feed.`);
+  try {
+    return readFeed(res.bytes, res.headers.get('content-type'), url);
+  } catch (err) {
+    if (err instanceof NotAFeedError) throw new UserError(err.message);
+    throw new UserError(`${url}: ${(err as Error).message}`);
+  }
 }

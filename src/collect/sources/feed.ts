@@ -1,15 +1,19 @@
 /**
- * The `feed` source: RSS 2.0 and Atom. New items are those at or after the cursor (the newest
- * item time seen; the store ignores repeats). A post is checked against the current feed first:
+ * The `feed` source: RSS 0.9x/1.0 (RDF)/2.0, Atom and JSON Feed. New items are those at or after
+ * the cursor (the newest item time seen; the store ignores repeats). A post is checked against the current feed first:
  * still listed means visible at no extra cost. An item missing from the feed is confirmed on its
  * own URL: 404/410 mean deleted (a feed cannot tell who deleted it), 451 means removed for legal
  * reasons, 200 means a ghost that only left the feed.
  */
 import { z } from 'zod';
-import { XMLParser } from 'fast-xml-parser';
 import type { HttpClient } from './http.ts';
 import type { Clock } from '../../watch/clock.ts';
+import { decodeFeedBytes, type DecodedFeed } from './feed/charset.ts';
+import { NotAFeedError, parseFeedText, type FeedItem, type ParsedFeed } from './feed/parse.ts';
+import { htmlPageMessage, looksLikeHtml } from './feed/page.ts';
 import { livePost, type AccountCheck, type CheckResult, type ListResult, type SourceDriver, type WatchedPost } from './source.ts';
+
+export { NotAFeedError, type FeedItem } from './feed/parse.ts';
 
 export const feedConfigSchema = z.object({
   url: z.string().url(),
@@ -18,44 +22,35 @@ export const feedConfigSchema = z.object({
 });
 export type FeedConfig = z.infer<typeof feedConfigSchema>;
 
-interface FeedItem {
-  id: string;
-  text: string;
-  url: string | null;
-  time: number | null;
-  author: string | null;
+/** Feeds larger than this are refused: a hostile or broken server, not a feed. */
+export const MAX_FEED_BYTES = 20 * 1024 * 1024;
+
+/** The Accept header for feeds: every format the source reads. */
+export const FEED_ACCEPT = 'application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
+
+export interface ReadFeed extends ParsedFeed {
+  charset: DecodedFeed;
 }
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', textNodeName: '#text' });
-
-function str(v: unknown): string | null {
-  if (v == null) return null;
-  if (typeof v === 'string' || typeof v === 'number') return String(v);
-  if (typeof v === 'object' && '#text' in (v as object)) return String((v as Record<string, unknown>)['#text']);
-  return null;
+/**
+ * Reads a feed exactly as a live fetch delivers it: bytes plus the HTTP Content-Type. Decodes by
+ * the charset precedence of feed/charset.ts, refuses an HTML page with a sentence naming the feed
+ * links it advertises, and parses every format feed/parse.ts reads.
+ */
+export function readFeed(bytes: Uint8Array, contentType: string | null, url: string): ReadFeed {
+  const charset = decodeFeedBytes(bytes, contentType);
+  if (looksLikeHtml(charset.text, contentType)) throw new NotAFeedError(htmlPageMessage(url, charset.text));
+  try {
+    return { ...parseFeedText(charset.text), charset };
+  } catch (err) {
+    if (err instanceof NotAFeedError) throw new NotAFeedError(`${url}: ${err.message}`);
+    throw err;
+  }
 }
-const list = (v: unknown): unknown[] => (v == null ? [] : Array.isArray(v) ? v : [v]);
 
-/** Parses RSS 2.0 or Atom into items; throws on anything else. */
-export function parseFeed(xml: string): FeedItem[] {
-  const doc = parser.parse(xml) as Record<string, any>;
-  if (doc.rss?.channel) {
-    return list(doc.rss.channel.item).map((it: any) => {
-      const link = str(it.link);
-      const id = str(it.guid) ?? link ?? str(it.title) ?? '';
-      const time = Date.parse(str(it.pubDate) ?? '');
-      return { id, url: link, text: [str(it.title), str(it.description)].filter(Boolean).join('\n'), time: Number.isNaN(time) ? null : time, author: str(it.author) ?? str(it['dc:creator']) };
-    }).filter((i) => i.id);
-  }
-  if (doc.feed) {
-    return list(doc.feed.entry).map((e: any) => {
-      const links = list(e.link) as any[];
-      const link = links.find((l) => !l['@rel'] || l['@rel'] === 'alternate')?.['@href'] ?? null;
-      const time = Date.parse(str(e.published) ?? str(e.updated) ?? '');
-      return { id: str(e.id) ?? link ?? '', url: link, text: [str(e.title), str(e.content) ?? str(e.summary)].filter(Boolean).join('\n'), time: Number.isNaN(time) ? null : time, author: str(e.author?.name) };
-    }).filter((i) => i.id);
-  }
-  throw new Error('The document is neither RSS 2.0 nor Atom.');
+/** Parses a feed document given as text (already decoded). */
+export function parseFeed(text: string): FeedItem[] {
+  return parseFeedText(text).items;
 }
 
 export class FeedSource implements SourceDriver {
@@ -64,9 +59,9 @@ export class FeedSource implements SourceDriver {
   constructor(private readonly config: FeedConfig, private readonly http: HttpClient, private readonly clock: Clock) {}
 
   private async fetchFeed() {
-    const res = await this.http.get(this.config.url, 'application/rss+xml, application/atom+xml, application/xml, text/xml');
+    const res = await this.http.get(this.config.url, FEED_ACCEPT, MAX_FEED_BYTES);
     if (res.status !== 200) throw new Error(`Feed ${this.config.url} answered HTTP ${res.status}.`);
-    const items = parseFeed(res.body);
+    const { items } = readFeed(res.bytes, res.headers.get('content-type'), this.config.url);
     const times = items.map((i) => i.time).filter((t): t is number => t != null);
     this.cached = { at: this.clock.now(), items: new Map(items.map((i) => [i.id, i])), oldest: times.length ? Math.min(...times) : null };
     return items;

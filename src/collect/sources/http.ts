@@ -60,7 +60,30 @@ export class RequestBudget extends WindowBudget {
 export interface HttpAnswer {
   status: number;
   headers: Headers;
+  /** The body read as UTF-8. */
   body: string;
+  /** The body's bytes, for callers that must decode it by its declared charset (feeds). */
+  bytes: Uint8Array;
+}
+
+/** An answer larger than the caller allows: a hostile or broken server, not a transient failure. */
+export class TooLargeError extends Error {}
+
+/** Reads a response body, refusing more than `max` bytes without buffering them. */
+async function readBody(res: Response, url: string, max: number): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(0);
+  if (max === Infinity) return new Uint8Array(await res.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > max) {
+      await res.body.cancel().catch(() => undefined);
+      throw new TooLargeError(`${url} answered more than ${max} bytes; refusing to read it.`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
 }
 
 /** A request that kept failing transiently; the post's fate is still unknown. */
@@ -106,8 +129,11 @@ export class HttpClient {
     return this.o.budget;
   }
 
-  /** GETs `url` within the budget, retrying transient failures; throws TransientError when they persist. */
-  async get(url: string, accept = 'application/json'): Promise<HttpAnswer> {
+  /**
+   * GETs `url` within the budget, retrying transient failures; throws TransientError when they
+   * persist, TooLargeError past `maxBytes` (default unlimited).
+   */
+  async get(url: string, accept = 'application/json', maxBytes = Infinity): Promise<HttpAnswer> {
     const attempts = this.o.attempts ?? 4;
     let backoff = this.o.backoffMs ?? 2000;
     const maxWait = this.o.maxWaitMs ?? 300_000;
@@ -121,13 +147,15 @@ export class HttpClient {
           signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
           redirect: 'follow',
         });
-        const body = await res.text();
+        const bytes = await readBody(res, url, maxBytes);
+        const body = new TextDecoder().decode(bytes);
         const simTime = res.headers.get(SIM_TIME_HEADER);
         if (simTime && this.o.onServerTime) this.o.onServerTime(Number(simTime), Number(res.headers.get(SIM_SPEED_HEADER) ?? 1));
-        if (!isTransientStatus(res.status)) return { status: res.status, headers: res.headers, body };
+        if (!isTransientStatus(res.status)) return { status: res.status, headers: res.headers, body, bytes };
         last = new TransientError(`HTTP ${res.status} from ${url}`, res.status, res.status === 429 ? 'rate_limited' : 'server_error');
         wait = retryAfterMs(res.headers.get('retry-after'), this.o.clock.now()) ?? backoff;
       } catch (err) {
+        if (err instanceof TooLargeError) throw err;
         const e = err as Error & { cause?: { code?: string } };
         const code = e.name === 'TimeoutError' ? 'timeout' : (e.cause?.code ?? 'network_error');
         last = new TransientError(`${code} for ${url}: ${e.message}`, null, code);

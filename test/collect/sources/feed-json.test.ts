@@ -69,7 +69,7 @@ describe('feed source', () => {
   }
 
   it('rejects documents that are not feeds', () => {
-    assert.throws(() => parseFeed('<html><body/></html>'), /neither RSS/);
+    assert.throws(() => parseFeed('<html><body/></html>'), /not an RSS, RDF, Atom or JSON feed/);
   });
 });
 
