@@ -13,7 +13,9 @@ export const SOFTWARE_VERSION = '0.1.0';
 export const OoniEnvelopeSchema = z.object({
   data_format_version: z.string(),
   input: z.string().nullable(),
-  measurement_start_time: z.string().regex(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+  measurement_start_time: z.string().refine((s) => parseOoniTime(s) !== null, {
+    message: 'not a real UTC time in OONI\'s format YYYY-MM-DD HH:MM:SS',
+  }),
   probe_asn: z.string().regex(/^AS\d+$/),
   probe_cc: z.string().regex(/^[A-Z]{2}$/),
   software_name: z.string(),
@@ -46,9 +48,14 @@ export function ooniTime(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** Parses OONI's time format to epoch ms. */
-export function parseOoniTime(s: string): number {
-  return Date.parse(`${s.replace(' ', 'T')}Z`);
+/**
+ * Parses OONI's time format ("YYYY-MM-DD HH:MM:SS", always UTC) to epoch ms; null when the text
+ * is not a real time. The round trip matters: Date.parse reads 2019-02-30 as March 2.
+ */
+export function parseOoniTime(s: string): number | null {
+  if (!/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(s)) return null;
+  const ms = Date.parse(`${s.replace(' ', 'T')}Z`);
+  return Number.isFinite(ms) && ooniTime(new Date(ms)) === s ? ms : null;
 }
 
 export interface EnvelopeContext {
