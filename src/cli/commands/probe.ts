@@ -9,6 +9,7 @@ import { trackList, type RunOptions } from '../../probe/availability/run.ts';
 import { parseDuration } from '../../probe/availability/duration.ts';
 import { DEFAULTS } from '../../probe/measure.ts';
 import type { OoniEnvelope } from '../../probe/ooni/format.ts';
+import { registerProbeResults } from './probe-results.ts';
 
 interface ProbeFlags {
   input?: string[];
@@ -110,6 +111,9 @@ export function registerProbe(program: Command): void {
         });
       }
     });
+
+  // `probe results` (issue 12): stored measurements and per-site timelines; see probe-results.ts.
+  registerProbeResults(program.commands.find((c) => c.name() === 'probe')!);
 }
 
 function readAddressList(file: string): Set<string> {
