@@ -65,7 +65,9 @@ export function parseTime(text: string, flag: string, now = Date.now()): number 
   const t = text.trim();
   if (/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(t)) return now - parseDuration(t);
   const m = /^(\d{4}-\d\d-\d\d)(?:[T ](\d\d:\d\d(?::\d\d(?:\.\d+)?)?))?\s*(Z|[+-]\d\d:?\d\d)?$/i.exec(t);
-  const ms = m ? Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}${m[3] ?? 'Z'}`) : NaN;
+  // The day is checked on its own: Date.parse reads 2024-02-30 as March 1.
+  const realDay = m !== null && new Date(Date.parse(`${m[1]}T00:00:00Z`) || 0).toISOString().slice(0, 10) === m[1];
+  const ms = realDay ? Date.parse(`${m[1]}T${m[2] ?? '00:00:00'}${m[3] ?? 'Z'}`) : NaN;
   if (!Number.isFinite(ms)) throw new UserError(`${flag} "${text}" is not a time; write 2024-01-31, 2024-01-31T12:00 (UTC), or a duration ago such as 7d.`);
   return ms;
 }
