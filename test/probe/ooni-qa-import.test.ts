@@ -21,6 +21,7 @@ function reversedKeys(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reversedKeys(x)]));
 }
 
+if (!existsSync(QA) && process.env.CI) throw new Error(`CI is set but the OONI QA corpus is missing at ${QA}: CI must run the real-corpus tests.`);
 if (!existsSync(QA)) {
   describe('OONI QA corpus import', () => {
     it.skip(`skipped: ${QA} is absent (the shared data folder, ../shared/data/ooni-webconnectivity-qa, is not mounted)`);
