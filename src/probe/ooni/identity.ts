@@ -7,8 +7,9 @@
  * 2. else `report_id` + `input` + `measurement_start_time`, when `report_id` is not empty (a
  *    report is one probe run, and a run measures an input once per start second);
  * 3. else the hash of the canonical measurement: a measurement that never reached a collector
- *    (OONI's QA fixtures, `ooniprobe --no-collector`, our own `probe --out`) has no other name,
- *    and an empty report_id would make every such measurement of one URL in one second collide.
+ *    (OONI's QA measurements, our own `probe --out`) has no other name, and keying on an empty
+ *    report_id would make every such measurement of one URL in one second collide (the QA set
+ *    has 50 measurements of 23 inputs, 11 of them of https://www.example.com/ in the same second).
  */
 import { createHash } from 'node:crypto';
 
