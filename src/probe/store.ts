@@ -65,11 +65,13 @@ export async function saveMeasurement(db: Store | Kysely<Database>, m: OoniEnvel
     created_at: Date.now(),
   }).onConflict((oc) => oc.column('uid').doNothing()).returning('id').executeTakeFirst();
   if (row) return { id: Number(row.id), duplicate: false };
-  const stored = await k.selectFrom('probe_measurements').select(['id', 'content_sha256', 'body'])
+  const stored = await k.selectFrom('probe_measurements').select(['id', 'content_sha256'])
     .where('uid', '=', identity.key).executeTakeFirstOrThrow();
-  const storedSha = stored.content_sha256 ?? contentSha256(JSON.parse(stored.body));
-  if (storedSha === identity.contentSha256) return { id: Number(stored.id), duplicate: true };
-  return { id: Number(stored.id), duplicate: false, conflict: stored.body };
+  if (stored.content_sha256 === identity.contentSha256) return { id: Number(stored.id), duplicate: true };
+  // Rarely reached: a conflict (or a row stored before content hashes, which 0008 backfilled).
+  const { body: storedBody } = await k.selectFrom('probe_measurements').select('body').where('id', '=', stored.id).executeTakeFirstOrThrow();
+  if (contentSha256(JSON.parse(storedBody)) === identity.contentSha256) return { id: Number(stored.id), duplicate: true };
+  return { id: Number(stored.id), duplicate: false, conflict: storedBody };
 }
 
 /** Records one availability check of a site. */
