@@ -134,7 +134,8 @@ for (const b of backends()) {
     });
 
     it('keeps the accounting rule on a damaged file: good lines stored as written, bad ones quarantined', async () => {
-      const good = [1, 2, 3, 4].map((i) => measurement(i, { input: `https://mix${i}.example/` }));
+      // Padded so that the NUL lines lie past the first 4 KiB, where a NUL means a binary or UTF-16 file.
+      const good = [1, 2, 3, 4].map((i) => measurement(i, { input: `https://mix${i}.example/`, annotations: { note: 'x'.repeat(1200) } }));
       const truncated = JSON.stringify(measurement(9, { input: 'https://mix9.example/' })).slice(0, 120);
       const parts: Buffer[] = [
         Buffer.from('\uFEFF' + JSON.stringify(good[0]) + '\r\n'),
@@ -146,6 +147,9 @@ for (const b of backends()) {
         Buffer.from('"a string"\n'),
         Buffer.concat([Buffer.from('{"input": "https://mix10.example/", "x": "'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]),
         Buffer.from(JSON.stringify({ ...good[2], probe_cc: 'China' }).replace('mix3', 'mix11') + '\n'),
+        // PostgreSQL cannot hold NUL in text: quarantined, never an aborted import.
+        Buffer.from(JSON.stringify(measurement(12, { input: 'https://mix12\u0000.example/' })) + '\n'),
+        Buffer.from('{"input": "https://mix13.example/"}\u0000\n'),
         Buffer.from(JSON.stringify(good[2]) + '\n'),
         Buffer.from(JSON.stringify(good[0]) + '\n'),
         Buffer.from('   \n'),
@@ -155,20 +159,24 @@ for (const b of backends()) {
       const errors = `${files.dir}/mixed-errors.jsonl`;
       const c = await importOoniFile(t.store, file, { quiet: true, errorsFile: errors });
       assert.equal(c.rows, c.imported + c.duplicates + c.quarantined);
-      assert.deepEqual(c, { rows: 11, imported: 4, duplicates: 1, quarantined: 6 });
+      assert.deepEqual(c, { rows: 13, imported: 4, duplicates: 1, quarantined: 8 });
       const stored = await measurementsOf('mix');
       assert.deepEqual(stored.map((r) => r.input), good.map((g) => g.input));
       for (const [i, r] of stored.entries()) assert.equal(r.body, JSON.stringify(good[i]), 'stored as written, without BOM or CR');
       const quarantined = readFileSync(errors, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      assert.deepEqual(quarantined.map((q) => [q.line, q.field]), [[4, 'measurement_start_time'], [5, '(line)'], [6, '(line)'], [7, '(line)'], [8, '(line)'], [9, 'probe_cc']]);
+      assert.deepEqual(quarantined.map((q) => [q.line, q.field]), [[4, 'measurement_start_time'], [5, '(line)'], [6, '(line)'], [7, '(line)'], [8, '(line)'], [9, 'probe_cc'], [10, 'input'], [11, '(line)']]);
       assert.match(quarantined[1].reason, /not valid JSON/);
       assert.match(quarantined[2].reason, /an array, not a measurement object/);
       assert.match(quarantined[4].reason, /not valid UTF-8/);
       assert.ok(Buffer.from(quarantined[4].raw.replace(/^base64:/, ''), 'base64').includes(Buffer.from([0xff, 0xfe])), 'the bad bytes are kept');
+      assert.match(quarantined[6].reason, /NUL/);
+      assert.equal(Buffer.from(quarantined[7].raw.replace(/^base64:/, ''), 'base64').toString(), '{"input": "https://mix13.example/"}\u0000');
+      const kept = await t.store.db.selectFrom('import_errors').select(['line', 'raw']).where('file', '=', file).orderBy('line').execute();
+      assert.deepEqual(kept.map((k) => k.line), [4, 5, 6, 7, 8, 9, 10, 11], 'every quarantined line is in the store too');
       const record = await t.store.db.selectFrom('imports').selectAll().where('file', '=', file).executeTakeFirstOrThrow();
       assert.equal(record.state, 'done');
       assert.equal(record.format, 'ooni');
-      assert.deepEqual([record.rows, record.imported, record.duplicates, record.quarantined].map(Number), [11, 4, 1, 6]);
+      assert.deepEqual([record.rows, record.imported, record.duplicates, record.quarantined].map(Number), [13, 4, 1, 8]);
     });
 
     it('reads gzip by its bytes, whatever the name, and keeps what came before a truncated stream', async () => {

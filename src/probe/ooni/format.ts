@@ -9,10 +9,16 @@ import type { RawMeasurement } from '../measure.ts';
 export const SOFTWARE_NAME = 'censorscope';
 export const SOFTWARE_VERSION = '0.1.0';
 
+// Text the store keeps in its own columns: PostgreSQL refuses NUL, and both stores would turn a
+// lone surrogate into U+FFFD, so such a value is refused rather than stored altered.
+const storableText = z.string().refine((s) => !/[\u0000\p{Cs}]/u.test(s), {
+  message: 'contains a NUL character or a lone UTF-16 surrogate, which the store cannot keep as text',
+});
+
 /** The envelope fields every measurement must carry (what we validate on write and on import). */
 export const OoniEnvelopeSchema = z.object({
   data_format_version: z.string(),
-  input: z.string().nullable(),
+  input: storableText.nullable(),
   measurement_start_time: z.string().refine((s) => parseOoniTime(s) !== null, {
     message: 'not a real UTC time in OONI\'s format YYYY-MM-DD HH:MM:SS',
   }),
@@ -20,10 +26,10 @@ export const OoniEnvelopeSchema = z.object({
   probe_cc: z.string().regex(/^[A-Z]{2}$/),
   software_name: z.string(),
   software_version: z.string(),
-  test_name: z.string(),
+  test_name: storableText,
   test_keys: z.record(z.string(), z.unknown()),
-  report_id: z.string().optional(),
-  measurement_uid: z.string().optional(),
+  report_id: storableText.optional(),
+  measurement_uid: storableText.optional(),
   test_runtime: z.number().optional(),
   test_start_time: z.string().optional(),
 }).passthrough();

@@ -72,8 +72,10 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
 
   let pending: Pending[] = [];
   let bad: Array<Insertable<ImportErrorsTable>> = [];
-  const quarantine = (line: number, field: string, reason: string, raw: string): void => {
+  const quarantine = (line: number, field: string, reason: string, text: string): void => {
     counts.quarantined++;
+    // PostgreSQL text cannot hold NUL: such a line is kept as its bytes.
+    const raw = text.includes('\u0000') ? `base64:${Buffer.from(text).toString('base64')}` : text;
     bad.push({ file_key: key, file, line, field, reason, raw, created_at: Date.now() });
     if (opts.errorsFile) appendFileSync(opts.errorsFile, JSON.stringify({ file, line, field, reason, raw }) + '\n');
   };
