@@ -82,14 +82,17 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
   const flush = async (): Promise<void> => {
     const batch = pending;
     pending = [];
+    // Counted once committed, so a failed import's record does not claim rows it rolled back.
+    let imported = 0;
+    let duplicates = 0;
     await store.db.transaction().execute(async (trx) => {
       for (const p of batch) {
         const saved = await saveMeasurement(trx, p.m, 'ooni', { body: p.text, identity: p.identity });
         if (saved.conflict !== undefined) {
           quarantine(p.line, p.identity.by, `${describeIdentity(p)} is already stored (row ${saved.id}) with other content; `
             + 'the stored version is kept, and raw holds both as {"stored", "incoming"}', `{"stored":${saved.conflict},"incoming":${p.text}}`);
-        } else if (saved.duplicate) counts.duplicates++;
-        else counts.imported++;
+        } else if (saved.duplicate) duplicates++;
+        else imported++;
       }
       if (bad.length) {
         await trx.insertInto('import_errors').values(bad)
@@ -97,6 +100,8 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
         bad = [];
       }
     });
+    counts.imported += imported;
+    counts.duplicates += duplicates;
   };
 
   const input: Readable = gzip ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
