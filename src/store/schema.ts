@@ -118,7 +118,7 @@ export interface ImportsTable {
   imported: number;
   duplicates: number;
   quarantined: number;
-  /** running | done */
+  /** running | done | interrupted | failed (an import ends `done` only when rows = imported + duplicates + quarantined) */
   state: string;
   started_at: number;
   finished_at: number | null;
