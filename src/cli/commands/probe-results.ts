@@ -76,10 +76,10 @@ function describe(r: ProbeResults): string {
   if (!r.total) return 'No stored measurements match. Measure with `censorscope probe`, or import OONI files with `censorscope import --format ooni FILE.jsonl`.\n';
   const lines: string[] = [];
   lines.push(r.truncated ? `${r.measurements.length} most recent of ${r.total} measurements (raise --limit for more):` : `${r.total} measurements:`);
-  lines.push(['time (UTC)         ', 'source', 'cc', 'asn       ', 'state    ', 'how                 ', 'ooni           ', 'input'].join('  '));
+  lines.push(['time (UTC)         ', 'source', 'cc', 'asn       ', 'state    ', 'how                 ', 'ooni (blocking, accessible)', 'input'].join('  '));
   for (const m of r.measurements) {
-    const ooni = m.ooni ? `${String(m.ooni.blocking)}/${m.ooni.accessible === null ? '-' : m.ooni.accessible ? 'accessible' : 'not'}` : '-';
-    lines.push([m.measurement_start_time, m.source.padEnd(6), m.probe_cc, m.probe_asn.padEnd(10), m.state.padEnd(9), (m.how.join('+') || '-').padEnd(20), ooni.padEnd(15), m.input].join('  '));
+    const ooni = m.ooni ? `${String(m.ooni.blocking)}, ${String(m.ooni.accessible)}` : '-';
+    lines.push([m.measurement_start_time, m.source.padEnd(6), m.probe_cc, m.probe_asn.padEnd(10), m.state.padEnd(9), (m.how.join('+') || '-').padEnd(20), ooni.padEnd(27), m.input].join('  '));
   }
   lines.push('', `Timelines (${r.sites.length} sites × networks; each line is a change point):`);
   for (const s of r.sites) {
