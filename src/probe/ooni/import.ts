@@ -28,7 +28,7 @@ export interface OoniImportOptions {
   quiet?: boolean;
   /** Stops after the current batch; the import is recorded as interrupted. */
   signal?: AbortSignal;
-  /** Measurements per write transaction (default 500). */
+  /** Measurements per write transaction (default 100: each holds its parsed JSON until then). */
   batchSize?: number;
 }
 
@@ -124,7 +124,7 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
         if ('field' in p) quarantine(l.no, p.field, p.reason, l.text);
         else pending.push({ line: l.no, text: l.text, m: p.m, identity: p.identity });
       }
-      if (pending.length >= (opts.batchSize ?? 500) || bad.length >= 500) await flush();
+      if (pending.length >= (opts.batchSize ?? 100) || bad.length >= 500) await flush();
       if (opts.signal?.aborted) break;
     }
     await flush();
