@@ -150,6 +150,8 @@ for (const b of backends()) {
         // PostgreSQL cannot hold NUL in text: quarantined, never an aborted import.
         Buffer.from(JSON.stringify(measurement(12, { input: 'https://mix12\u0000.example/' })) + '\n'),
         Buffer.from('{"input": "https://mix13.example/"}\u0000\n'),
+        // Too long for PostgreSQL's indexes (random, so it does not compress): quarantined too.
+        Buffer.from(JSON.stringify(measurement(14, { input: `https://mix14.example/${randomBytes(3000).toString('hex')}`, report_id: 'R14' })) + '\n'),
         Buffer.from(JSON.stringify(good[2]) + '\n'),
         Buffer.from(JSON.stringify(good[0]) + '\n'),
         Buffer.from('   \n'),
@@ -159,12 +161,12 @@ for (const b of backends()) {
       const errors = `${files.dir}/mixed-errors.jsonl`;
       const c = await importOoniFile(t.store, file, { quiet: true, errorsFile: errors });
       assert.equal(c.rows, c.imported + c.duplicates + c.quarantined);
-      assert.deepEqual(c, { rows: 13, imported: 4, duplicates: 1, quarantined: 8 });
+      assert.deepEqual(c, { rows: 14, imported: 4, duplicates: 1, quarantined: 9 });
       const stored = await measurementsOf('mix');
       assert.deepEqual(stored.map((r) => r.input), good.map((g) => g.input));
       for (const [i, r] of stored.entries()) assert.equal(r.body, JSON.stringify(good[i]), 'stored as written, without BOM or CR');
       const quarantined = readFileSync(errors, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-      assert.deepEqual(quarantined.map((q) => [q.line, q.field]), [[4, 'measurement_start_time'], [5, '(line)'], [6, '(line)'], [7, '(line)'], [8, '(line)'], [9, 'probe_cc'], [10, 'input'], [11, '(line)']]);
+      assert.deepEqual(quarantined.map((q) => [q.line, q.field]), [[4, 'measurement_start_time'], [5, '(line)'], [6, '(line)'], [7, '(line)'], [8, '(line)'], [9, 'probe_cc'], [10, 'input'], [11, '(line)'], [12, 'input']]);
       assert.match(quarantined[1].reason, /not valid JSON/);
       assert.match(quarantined[2].reason, /an array, not a measurement object/);
       assert.match(quarantined[4].reason, /not valid UTF-8/);
@@ -172,11 +174,12 @@ for (const b of backends()) {
       assert.match(quarantined[6].reason, /NUL/);
       assert.equal(Buffer.from(quarantined[7].raw.replace(/^base64:/, ''), 'base64').toString(), '{"input": "https://mix13.example/"}\u0000');
       const kept = await t.store.db.selectFrom('import_errors').select(['line', 'raw']).where('file', '=', file).orderBy('line').execute();
-      assert.deepEqual(kept.map((k) => k.line), [4, 5, 6, 7, 8, 9, 10, 11], 'every quarantined line is in the store too');
+      assert.deepEqual(kept.map((k) => k.line), [4, 5, 6, 7, 8, 9, 10, 11, 12], 'every quarantined line is in the store too');
+      assert.match(quarantined[8].reason, /longer than 2048 bytes/);
       const record = await t.store.db.selectFrom('imports').selectAll().where('file', '=', file).executeTakeFirstOrThrow();
       assert.equal(record.state, 'done');
       assert.equal(record.format, 'ooni');
-      assert.deepEqual([record.rows, record.imported, record.duplicates, record.quarantined].map(Number), [13, 4, 1, 8]);
+      assert.deepEqual([record.rows, record.imported, record.duplicates, record.quarantined].map(Number), [14, 4, 1, 9]);
     });
 
     it('reads gzip by its bytes, whatever the name, and keeps what came before a truncated stream', async () => {

@@ -15,10 +15,16 @@ const storableText = z.string().refine((s) => !/[\u0000\p{Cs}]/u.test(s), {
   message: 'contains a NUL character or a lone UTF-16 surrogate, which the store cannot keep as text',
 });
 
+/** The longest input (URL) stored, in UTF-8 bytes: PostgreSQL's index entries hold about 2.7 kB. */
+export const MAX_INPUT_BYTES = 2048;
+const storableInput = storableText.refine((s) => Buffer.byteLength(s) <= MAX_INPUT_BYTES, {
+  message: `is longer than ${MAX_INPUT_BYTES} bytes, the longest input the store indexes`,
+});
+
 /** The envelope fields every measurement must carry (what we validate on write and on import). */
 export const OoniEnvelopeSchema = z.object({
   data_format_version: z.string(),
-  input: storableText.nullable(),
+  input: storableInput.nullable(),
   measurement_start_time: z.string().refine((s) => parseOoniTime(s) !== null, {
     message: 'not a real UTC time in OONI\'s format YYYY-MM-DD HH:MM:SS',
   }),
@@ -29,7 +35,7 @@ export const OoniEnvelopeSchema = z.object({
   test_name: storableText,
   test_keys: z.record(z.string(), z.unknown()),
   report_id: storableText.optional(),
-  measurement_uid: storableText.optional(),
+  measurement_uid: storableText.refine((s) => s.length <= 256, { message: 'is longer than 256 characters; OONI\'s are about 60' }).optional(),
   test_runtime: z.number().optional(),
   test_start_time: z.string().optional(),
 }).passthrough();

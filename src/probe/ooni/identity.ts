@@ -43,8 +43,10 @@ export function measurementIdentity(m: Record<string, unknown>): MeasurementIden
     return { key: m.measurement_uid, by: 'measurement_uid', contentSha256: content };
   }
   if (typeof m.report_id === 'string' && m.report_id) {
-    // JSON array text: no separator inside a field can make two identities collide.
-    const key = `report:${JSON.stringify([m.report_id, m.input ?? null, m.measurement_start_time ?? null])}`;
+    // Hashed JSON array: no separator inside a field can make two identities collide, and the key
+    // stays short enough for PostgreSQL's unique index whatever the input's length.
+    const triple = JSON.stringify([m.report_id, m.input ?? null, m.measurement_start_time ?? null]);
+    const key = `report:${createHash('sha256').update(triple).digest('hex')}`;
     return { key, by: 'report_id', contentSha256: content };
   }
   return { key: `content:${content}`, by: 'content', contentSha256: content };

@@ -22,7 +22,8 @@ function identity(m: Record<string, unknown>): { key: string; sha: string } {
   const sha = createHash('sha256').update(canonical(m)).digest('hex');
   if (typeof m.measurement_uid === 'string' && m.measurement_uid) return { key: m.measurement_uid, sha };
   if (typeof m.report_id === 'string' && m.report_id) {
-    return { key: `report:${JSON.stringify([m.report_id, m.input ?? null, m.measurement_start_time ?? null])}`, sha };
+    const triple = JSON.stringify([m.report_id, m.input ?? null, m.measurement_start_time ?? null]);
+    return { key: `report:${createHash('sha256').update(triple).digest('hex')}`, sha };
   }
   return { key: `content:${sha}`, sha };
 }
