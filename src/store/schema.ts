@@ -118,7 +118,7 @@ export interface ImportsTable {
   imported: number;
   duplicates: number;
   quarantined: number;
-  /** running | done */
+  /** running | done | interrupted | failed (an import ends `done` only when rows = imported + duplicates + quarantined) */
   state: string;
   started_at: number;
   finished_at: number | null;
@@ -162,7 +162,10 @@ export type Finding = Selectable<FindingsTable>;
 /** One web-connectivity measurement (ours or imported from OONI); `body` is the OONI JSON. */
 export interface ProbeMeasurementsTable {
   id: Generated<number>;
+  /** The measurement's identity (src/probe/ooni/identity.ts): measurement_uid, report:…, or content:sha256. */
   uid: string;
+  /** sha256 of the canonical JSON (sorted keys): tells a duplicate from a conflicting version. */
+  content_sha256: string | null;
   /** probe | ooni */
   origin: string;
   input: string;

@@ -107,7 +107,7 @@ describe('namespace lab: web connectivity against a simulated Great Firewall', {
       assert.equal(rows.length, lines.length);
       assert.ok(rows.every((r) => r.origin === 'probe'));
       const again = await importOoniFile(store, outFile, { quiet: true });
-      assert.deepEqual(again, { imported: 0, duplicates: lines.length, quarantined: 0 });
+      assert.deepEqual(again, { rows: lines.length, imported: 0, duplicates: lines.length, quarantined: 0 });
     } finally {
       await store.close();
     }

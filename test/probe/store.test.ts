@@ -49,7 +49,7 @@ for (const b of backends()) {
       ];
       writeFileSync(file, lines.join('\n'));
       const first = await importOoniFile(t.store, file, { quiet: true, errorsFile: errors });
-      assert.deepEqual(first, { imported: 3, duplicates: 0, quarantined: 2 });
+      assert.deepEqual(first, { rows: 5, imported: 3, duplicates: 0, quarantined: 2 });
       assert.equal(readFileSync(errors, 'utf8').trim().split('\n').length, 2);
       const second = await importOoniFile(t.store, file, { quiet: true });
       assert.equal(second.imported, 0);

@@ -37,7 +37,10 @@ export function registerImport(program: Command): void {
         if (flags.format === 'ooni') {
           // The OONI importer appends its quarantine lines; start the file empty as for posts.
           if (flags.errors) writeFileSync(flags.errors, '');
-          importOne = (file) => importOoniFile(store, file, { errorsFile: flags.errors, quiet: flags.quiet });
+          // Ctrl-C stops after the current batch and records the import as interrupted.
+          const ac = new AbortController();
+          process.once('SIGINT', () => ac.abort());
+          importOne = (file) => importOoniFile(store, file, { errorsFile: flags.errors, quiet: flags.quiet, signal: ac.signal });
         } else {
           const generic = flags.format === 'csv' || flags.format === 'jsonl';
           const mapping = generic ? loadMapping(flags.map, flags.mapping) : undefined;
@@ -63,9 +66,10 @@ export function registerImport(program: Command): void {
       });
       if (flags.json) printJson(totals);
       else {
+        const what = flags.format === 'ooni' ? 'measurements' : 'posts';
         const conflicts = totals.conflicts ? ` (${totals.conflicts} of them conflicting duplicates: an id already stored with other content)` : '';
         const read = totals.rows !== undefined ? `Read ${totals.rows} rows: ` : '';
-        process.stdout.write(`${read}Imported ${totals.imported} posts; ${totals.duplicates} were already in the store; ${totals.quarantined} rows quarantined${conflicts}.\n`);
+        process.stdout.write(`${read}Imported ${totals.imported} ${what}; ${totals.duplicates} were already in the store; ${totals.quarantined} rows quarantined${conflicts}.\n`);
         if (totals.quarantined && !flags.errors) process.stdout.write('See the quarantined rows with --errors FILE (they are also kept in the store\'s import_errors table).\n');
       }
     });

@@ -10,6 +10,7 @@ import { parseDuration } from '../../probe/availability/duration.ts';
 import { DEFAULTS } from '../../probe/measure.ts';
 import type { OoniEnvelope } from '../../probe/ooni/format.ts';
 import { registerProbeAnalyse } from './probe-analyse.ts';
+import { registerProbeResults } from './probe-results.ts';
 
 interface ProbeFlags {
   input?: string[];
@@ -120,8 +121,10 @@ export function registerProbe(program: Command): void {
         throw new UserError(`Every control measurement failed (${results.length} of ${results.length}): check that the test helper at ${flags.th} is running and reachable; without it the verdicts are "unknown".`);
       }
     });
-  // `probe analyse` lives in its own module.
-  registerProbeAnalyse(program.commands.find((c) => c.name() === 'probe')!);
+  // `probe analyse` and `probe results` (issue 12) live in their own modules.
+  const probe = program.commands.find((c) => c.name() === 'probe')!;
+  registerProbeAnalyse(probe);
+  registerProbeResults(probe);
 }
 
 function readAddressList(file: string): Set<string> {

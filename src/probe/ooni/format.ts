@@ -9,19 +9,33 @@ import type { RawMeasurement } from '../measure.ts';
 export const SOFTWARE_NAME = 'censorscope';
 export const SOFTWARE_VERSION = '0.1.0';
 
+// Text the store keeps in its own columns: PostgreSQL refuses NUL, and both stores would turn a
+// lone surrogate into U+FFFD, so such a value is refused rather than stored altered.
+const storableText = z.string().refine((s) => !/[\u0000\p{Cs}]/u.test(s), {
+  message: 'contains a NUL character or a lone UTF-16 surrogate, which the store cannot keep as text',
+});
+
+/** The longest input (URL) stored, in UTF-8 bytes: PostgreSQL's index entries hold about 2.7 kB. */
+export const MAX_INPUT_BYTES = 2048;
+const storableInput = storableText.refine((s) => Buffer.byteLength(s) <= MAX_INPUT_BYTES, {
+  message: `is longer than ${MAX_INPUT_BYTES} bytes, the longest input the store indexes`,
+});
+
 /** The envelope fields every measurement must carry (what we validate on write and on import). */
 export const OoniEnvelopeSchema = z.object({
   data_format_version: z.string(),
-  input: z.string().nullable(),
-  measurement_start_time: z.string().regex(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+  input: storableInput.nullable(),
+  measurement_start_time: z.string().refine((s) => parseOoniTime(s) !== null, {
+    message: 'not a real UTC time in OONI\'s format YYYY-MM-DD HH:MM:SS',
+  }),
   probe_asn: z.string().regex(/^AS\d+$/),
   probe_cc: z.string().regex(/^[A-Z]{2}$/),
   software_name: z.string(),
   software_version: z.string(),
-  test_name: z.string(),
+  test_name: storableText,
   test_keys: z.record(z.string(), z.unknown()),
-  report_id: z.string().optional(),
-  measurement_uid: z.string().optional(),
+  report_id: storableText.optional(),
+  measurement_uid: storableText.refine((s) => s.length <= 256, { message: 'is longer than 256 characters; OONI\'s are about 60' }).optional(),
   test_runtime: z.number().optional(),
   test_start_time: z.string().optional(),
 }).passthrough();
@@ -46,9 +60,14 @@ export function ooniTime(d: Date): string {
   return d.toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** Parses OONI's time format to epoch ms. */
-export function parseOoniTime(s: string): number {
-  return Date.parse(`${s.replace(' ', 'T')}Z`);
+/**
+ * Parses OONI's time format ("YYYY-MM-DD HH:MM:SS", always UTC) to epoch ms; null when the text
+ * is not a real time. The round trip matters: Date.parse reads 2019-02-30 as March 2.
+ */
+export function parseOoniTime(s: string): number | null {
+  if (!/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(s)) return null;
+  const ms = Date.parse(`${s.replace(' ', 'T')}Z`);
+  return Number.isFinite(ms) && ooniTime(new Date(ms)) === s ? ms : null;
 }
 
 export interface EnvelopeContext {

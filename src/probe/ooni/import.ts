@@ -1,53 +1,197 @@
 /**
  * `censorscope import --format ooni`: reads OONI measurement JSONL (one measurement per line, as
- * OONI's S3 bucket and API publish them), validates the envelope, stores each measurement once.
- * Lines that are not valid measurements go to quarantine with the reason.
+ * OONI's S3 bucket and API publish them; gzip-compressed or not), validates each envelope, and
+ * stores each measurement once (identity: src/probe/ooni/identity.ts).
+ *
+ * Every non-blank line is accounted for: rows = imported + duplicates + quarantined, recorded in
+ * the `imports` table. A bad measurement is quarantined with file, line, field and reason; only
+ * a file that is not JSONL at all (an image, an archive, a JSON array) fails at once.
  */
-import { createReadStream, existsSync, appendFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { appendFileSync, createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { Store } from '../../store/open.ts';
+import type { ImportErrorsTable } from '../../store/schema.ts';
+import type { Insertable } from 'kysely';
 import { UserError } from '../../util/errors.ts';
-import { OoniEnvelopeSchema } from './format.ts';
+import { OoniEnvelopeSchema, type OoniEnvelope } from './format.ts';
+import { measurementIdentity, type MeasurementIdentity } from './identity.ts';
+import { readLines } from './lines.ts';
 import { saveMeasurement } from '../store.ts';
 import { fileKey } from '../../collect/file-key.ts';
+import { notTextReason } from '../../collect/sniff.ts';
+import { ensureSource } from '../../store/queries/sources.ts';
 
-/** Imports one OONI JSONL file (optionally .gz). */
-export async function importOoniFile(store: Store, file: string, opts: { errorsFile?: string; quiet?: boolean } = {}): Promise<{ imported: number; duplicates: number; quarantined: number }> {
-  if (!existsSync(file)) throw new UserError(`${file} does not exist; give a path to an OONI measurement JSONL file.`);
-  let input: NodeJS.ReadableStream = createReadStream(file);
-  if (file.endsWith('.gz')) input = input.pipe(createGunzip());
-  const rl = createInterface({ input, crlfDelay: Infinity });
-  const counts = { imported: 0, duplicates: 0, quarantined: 0 };
-  let lineNo = 0;
-  const key = fileKey(file);
-  const quarantine = async (line: string, field: string, reason: string): Promise<void> => {
-    counts.quarantined++;
-    await store.db.insertInto('import_errors').values({
-      file_key: key, file, line: lineNo, field, reason: reason.slice(0, 500), raw: line.slice(0, 2000), created_at: Date.now(),
-    }).onConflict((oc) => oc.columns(['file_key', 'line', 'field']).doNothing()).execute();
-    if (opts.errorsFile) appendFileSync(opts.errorsFile, JSON.stringify({ file, line: lineNo, field, reason, raw: line.slice(0, 2000) }) + '\n');
-  };
-  for await (const line of rl) {
-    lineNo++;
-    if (!line.trim()) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch (err) {
-      await quarantine(line, '(line)', `not JSON: ${(err as Error).message}`);
-      continue;
-    }
-    const parsed = OoniEnvelopeSchema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      await quarantine(line, issue.path.join('.') || '(envelope)', issue.message);
-      continue;
-    }
-    const saved = await saveMeasurement(store, parsed.data, 'ooni', line);
-    if (saved.duplicate) counts.duplicates++;
-    else counts.imported++;
+export interface OoniImportOptions {
+  /** Also append quarantined lines here as JSONL (file, line, field, reason, raw). */
+  errorsFile?: string;
+  quiet?: boolean;
+  /** Stops after the current batch; the import is recorded as interrupted. */
+  signal?: AbortSignal;
+  /** Measurements per write transaction (default 100: each holds its parsed JSON until then). */
+  batchSize?: number;
+}
+
+export interface OoniImportCounts {
+  /** Non-blank lines read. */
+  rows: number;
+  imported: number;
+  duplicates: number;
+  quarantined: number;
+}
+
+/** The longest line read as a measurement; OONI's largest are a few MiB. */
+export const MAX_LINE_BYTES = 32 << 20;
+const WHAT = 'an OONI measurement JSONL file (one JSON measurement per line)';
+
+interface Pending {
+  line: number;
+  text: string;
+  m: OoniEnvelope;
+  identity: MeasurementIdentity;
+}
+
+/** Imports one OONI JSONL file (gzip-compressed or not). */
+export async function importOoniFile(store: Store, file: string, opts: OoniImportOptions = {}): Promise<OoniImportCounts> {
+  if (!existsSync(file) || !statSync(file).isFile()) throw new UserError(`${file} does not exist or is not a file; give a path to ${WHAT}.`);
+  const gzip = startsWith(file, [0x1f, 0x8b]);
+  if (!gzip) {
+    const notText = notTextReason(file, WHAT);
+    if (notText) throw new UserError(notText);
   }
-  if (!opts.quiet) process.stderr.write(`${file}: ${counts.imported} measurements imported, ${counts.duplicates} duplicates, ${counts.quarantined} quarantined\n`);
+  const key = fileKey(file);
+  const source = await ensureSource(store, { name: 'ooni', kind: 'import', platform: 'ooni' });
+  const run = await store.db.insertInto('imports').values({
+    file_key: key, file, format: 'ooni', source_id: source.id, rows: 0, imported: 0, duplicates: 0,
+    quarantined: 0, state: 'running', started_at: Date.now(), finished_at: null,
+  }).returning('id').executeTakeFirstOrThrow();
+  const counts: OoniImportCounts = { rows: 0, imported: 0, duplicates: 0, quarantined: 0 };
+  const finish = async (state: string): Promise<void> => {
+    await store.db.updateTable('imports').set({ ...counts, state, finished_at: Date.now() }).where('id', '=', run.id).execute();
+  };
+
+  let pending: Pending[] = [];
+  let bad: Array<Insertable<ImportErrorsTable>> = [];
+  const quarantine = (line: number, field: string, reason: string, text: string): void => {
+    counts.quarantined++;
+    // PostgreSQL text cannot hold NUL: such a line is kept as its bytes.
+    const raw = text.includes('\u0000') ? `base64:${Buffer.from(text).toString('base64')}` : text;
+    bad.push({ file_key: key, file, line, field, reason, raw, created_at: Date.now() });
+    if (opts.errorsFile) appendFileSync(opts.errorsFile, JSON.stringify({ file, line, field, reason, raw }) + '\n');
+  };
+  const flush = async (): Promise<void> => {
+    const batch = pending;
+    pending = [];
+    // Counted once committed, so a failed import's record does not claim rows it rolled back.
+    let imported = 0;
+    let duplicates = 0;
+    await store.db.transaction().execute(async (trx) => {
+      for (const p of batch) {
+        const saved = await saveMeasurement(trx, p.m, 'ooni', { body: p.text, identity: p.identity });
+        if (saved.conflict !== undefined) {
+          quarantine(p.line, p.identity.by, `${describeIdentity(p)} is already stored (row ${saved.id}) with other content; `
+            + 'the stored version is kept, and raw holds both as {"stored", "incoming"}', `{"stored":${saved.conflict},"incoming":${p.text}}`);
+        } else if (saved.duplicate) duplicates++;
+        else imported++;
+      }
+      if (bad.length) {
+        await trx.insertInto('import_errors').values(bad)
+          .onConflict((oc) => oc.columns(['file_key', 'line', 'field']).doNothing()).execute();
+        bad = [];
+      }
+    });
+    counts.imported += imported;
+    counts.duplicates += duplicates;
+  };
+
+  const input: Readable = gzip ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
+  let seenFirst = false;
+  let lastLine = 0;
+  try {
+    for await (const l of readLines(input, MAX_LINE_BYTES)) {
+      lastLine = l.no;
+      if (l.text !== null && !l.text.trim()) continue;
+      if (!seenFirst) {
+        seenFirst = true;
+        const why = notJsonl(l.text ?? l.bytes!.toString('latin1'));
+        if (why) throw new UserError(`${file} is not ${WHAT}: line ${l.no} ${why}`);
+      }
+      counts.rows++;
+      if (l.text === null) {
+        quarantine(l.no, '(line)', l.problem!, `base64:${l.bytes!.toString('base64')}`);
+      } else {
+        const p = parseLine(l.text);
+        if ('field' in p) quarantine(l.no, p.field, p.reason, l.text);
+        else pending.push({ line: l.no, text: l.text, m: p.m, identity: p.identity });
+      }
+      if (pending.length >= (opts.batchSize ?? 100) || bad.length >= 500) await flush();
+      if (opts.signal?.aborted) break;
+    }
+    await flush();
+  } catch (err) {
+    // What was read before a damaged gzip stream or a database error is kept, not rolled back.
+    if (!(err instanceof UserError)) await flush().catch(() => undefined);
+    await finish('failed');
+    if ((err as NodeJS.ErrnoException).code?.startsWith('Z_')) {
+      throw new UserError(`${file} is a damaged or truncated gzip file: it could not be decompressed after line ${lastLine} (${(err as Error).message}). `
+        + `The ${counts.imported} measurements read before were imported; download the file again to import the rest.`);
+    }
+    throw err;
+  }
+  if (opts.signal?.aborted) {
+    await finish('interrupted');
+    throw new UserError(`Import of ${file} interrupted after line ${lastLine}: ${counts.imported} measurements imported so far. `
+      + 'Run the same command again to finish; measurements already stored count as duplicates.');
+  }
+  if (counts.rows !== counts.imported + counts.duplicates + counts.quarantined) {
+    await finish('failed');
+    throw new Error(`The import of ${file} does not add up: ${counts.rows} lines read, but ${counts.imported} imported + ${counts.duplicates} duplicates + ${counts.quarantined} quarantined.`);
+  }
+  await finish('done');
+  if (!opts.quiet) process.stderr.write(`${file}: ${counts.rows} measurements read: ${counts.imported} imported, ${counts.duplicates} duplicates, ${counts.quarantined} quarantined\n`);
   return counts;
+}
+
+/** One line read as a measurement, or the field and reason it is quarantined with. */
+function parseLine(text: string): { m: OoniEnvelope; identity: MeasurementIdentity } | { field: string; reason: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    return { field: '(line)', reason: `not valid JSON (${(err as Error).message}); a truncated or damaged line` };
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    return { field: '(line)', reason: `valid JSON but ${Array.isArray(json) ? 'an array' : json === null ? 'null' : `a ${typeof json}`}, not a measurement object` };
+  }
+  const parsed = OoniEnvelopeSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path.join('.') || '(envelope)';
+    const value = issue.path.reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k as string] : undefined), json);
+    if (value === undefined) return { field, reason: `${field} is missing, but every OONI measurement has it` };
+    return { field, reason: `${field} ${JSON.stringify(value).slice(0, 80)} is invalid: ${issue.message}` };
+  }
+  return { m: parsed.data, identity: measurementIdentity(json as Record<string, unknown>) };
+}
+
+/** Why the first non-blank line shows the file is not JSONL at all, or null when it may be. */
+function notJsonl(first: string): string | null {
+  const t = first.trim();
+  if (t === '{' || t === '[') return `is a lone "${t}": this looks like one pretty-printed JSON document. Write one measurement per line first (e.g. jq -c '.[]' or jq -c '.results[]').`;
+  if (t.startsWith('[')) return 'is a JSON array, not a measurement object. Write one measurement per line first (e.g. jq -c \'.[]\').';
+  if (!t.startsWith('{')) return `does not start with "{" (it starts ${JSON.stringify(t.slice(0, 20))}), so the file is not JSON lines.`;
+  return null;
+}
+
+function describeIdentity(p: Pending): string {
+  if (p.identity.by === 'measurement_uid') return `measurement_uid ${JSON.stringify(p.m.measurement_uid)}`;
+  return `the measurement of ${JSON.stringify(p.m.input)} at ${p.m.measurement_start_time} in report ${JSON.stringify(p.m.report_id)}`;
+}
+
+function startsWith(file: string, magic: number[]): boolean {
+  const fd = openSync(file, 'r');
+  const head = Buffer.alloc(magic.length);
+  const n = readSync(fd, head, 0, head.length, 0);
+  closeSync(fd);
+  return n === magic.length && magic.every((b, i) => head[i] === b);
 }
