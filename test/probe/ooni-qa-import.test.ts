@@ -48,7 +48,7 @@ if (!existsSync(QA)) {
         const file = files.file('qa.jsonl', measurements.map((m) => JSON.stringify(m)).join('\n') + '\n');
         const first = runCli(['import', '--format', 'ooni', '--json', '--quiet', file], t.env);
         assert.equal(first.status, 0, first.stderr);
-        assert.deepEqual(JSON.parse(first.stdout), { imported: 50, duplicates: 0, quarantined: 0 });
+        assert.deepEqual(JSON.parse(first.stdout), { rows: 50, imported: 50, duplicates: 0, quarantined: 0 });
 
         // In process from here (each CLI start costs seconds on a loaded machine).
         assert.deepEqual(await importOoniFile(t.store, file, { quiet: true }), { rows: 50, imported: 0, duplicates: 50, quarantined: 0 });
