@@ -44,6 +44,8 @@ export interface ServerOptions {
   services?: Services;
   /** Log requests to stderr. */
   logger?: boolean;
+  /** Byte bounds of the API response cache (default 32 MB in all, 4 MB per entry). */
+  cache?: { maxBytes?: number; maxEntryBytes?: number };
 }
 
 export interface RunningServer {
@@ -52,6 +54,8 @@ export interface RunningServer {
   services: Services;
   /** Method and path of every route served. */
   served: Array<{ method: string; url: string }>;
+  /** The API response cache (its `bytes` is what it holds). */
+  cache: TtlCache;
   close(): Promise<void>;
 }
 
@@ -71,7 +75,7 @@ function tokenMatches(given: string, expected: string): boolean {
 }
 
 /** Builds the Fastify app (not listening); tests use it with `inject` or listen themselves. */
-export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; services: Services; served: Array<{ method: string; url: string }> }> {
+export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; services: Services; served: Array<{ method: string; url: string }>; cache: TtlCache }> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 300 } });
   const services = opts.services ?? new Services(store);
   const routes: RouteSpec[] = [];
@@ -118,7 +122,8 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
     if (!tokenMatches(m[1]!.trim(), token)) throw new ApiError(401, 'unauthorized', 'The bearer token is wrong.');
   };
 
-  const ctx: ApiContext = { store, routes, pages, cache: new TtlCache(5000), services, requireToken };
+  const cache = new TtlCache(5000, Date.now, opts.cache);
+  const ctx: ApiContext = { store, routes, pages, cache, services, requireToken };
   for (const plugin of API_PLUGINS) await app.register(plugin as FastifyPluginAsync<ApiContext>, ctx);
 
   routes.push({ method: 'GET', url: '/openapi.json', tag: 'meta', summary: 'This OpenAPI document.' });
@@ -142,12 +147,12 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
     reply.code(404).send(errorBody(404, 'not_found', `Nothing at ${req.method} ${req.url.split('?')[0]}; see /openapi.json for the API.`));
   });
 
-  return { app, services, served };
+  return { app, services, served, cache };
 }
 
 /** Starts the server; resolves once it listens. */
 export async function startServer(store: Store, opts: ServerOptions = {}): Promise<RunningServer> {
-  const { app, services, served } = await buildApp(store, opts);
+  const { app, services, served, cache } = await buildApp(store, opts);
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 8787, host });
   const addr = app.server.address();
@@ -158,6 +163,7 @@ export async function startServer(store: Store, opts: ServerOptions = {}): Promi
     app,
     services,
     served,
+    cache,
     close: async () => {
       if (!opts.services) await services.close();
       await app.close();
