@@ -6,6 +6,7 @@ import Papa from 'papaparse';
 import type { Writable } from 'node:stream';
 import type { Store } from '../store/open.ts';
 import { pseudonymKey, pseudonymiser } from './pseudonym.ts';
+import { defuseRecord } from './csv-safe.ts';
 
 export const EXPORT_COLUMNS = ['source', 'platform_post_id', 'account', 'handle', 'created_at', 'text', 'language', 'url',
   'reply_to_id', 'repost_of_id', 'hashtags', 'urls', 'mentions', 'status', 'status_changed_at', 'status_evidence',
@@ -53,7 +54,8 @@ export async function exportPosts(store: Store, out: Writable, opts: ExportOptio
     if (opts.format === 'jsonl') {
       await write(out, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     } else {
-      const flat = records.map((r) => ({
+      // Every cell comes from strangers: defuse spreadsheet formulas (see csv-safe.ts).
+      const flat = records.map((r) => defuseRecord({
         ...r, hashtags: r.hashtags.join(' '), urls: r.urls.join(' '), mentions: r.mentions.join(' '),
         status_evidence: r.status_evidence === null ? '' : JSON.stringify(r.status_evidence),
       }));

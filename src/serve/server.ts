@@ -5,9 +5,11 @@
  * page in the dashboard without touching the others.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { timingSafeEqual, createHash } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyReply } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import rateLimit from '@fastify/rate-limit';
 import type { Store } from '../store/open.ts';
@@ -21,6 +23,7 @@ import { watchApi } from './api/watch.ts';
 import { openApiDocument } from './openapi.ts';
 import { Services } from './services.ts';
 import { PROJECT_ROOT, WEB_DIST } from './web-build.ts';
+import { hostAllowed, allowedHostNames } from './hosts.ts';
 
 /** The API areas, in registration order; a capability adds its plugin here. */
 export const API_PLUGINS: Array<(app: FastifyInstance, ctx: ApiContext) => Promise<void>> = [
@@ -33,6 +36,36 @@ export const CSP = [
   "font-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'", "object-src 'none'",
 ].join('; ');
 
+/** Headers every response carries, errors included. */
+export const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CSP,
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+function secure(reply: FastifyReply): FastifyReply {
+  return reply.headers(SECURITY_HEADERS);
+}
+
+/**
+ * Fastify answers malformed requests itself, before any hook runs, with its own body and no
+ * security headers: answer them in the project's error shape with the same headers.
+ */
+function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, code, message] = err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? [408, 'timeout', 'The request took too long to arrive; send it again.']
+    : err.code === 'HPE_HEADER_OVERFLOW' ? [431, 'headers_too_large', 'The request headers are too large; send fewer or shorter headers.']
+      : [400, 'bad_request', 'The request is not valid HTTP.'];
+  const body = JSON.stringify(errorBody(status, code, message));
+  if (socket.writable) {
+    const headers = { ...SECURITY_HEADERS, 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), 'Cache-Control': 'no-store', Connection: 'close' };
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n${body}`);
+  }
+  socket.destroy(err);
+}
+
 export interface ServerOptions {
   port?: number;
   host?: string;
@@ -44,6 +77,10 @@ export interface ServerOptions {
   services?: Services;
   /** Log requests to stderr. */
   logger?: boolean;
+  /** Host names the server answers to besides 127.0.0.1, localhost, [::1] and the bound host (DNS rebinding defence). */
+  allowedHosts?: string[];
+  /** Byte bounds of the API response cache (default 32 MB in all, 4 MB per entry). */
+  cache?: { maxBytes?: number; maxEntryBytes?: number };
 }
 
 export interface RunningServer {
@@ -52,6 +89,8 @@ export interface RunningServer {
   services: Services;
   /** Method and path of every route served. */
   served: Array<{ method: string; url: string }>;
+  /** The API response cache (its `bytes` is what it holds). */
+  cache: TtlCache;
   close(): Promise<void>;
 }
 
@@ -63,6 +102,12 @@ function packageVersion(): string {
   }
 }
 
+/** "10 seconds", "1 minute", "1.5 seconds": the rate limit's window as words. */
+function windowText(ms: number): string {
+  const [n, unit] = ms % 60_000 === 0 ? [ms / 60_000, 'minute'] : [ms / 1000, 'second'];
+  return n === 1 ? `1 ${unit}` : `${n} ${unit}s`;
+}
+
 function tokenMatches(given: string, expected: string): boolean {
   // Compare digests so the comparison takes the same time whatever the lengths.
   const a = createHash('sha256').update(given).digest();
@@ -71,8 +116,18 @@ function tokenMatches(given: string, expected: string): boolean {
 }
 
 /** Builds the Fastify app (not listening); tests use it with `inject` or listen themselves. */
-export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; services: Services; served: Array<{ method: string; url: string }> }> {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 300 } });
+export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<{ app: FastifyInstance; services: Services; served: Array<{ method: string; url: string }>; cache: TtlCache }> {
+  const app = Fastify({
+    logger: opts.logger ?? false, bodyLimit: 64 * 1024, routerOptions: { maxParamLength: 300 }, clientErrorHandler,
+    // Bad URLs and overlong parameters are answered before hooks run: same shape and headers as every error.
+    frameworkErrors: (err, _req, reply) => {
+      const e = err as Error & { statusCode?: number; code?: string };
+      const status = e.statusCode ?? 400;
+      const message = e.code === 'FST_ERR_BAD_URL' ? 'The URL is not valid: check its percent-encoding.'
+        : e.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'A path parameter of the URL is too long.' : 'The request could not be routed.';
+      void secure(reply).header('Cache-Control', 'no-store').code(status).send(errorBody(status, String(e.code ?? 'bad_request').toLowerCase(), message));
+    },
+  });
   const services = opts.services ?? new Services(store);
   const routes: RouteSpec[] = [];
   const pages: string[] = [];
@@ -83,12 +138,17 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
     for (const m of [r.method].flat()) if (m !== 'HEAD') served.push({ method: m, url: r.url });
   });
 
+  // DNS rebinding: a page on an attacker's domain that resolves to this machine reaches the
+  // server with its own name in Host. Answer only to names the operator expects.
+  const hosts = allowedHostNames(opts.host, opts.allowedHosts);
+  app.addHook('onRequest', async (req) => {
+    if (!hostAllowed(req.headers.host, hosts)) {
+      throw new ApiError(421, 'unknown_host', `This server does not answer to the host name in the request (${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))}); its operator can add the name with --allowed-hosts.`);
+    }
+  });
+
   app.addHook('onSend', async (req, reply, payload) => {
-    reply.header('Content-Security-Policy', CSP);
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Referrer-Policy', 'no-referrer');
-    reply.header('X-Frame-Options', 'DENY');
-    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    secure(reply);
     if (req.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('Cache-Control', 'no-store');
     return payload;
   });
@@ -107,7 +167,9 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
     global: true,
     max: opts.rateLimit?.max ?? 600,
     timeWindow: opts.rateLimit?.timeWindowMs ?? 10_000,
-    errorResponseBuilder: (_req, ctx) => Object.assign(new Error(`Too many requests: at most ${ctx.max} per ${ctx.after}; retry later.`), { statusCode: 429 }),
+    errorResponseBuilder: (_req, ctx) => Object.assign(new Error(
+      `Too many requests: this server answers at most ${ctx.max} requests per ${windowText(opts.rateLimit?.timeWindowMs ?? 10_000)} from one address; retry in ${ctx.after}.`,
+    ), { statusCode: 429 }),
   });
 
   const requireToken: ApiContext['requireToken'] = async (req) => {
@@ -118,7 +180,8 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
     if (!tokenMatches(m[1]!.trim(), token)) throw new ApiError(401, 'unauthorized', 'The bearer token is wrong.');
   };
 
-  const ctx: ApiContext = { store, routes, pages, cache: new TtlCache(5000), services, requireToken };
+  const cache = new TtlCache(5000, Date.now, opts.cache);
+  const ctx: ApiContext = { store, routes, pages, cache, services, requireToken };
   for (const plugin of API_PLUGINS) await app.register(plugin as FastifyPluginAsync<ApiContext>, ctx);
 
   routes.push({ method: 'GET', url: '/openapi.json', tag: 'meta', summary: 'This OpenAPI document.' });
@@ -128,13 +191,17 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
   // The dashboard: hashed assets from dist/web, index.html for every page route (History API).
   const haveBundle = existsSync(join(WEB_DIST, 'index.html'));
   if (haveBundle) {
-    await app.register(fastifyStatic, { root: WEB_DIST, prefix: '/', index: false, wildcard: true, maxAge: '1h', immutable: false });
+    await app.register(fastifyStatic, {
+      root: WEB_DIST, prefix: '/', index: false, wildcard: true, maxAge: '1h', immutable: false,
+      // index.html names the hashed assets of the current build: browsers must revalidate it.
+      setHeaders: (reply, path) => { if (basename(path) === 'index.html') reply.header('Cache-Control', 'no-cache'); },
+    });
   }
   const sendIndex = async (_req: unknown, reply: import('fastify').FastifyReply) => {
     if (!haveBundle) {
       return reply.code(503).type('text/plain; charset=utf-8').send('The dashboard bundle is not built: run `npm run build:web` (the API under /api/ works).');
     }
-    return reply.header('Cache-Control', 'no-cache').sendFile('index.html');
+    return reply.sendFile('index.html');
   };
   for (const p of new Set(pages)) app.get(p, sendIndex);
 
@@ -142,12 +209,12 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
     reply.code(404).send(errorBody(404, 'not_found', `Nothing at ${req.method} ${req.url.split('?')[0]}; see /openapi.json for the API.`));
   });
 
-  return { app, services, served };
+  return { app, services, served, cache };
 }
 
 /** Starts the server; resolves once it listens. */
 export async function startServer(store: Store, opts: ServerOptions = {}): Promise<RunningServer> {
-  const { app, services, served } = await buildApp(store, opts);
+  const { app, services, served, cache } = await buildApp(store, opts);
   const host = opts.host ?? '127.0.0.1';
   await app.listen({ port: opts.port ?? 8787, host });
   const addr = app.server.address();
@@ -158,6 +225,7 @@ export async function startServer(store: Store, opts: ServerOptions = {}): Promi
     app,
     services,
     served,
+    cache,
     close: async () => {
       if (!opts.services) await services.close();
       await app.close();

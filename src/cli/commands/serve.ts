@@ -4,6 +4,7 @@ import { openStore } from '../../store/open.ts';
 import { UserError } from '../../util/errors.ts';
 import { startServer } from '../../serve/server.ts';
 import { ensureWebBundle } from '../../serve/web-build.ts';
+import { parseAllowedHosts } from '../../serve/hosts.ts';
 
 /** Parses a TCP port option (0 picks a free port). */
 export function parsePort(v: string): number {
@@ -35,8 +36,9 @@ export function registerServe(program: Command): void {
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--token <token>', 'bearer token for write/admin endpoints (default: $CENSORSCOPE_TOKEN; without one they are disabled)')
     .option('--rate-limit <n>', 'requests per IP per 10 seconds', '600')
+    .option('--allowed-hosts <names>', 'comma-separated host names the server answers to besides 127.0.0.1, localhost, [::1] and --host (DNS rebinding defence; default: $CENSORSCOPE_ALLOWED_HOSTS)')
     .option('--no-build', 'do not build the dashboard bundle when it is missing or stale')
-    .action(async (flags: { port: string; host: string; token?: string; rateLimit: string; build: boolean }, cmd: Command) => {
+    .action(async (flags: { port: string; host: string; token?: string; rateLimit: string; allowedHosts?: string; build: boolean }, cmd: Command) => {
       const port = parsePort(flags.port);
       const max = Number(flags.rateLimit);
       if (!Number.isInteger(max) || max < 1) throw new UserError(`--rate-limit must be a positive whole number (got "${flags.rateLimit}").`);
@@ -46,7 +48,8 @@ export function registerServe(program: Command): void {
       const token = flags.token ?? process.env.CENSORSCOPE_TOKEN ?? undefined;
       let server;
       try {
-        server = await startServer(store, { port, host: flags.host, token, rateLimit: { max, timeWindowMs: 10_000 } });
+        const allowedHosts = parseAllowedHosts(flags.allowedHosts ?? process.env.CENSORSCOPE_ALLOWED_HOSTS);
+        server = await startServer(store, { port, host: flags.host, token, allowedHosts, rateLimit: { max, timeWindowMs: 10_000 } });
       } catch (err) {
         await store.close();
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError(`Port ${port} is in use: pick another with --port.`);

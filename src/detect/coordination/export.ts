@@ -6,6 +6,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { CampaignDetail, EvidenceEdge } from './findings.ts';
+import { csvField } from '../../report/csv-safe.ts';
 
 export interface NetworkNode {
   /** Platform account id (the node key in every export). */
@@ -23,13 +24,6 @@ export interface Network {
 /** Evidence as text: "postA:postB" pairs separated by ";". */
 export function evidenceText(e: EvidenceEdge): string {
   return e.evidence.map(([a, b]) => `${a}:${b}`).join(';');
-}
-
-function csvField(v: string | number): string {
-  const s = String(v);
-  // A leading =,+,-,@ would be run as a formula by spreadsheets: prefix it.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /** Edge list CSV: source,target,weight,edge_type,evidence. */

@@ -102,17 +102,50 @@ export function limitParam(def: number, max: number) {
  * the very first request waits. An entry lives at least COST_FACTOR times as long as it took
  * to compute, so refreshing never takes more than ~1% of the server's time (SQLite queries
  * run on the event loop and block every other request while they run).
+ *
+ * Memory is bounded by bytes, not entries: anyone can ask for many distinct large pages (120
+ * searches once held 3 GB). Each settled value is measured as its JSON; least recently used
+ * entries are evicted past `maxBytes`, and a value larger than `maxEntryBytes` is served but
+ * not kept.
  */
 const COST_FACTOR = 100;
 const MAX_TTL_MS = 60_000;
+const MAX_ENTRIES = 500;
+
+/** Default byte bounds of the API cache. */
+export const CACHE_DEFAULTS = { maxBytes: 32 * 1024 * 1024, maxEntryBytes: 4 * 1024 * 1024 };
+
+interface CacheEntry { at: number; ttl: number; value: Promise<unknown>; settled: boolean; refreshing: boolean; bytes: number }
 
 export class TtlCache {
-  private entries = new Map<string, { at: number; ttl: number; value: Promise<unknown>; settled: boolean; refreshing: boolean }>();
-  constructor(private ttlMs: number, private now: () => number = Date.now) {}
+  private entries = new Map<string, CacheEntry>();
+  private total = 0;
+  private readonly maxBytes: number;
+  private readonly maxEntryBytes: number;
+
+  constructor(private ttlMs: number, private now: () => number = Date.now, limits: Partial<typeof CACHE_DEFAULTS> = {}) {
+    this.maxBytes = limits.maxBytes ?? CACHE_DEFAULTS.maxBytes;
+    this.maxEntryBytes = Math.min(limits.maxEntryBytes ?? CACHE_DEFAULTS.maxEntryBytes, this.maxBytes);
+  }
+
+  /** Bytes (as JSON) of the values the cache holds. */
+  get bytes(): number {
+    return this.total;
+  }
+
+  /** Number of entries, computing or settled. */
+  get size(): number {
+    return this.entries.size;
+  }
 
   /** Returns the cached value for `key`, computing it when absent or refreshing it when older than the TTL. */
   get<T>(key: string, compute: () => Promise<T>, ttlMs = this.ttlMs): Promise<T> {
     const hit = this.entries.get(key);
+    if (hit) {
+      // Least recently used first: a hit moves the entry to the end of the Map's order.
+      this.entries.delete(key);
+      this.entries.set(key, hit);
+    }
     if (hit && (this.now() - hit.at < hit.ttl || !hit.settled)) return hit.value as Promise<T>;
     const ttlFor = (started: number) => Math.min(MAX_TTL_MS, Math.max(ttlMs, (this.now() - started) * COST_FACTOR));
     if (hit) {
@@ -120,21 +153,60 @@ export class TtlCache {
         hit.refreshing = true;
         const started = this.now();
         compute().then((v) => {
-          this.entries.set(key, { at: this.now(), ttl: ttlFor(started), value: Promise.resolve(v), settled: true, refreshing: false });
+          const fresh: CacheEntry = { at: this.now(), ttl: ttlFor(started), value: Promise.resolve(v), settled: true, refreshing: false, bytes: 0 };
+          this.admit(key, fresh, v);
         }, () => { hit.refreshing = false; hit.at = this.now(); });
       }
       return hit.value as Promise<T>;
     }
     const started = this.now();
-    const entry = { at: started, ttl: ttlMs, value: compute() as Promise<unknown>, settled: false, refreshing: false };
+    const entry: CacheEntry = { at: started, ttl: ttlMs, value: compute() as Promise<unknown>, settled: false, refreshing: false, bytes: 0 };
     this.entries.set(key, entry);
-    entry.value.then(() => { entry.settled = true; entry.ttl = ttlFor(started); entry.at = this.now(); }, () => this.entries.delete(key));
-    if (this.entries.size > 500) this.entries.delete(this.entries.keys().next().value!);
+    entry.value.then((v) => {
+      entry.settled = true;
+      entry.ttl = ttlFor(started);
+      entry.at = this.now();
+      if (this.entries.get(key) !== entry) return; // evicted or cleared while computing
+      this.admit(key, entry, v);
+    }, () => { if (this.entries.get(key) === entry) this.entries.delete(key); });
+    if (this.entries.size > MAX_ENTRIES) this.remove(this.entries.keys().next().value!);
     return entry.value as Promise<T>;
   }
 
   clear(): void {
     this.entries.clear();
+    this.total = 0;
+  }
+
+  /** Keeps a settled value if it fits, then evicts least recently used entries past the bound. */
+  private admit(key: string, entry: CacheEntry, value: unknown): void {
+    this.remove(key);
+    const bytes = jsonBytes(value);
+    if (bytes > this.maxEntryBytes) return;
+    entry.bytes = bytes;
+    this.entries.set(key, entry);
+    this.total += bytes;
+    for (const [k, e] of this.entries) {
+      if (this.total <= this.maxBytes) break;
+      if (e.settled) this.remove(k); // computing entries hold no bytes yet and share work
+    }
+  }
+
+  private remove(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.total -= e.bytes;
+    this.entries.delete(key);
+  }
+}
+
+/** Size of a value as the JSON the API sends (UTF-8 bytes); unmeasurable values count as infinitely large. */
+function jsonBytes(value: unknown): number {
+  try {
+    const json = JSON.stringify(value);
+    return json === undefined ? 0 : Buffer.byteLength(json);
+  } catch {
+    return Number.POSITIVE_INFINITY;
   }
 }
 

@@ -5,6 +5,7 @@ import { ApiError, type ApiContext, parseJson, route } from './common.ts';
 import { num } from './posts.ts';
 import { serveDb } from './tables.ts';
 import { loadAddSource, MissingCapability } from '../integrations.ts';
+import { redactSecrets } from '../../report/redact.ts';
 
 const addBody = z.discriminatedUnion('kind', [
   z.object({
@@ -24,16 +25,14 @@ export async function sourcesApi(app: FastifyInstance, ctx: ApiContext): Promise
   route(app, ctx, { method: 'GET', url: '/api/sources', tag: 'sources', summary: 'Every source with its kind, platform and configuration.' },
     async () => {
       const rows = await db.selectFrom('sources').selectAll().orderBy('id').execute();
-      return {
-        items: rows.map((s) => {
-          // Configuration may hold credentials for a platform API: only show harmless keys.
-          const config = parseJson(s.config) as Record<string, unknown> | null;
-          const safe = config && typeof config === 'object'
-            ? Object.fromEntries(Object.entries(config).filter(([k]) => !/token|secret|password|key|auth/i.test(k)))
-            : null;
-          return { id: Number(s.id), name: s.name, kind: s.kind, platform: s.platform, enabled: Boolean(s.enabled), created_at: num(s.created_at), config: safe };
-        }),
-      };
+      // Names and configuration may hold credentials or local paths (`?access_token=…`, `user:pass@`,
+      // a config file's path): redact them by shape at any depth before they leave the server.
+      return redactSecrets({
+        items: rows.map((s) => ({
+          id: Number(s.id), name: s.name, kind: s.kind, platform: s.platform, enabled: Boolean(s.enabled), created_at: num(s.created_at),
+          config: parseJson(s.config) ?? null,
+        })),
+      });
     });
 
   route(app, ctx, { method: 'POST', url: '/api/sources', tag: 'sources', summary: 'Add a source to follow (admin: bearer token).', body: addBody, admin: true },
@@ -49,7 +48,7 @@ export async function sourcesApi(app: FastifyInstance, ctx: ApiContext): Promise
         const row = await addSource(ctx.store, body);
         ctx.cache.clear();
         reply.code(201);
-        return { source: { ...row, id: Number(row.id) } };
+        return { source: redactSecrets({ ...row, id: Number(row.id) }) };
       } catch (err) {
         throw new ApiError(422, 'source_rejected', (err as Error).message);
       }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
+import { redactSecrets } from '../../report/redact.ts';
 import { ApiError, type ApiContext, route } from './common.ts';
 import { num } from './posts.ts';
 import { serveDb, type ServeDb } from './tables.ts';
@@ -19,7 +20,8 @@ export async function watchApi(app: FastifyInstance, ctx: ApiContext): Promise<v
   route(app, ctx, {
     method: 'GET', url: '/api/watch/health', tag: 'watch', summary: 'Checks per minute and errors over the last minutes, and whether the watcher runs here.',
     query: z.object({ minutes: z.coerce.number().int().min(1).max(24 * 60).default(30) }),
-  }, async ({ query }) => ctx.cache.get(`health:${query.minutes}`, async () => ({
+  }, async ({ query }) => ctx.cache.get(`health:${query.minutes}`, async () => redactSecrets({
+    // Fetch errors quote the URLs they failed on, which may carry a source's credentials.
     ...(await health(db, query.minutes)), watcher: ctx.services.watch,
   }), 2000));
 
