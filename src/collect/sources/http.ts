@@ -105,8 +105,34 @@ export interface HttpClientOptions {
   /** Real-time timeout per attempt (default 10 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Called with a simulator's clock headers, so the watcher can follow simulated time. */
-  onServerTime?: (at: number, speed: number) => void;
+  /**
+   * The simulator whose clock headers the watcher follows (`watch --sim-clock URL`). Headers from
+   * any other origin are ignored: a hostile source must never set the watcher's clock.
+   */
+  simClock?: SimClockFollower;
+}
+
+/** A clock that follows the simulator's x-sim-time headers, and the only origin trusted to send them. */
+export interface SimClockFollower {
+  origin: string;
+  sync(at: number, speed: number): void;
+}
+
+/** Feeds the simulator's clock headers to `follower` when `finalUrl` is the simulator's own origin. */
+export function followSimClock(follower: SimClockFollower | undefined, finalUrl: string, headers: Headers): void {
+  if (!follower) return;
+  const simTime = headers.get(SIM_TIME_HEADER);
+  if (!simTime) return;
+  let origin: string;
+  try {
+    origin = new URL(finalUrl).origin;
+  } catch {
+    return;
+  }
+  if (origin !== follower.origin) return;
+  const at = Number(simTime);
+  const speed = Number(headers.get(SIM_SPEED_HEADER) ?? 1);
+  if (Number.isFinite(at) && Number.isFinite(speed) && speed > 0) follower.sync(at, speed);
 }
 
 /** True for answers that say "try later" rather than anything about the resource. */
@@ -149,8 +175,7 @@ export class HttpClient {
         });
         const bytes = await readBody(res, url, maxBytes);
         const body = new TextDecoder().decode(bytes);
-        const simTime = res.headers.get(SIM_TIME_HEADER);
-        if (simTime && this.o.onServerTime) this.o.onServerTime(Number(simTime), Number(res.headers.get(SIM_SPEED_HEADER) ?? 1));
+        followSimClock(this.o.simClock, res.url || url, res.headers);
         if (!isTransientStatus(res.status)) return { status: res.status, headers: res.headers, body, bytes };
         last = new TransientError(`HTTP ${res.status} from ${url}`, res.status, res.status === 429 ? 'rate_limited' : 'server_error');
         wait = retryAfterMs(res.headers.get('retry-after'), this.o.clock.now()) ?? backoff;
