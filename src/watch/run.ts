@@ -18,6 +18,8 @@ import { ingestPosts } from './ingest.ts';
 import { recordCheck } from './record.ts';
 import { holdSingleWatcher, releaseSingleWatcher } from './single.ts';
 import { UserError } from '../util/errors.ts';
+import { BlockedAddressError } from '../net/fetch.ts';
+import { configOrigins } from '../net/address-policy.ts';
 import { DEFAULT_POLICY, adjustScale, type SchedulePolicy } from './policy.ts';
 
 export interface WatchProgress {
@@ -40,6 +42,8 @@ export interface WatchOptions {
    * x-sim-time headers of that origin only. Without it no response header ever moves the clock.
    */
   simClock?: string;
+  /** Lets sources, links and redirects reach loopback and private addresses (`watch --allow-private`). */
+  allowPrivate?: boolean;
   policy?: Partial<SchedulePolicy>;
   /** Only these sources (default: every enabled live source). */
   sourceIds?: number[];
@@ -120,7 +124,10 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
     const budget = budgetFor(store, Number(row.id), opts.budgetPerMinute ?? common.budgetPerMinute, clock);
     opts.budgets?.set(Number(row.id), budget);
     const simClock = follow ? { origin: follow.origin, sync: (at: number, speed: number) => follow.clock.sync(at, speed) } : undefined;
-    const http = new HttpClient({ budget, clock, signal, simClock });
+    // A source's own configured URLs may be internal (the operator chose them); what its posts
+    // link to or redirect to may not, unless --allow-private.
+    const policy = { allowPrivate: opts.allowPrivate === true, allowOrigins: configOrigins(JSON.parse(row.config)) };
+    const http = new HttpClient({ budget, clock, signal, simClock, policy });
     live.set(Number(row.id), { row, driver: createDriver(row, http, clock), budget, listEveryMs: common.listEveryMs, nextListAt: 0 });
   }
   const sourceIds = [...live.keys()];
@@ -167,7 +174,7 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
       } catch (err) {
         result = err instanceof TransientError
           ? { outcome: 'transient', httpStatus: err.httpStatus, errorCode: err.code, detail: { message: err.message } }
-          : { outcome: 'unknown', httpStatus: null, errorCode: 'error', detail: { message: (err as Error).message } };
+          : { outcome: 'unknown', httpStatus: null, errorCode: err instanceof BlockedAddressError ? err.code : 'error', detail: { message: (err as Error).message } };
       }
       const end = clock.now();
       await recordCheck(store, item, result, end, policy);
