@@ -2,6 +2,8 @@
  * HTTP GET with redirects (at most 10), a per-request deadline and a body cap, recorded as OONI's
  * `requests` entries. Names are resolved by the system resolver, as a browser would.
  */
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP } from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
 import { ProbeTimeout, toFailure } from './failure.ts';
@@ -31,11 +33,11 @@ export interface HttpResult {
 }
 
 /** Fetches `url`, following redirects; never throws. */
-export async function httpGet(url: string, opts: { timeoutMs: number; bodyCap?: number; maxRedirects?: number; resolved?: Map<string, string[]> }): Promise<HttpResult> {
+export async function httpGet(url: string, opts: { timeoutMs: number; bodyCap?: number; maxRedirects?: number; resolved?: Map<string, string[]>; refuse?: RefuseAddress }): Promise<HttpResult> {
   const hops: HttpRequestEntry[] = [];
   let current = url;
   for (let i = 0; i <= (opts.maxRedirects ?? MAX_REDIRECTS); i++) {
-    const entry = await one(current, opts.timeoutMs, opts.bodyCap ?? BODY_CAP, opts.resolved);
+    const entry = await one(current, opts.timeoutMs, opts.bodyCap ?? BODY_CAP, opts.resolved, opts.refuse);
     hops.push(entry);
     const r = entry.response;
     const loc = r?.headers.location ?? r?.headers.Location;
@@ -52,7 +54,13 @@ export async function httpGet(url: string, opts: { timeoutMs: number; bodyCap?: 
   return { requests: [...hops].reverse(), final, failure: final.failure };
 }
 
-function one(url: string, timeoutMs: number, cap: number, resolved?: Map<string, string[]>): Promise<HttpRequestEntry> {
+/** Says why an address must not be connected to (the test helper's policy), or null. */
+export type RefuseAddress = (ip: string) => string | null;
+
+/** The failure string of a hop the address policy refused. */
+export const REFUSED_FAILURE = 'th_refused_private_address';
+
+function one(url: string, timeoutMs: number, cap: number, resolved?: Map<string, string[]>, refuse?: RefuseAddress): Promise<HttpRequestEntry> {
   const started = performance.now();
   const entry: HttpRequestEntry = {
     failure: null,
@@ -80,8 +88,15 @@ function one(url: string, timeoutMs: number, cap: number, resolved?: Map<string,
       return;
     }
     const mod = u.protocol === 'https:' ? https : http;
-    const known = resolved?.get(u.hostname.replace(/^\[|\]$/g, ''));
-    const req = mod.request(u, { method: 'GET', headers: REQUEST_HEADERS, agent: false, family: 4, ...(known?.length ? { lookup: pinned(known) } : {}) }, (res) => {
+    const bare = u.hostname.replace(/^\[|\]$/g, '');
+    const known = resolved?.get(bare);
+    if (refuse && ((isIP(bare) && refuse(bare)) || (!/^https?:$/.test(u.protocol)))) {
+      entry.failure = REFUSED_FAILURE;
+      resolve(entry);
+      return;
+    }
+    const lookup = known?.length ? pinned(known) : refuse ? systemLookup : undefined;
+    const req = mod.request(u, { method: 'GET', headers: REQUEST_HEADERS, agent: false, family: 4, ...(lookup ? { lookup: guarded(lookup, refuse) } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let truncated = false;
@@ -106,8 +121,38 @@ function one(url: string, timeoutMs: number, cap: number, resolved?: Map<string,
       res.on('aborted', () => complete(Object.assign(new Error('eof'), { code: 'ECONNRESET' })));
     });
     const timer = setTimeout(() => finish(new ProbeTimeout('HTTP request')), timeoutMs);
-    req.on('error', finish);
+    req.on('error', (err: Error & { refused?: boolean }) => {
+      if (err.refused) {
+        if (settled) return;
+        finish(err);
+        entry.failure = REFUSED_FAILURE;
+        return;
+      }
+      finish(err);
+    });
     req.end();
+  });
+}
+
+type Lookup = (host: string, opts: { all?: boolean }, cb: LookupCb) => void;
+
+/** The system resolver with the lookup signature, all addresses. */
+const systemLookup: Lookup = (host, opts, cb) => dnsLookup(host, { ...opts, all: true, family: 4 }, (err, addrs) => {
+  if (err) return cb(err, []);
+  if (opts?.all) cb(null, addrs);
+  else cb(null, addrs[0]?.address ?? '', 4);
+});
+
+/** Wraps a lookup so an answer holding a refused address fails instead of connecting (redirect hops included). */
+function guarded(lookup: Lookup, refuse?: RefuseAddress): Lookup {
+  if (!refuse) return lookup;
+  return (host, opts, cb) => lookup(host, { all: true }, (err, addrs) => {
+    if (err) return cb(err, []);
+    const list = Array.isArray(addrs) ? addrs : [{ address: addrs, family: 4 }];
+    const bad = list.find((a) => refuse(a.address));
+    if (bad) return cb(Object.assign(new Error(`${host} resolves to ${bad.address}, which the test helper refuses`), { refused: true }), []);
+    if (opts?.all) cb(null, list);
+    else cb(null, list[0]?.address ?? '', 4);
   });
 }
 

@@ -72,7 +72,11 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
         const addSource = await loadAddSource();
         await addSource(store, { kind: 'mastodon', url: sim.url, public: true, name: 'demo-sim', budgetPerMinute: 6000 });
       } else o.log('Adding sources is not available in this build: the watcher has nothing to follow.');
-      if (await available(loadRunWatch, o.log)) await services.startWatch();
+      if (await available(loadRunWatch, o.log)) {
+        // The watcher follows the simulator's accelerated clock, and only that origin's headers.
+        services.simClock = sim.url;
+        await services.startWatch();
+      }
       else o.log('The watcher is not available in this build.');
     } else {
       o.log('The simulated platform is not available in this build: showing generated data instead.');

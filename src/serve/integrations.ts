@@ -15,6 +15,7 @@ export type AddSource = (store: Store, input: Record<string, unknown>) => Promis
 export type RunWatch = (store: Store, opts: {
   signal?: AbortSignal;
   durationMs?: number;
+  simClock?: string;
   onProgress?: (p: { tracked: number; checksPerMinute: number; disappearances: Record<string, number> }) => void;
 }) => Promise<void>;
 export type RunCoordination = (store: Store, opts?: Record<string, unknown>) => Promise<{ campaigns: Array<{ id: string; accounts: string[]; posts: number; score: number }> }>;

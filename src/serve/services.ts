@@ -26,6 +26,9 @@ export class Services {
   /** `detectorOptions` are passed to each detector's run (e.g. thresholds for the demo). */
   constructor(private store: Store, private detectorOptions: Partial<Record<DetectorName, Record<string, unknown>>> = {}) {}
 
+  /** The simulator whose clock the watcher follows (set by the demo only; see `watch --sim-clock`). */
+  simClock: string | undefined;
+
   /** Starts the watcher in the background (no-op when it already runs). */
   async startWatch(opts: { durationMs?: number } = {}): Promise<WatchStatus> {
     if (this.running) return this.watch;
@@ -36,6 +39,7 @@ export class Services {
     this.running = runWatch(this.store, {
       signal: controller.signal,
       ...(opts.durationMs ? { durationMs: opts.durationMs } : {}),
+      ...(this.simClock ? { simClock: this.simClock } : {}),
       onProgress: (p) => { this.watch.lastProgress = p; },
     }).catch((err: Error) => {
       if (!controller.signal.aborted) this.watch.lastError = err.message;

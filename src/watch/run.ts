@@ -17,6 +17,9 @@ import { claimDue, nextDue } from './queue.ts';
 import { ingestPosts } from './ingest.ts';
 import { recordCheck } from './record.ts';
 import { holdSingleWatcher, releaseSingleWatcher } from './single.ts';
+import { UserError } from '../util/errors.ts';
+import { BlockedAddressError } from '../net/fetch.ts';
+import { configOrigins } from '../net/address-policy.ts';
 import { DEFAULT_POLICY, adjustScale, type SchedulePolicy } from './policy.ts';
 
 export interface WatchProgress {
@@ -32,8 +35,15 @@ export interface WatchOptions {
   onProgress?: (p: WatchProgress) => void;
   /** Wall-clock ms between progress reports (default 1000); one more comes at the end. */
   progressEveryMs?: number;
-  /** Time source; by default the wall clock, re-anchored on a simulator's x-sim-time header. */
+  /** Time source; by default the wall clock (or the simulator's clock with `simClock`). */
   clock?: Clock;
+  /**
+   * The simulator's URL (`watch --sim-clock`, the demo): the watcher's clock then follows the
+   * x-sim-time headers of that origin only. Without it no response header ever moves the clock.
+   */
+  simClock?: string;
+  /** Lets sources, links and redirects reach loopback and private addresses (`watch --allow-private`). */
+  allowPrivate?: boolean;
   policy?: Partial<SchedulePolicy>;
   /** Only these sources (default: every enabled live source). */
   sourceIds?: number[];
@@ -59,8 +69,9 @@ interface Live {
 /** Runs every source and the scheduler until aborted or the duration has passed. */
 export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<void> {
   const policy: SchedulePolicy = { ...DEFAULT_POLICY, ...opts.policy };
-  const follow = opts.clock ? null : new AcceleratedClock(Date.now(), 1);
-  const clock: Clock = opts.clock ?? follow!;
+  const follow = opts.clock || !opts.simClock ? null : new AcceleratedClock(Date.now(), 1);
+  const simOrigin = opts.simClock ? simClockOrigin(opts.simClock) : null;
+  const clock: Clock = opts.clock ?? follow ?? realClock;
   const durationClock = opts.clock ?? realClock;
   const endAt = opts.durationMs != null ? durationClock.now() + opts.durationMs : Infinity;
   const owner = opts.owner ?? `watch-${process.pid}-${randomBytes(3).toString('hex')}`;
@@ -70,10 +81,22 @@ export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<v
   const single = !store.caps.concurrentWriters;
   if (single) await holdSingleWatcher(store, owner);
   try {
-    await watchLoop(store, opts, { policy, follow, clock, owner, stopped, single });
+    await watchLoop(store, opts, { policy, follow: follow && simOrigin ? { clock: follow, origin: simOrigin } : null, clock, owner, stopped, single });
   } finally {
     if (single) await releaseSingleWatcher(store, owner).catch(() => undefined);
   }
+}
+
+/** The origin of the simulator's URL given to `--sim-clock`. */
+export function simClockOrigin(url: string): string {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw new UserError(`--sim-clock "${url}" is not a URL; give the simulator's address, e.g. http://127.0.0.1:8080.`);
+  }
+  if (!/^https?:$/.test(u.protocol)) throw new UserError(`--sim-clock "${url}" must be an http:// or https:// URL.`);
+  return u.origin;
 }
 
 /** A source's request budget: shared through the store where several watchers may run (concurrent writers). */
@@ -83,7 +106,7 @@ export function budgetFor(store: Store, sourceId: number, perMinute: number, clo
 
 interface LoopState {
   policy: SchedulePolicy;
-  follow: AcceleratedClock | null;
+  follow: { clock: AcceleratedClock; origin: string } | null;
   clock: Clock;
   owner: string;
   stopped: () => boolean | undefined;
@@ -100,7 +123,11 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
     const common = commonConfig(row);
     const budget = budgetFor(store, Number(row.id), opts.budgetPerMinute ?? common.budgetPerMinute, clock);
     opts.budgets?.set(Number(row.id), budget);
-    const http = new HttpClient({ budget, clock, signal, onServerTime: follow ? (at, speed) => follow.sync(at, speed) : undefined });
+    const simClock = follow ? { origin: follow.origin, sync: (at: number, speed: number) => follow.clock.sync(at, speed) } : undefined;
+    // A source's own configured URLs may be internal (the operator chose them); what its posts
+    // link to or redirect to may not, unless --allow-private.
+    const policy = { allowPrivate: opts.allowPrivate === true, allowOrigins: configOrigins(JSON.parse(row.config)) };
+    const http = new HttpClient({ budget, clock, signal, simClock, policy });
     live.set(Number(row.id), { row, driver: createDriver(row, http, clock), budget, listEveryMs: common.listEveryMs, nextListAt: 0 });
   }
   const sourceIds = [...live.keys()];
@@ -147,7 +174,7 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
       } catch (err) {
         result = err instanceof TransientError
           ? { outcome: 'transient', httpStatus: err.httpStatus, errorCode: err.code, detail: { message: err.message } }
-          : { outcome: 'unknown', httpStatus: null, errorCode: 'error', detail: { message: (err as Error).message } };
+          : { outcome: 'unknown', httpStatus: null, errorCode: err instanceof BlockedAddressError ? err.code : 'error', detail: { message: (err as Error).message } };
       }
       const end = clock.now();
       await recordCheck(store, item, result, end, policy);
@@ -165,7 +192,7 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
       const nextList = Math.min(...[...live.values()].map((s) => s.nextListAt));
       const wait = Math.min(nextCheck, nextList) - clock.now();
       // Cap the nap (2 s of wall time) so aborts, the duration and other watchers' released leases are noticed.
-      const cap = follow ? 2000 * follow.rate : 60_000;
+      const cap = follow ? 2000 * follow.clock.rate : opts.clock ? 60_000 : 2000;
       await clock.sleep(Math.max(1, Math.min(wait, cap)), signal);
     }
   }

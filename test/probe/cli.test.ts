@@ -37,7 +37,7 @@ describe('probe / th / import --format ooni commands', () => {
     });
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}/`;
-    th = spawn(process.execPath, [BIN, 'th', '--port', '0', '--timeout', '2000'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    th = spawn(process.execPath, [BIN, 'th', '--port', '0', '--timeout', '2000', '--allow-private'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
     thUrl = await new Promise<string>((res, rej) => {
       let out = '';
       th.stdout!.on('data', (d: Buffer) => {

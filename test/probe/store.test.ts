@@ -77,7 +77,7 @@ for (const b of backends()) {
       });
       await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
       const port = (site.address() as AddressInfo).port;
-      const th = await startTestHelper({ timeoutMs: 1000 });
+      const th = await startTestHelper({ timeoutMs: 1000, allowPrivate: true });
       const list = join(dir, 'list.csv');
       writeFileSync(list, `url,category_code,category_description,date_added,source,notes\nhttp://127.0.0.1:${port}/,NEWS,News,2024-01-01,test,\n`);
       const entries = readTestList(list);

@@ -39,7 +39,7 @@ describe('test helper (OONI control protocol) and probe on loopback', () => {
     await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', () => r()));
     closedPort = (tmp.address() as AddressInfo).port;
     await new Promise<void>((r) => tmp.close(() => r()));
-    th = await startTestHelper({ timeoutMs: 2000 });
+    th = await startTestHelper({ timeoutMs: 2000, allowPrivate: true });
   });
   after(async () => {
     await th.close();
@@ -112,5 +112,65 @@ describe('test helper (OONI control protocol) and probe on loopback', () => {
     assert.equal(r.body_is_truncated, true);
     assert.equal(r.body_length, 512 * 1024);
     assert.equal(m.analysis.x_verdict, 'reachable');
+  });
+});
+
+describe('test helper abuse (open proxy, port scanner)', () => {
+  /** A loopback listener that counts TCP connections and HTTP requests. */
+  async function counter(): Promise<{ server: http.Server; port: number; conns: () => number; hits: string[] }> {
+    let n = 0;
+    const hits: string[] = [];
+    const server = http.createServer((req, res) => {
+      hits.push(req.url ?? '');
+      res.end('<title>internal</title>');
+    });
+    server.on('connection', () => { n++; });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    return { server, port: (server.address() as AddressInfo).port, conns: () => n, hits };
+  }
+  const post = (url: string, body: unknown) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('one request with 5,001 tcp_connect entries gets at most 16 connections attempted', async () => {
+    const target = await counter();
+    // Allowed to reach loopback, so only the endpoint limit stands between the request and 5,001 connects.
+    const th = await startTestHelper({ timeoutMs: 2000, allowPrivate: true });
+    try {
+      // 5,001 distinct endpoints on the listener's address (127.x.y.z all reach it), on its port and others.
+      const entries = Array.from({ length: 5001 }, (_, i) => `127.0.${Math.floor(i / 250)}.${(i % 250) + 1}:${target.port}`);
+      const res = await post(th.url, { http_request: `http://127.0.0.1:${target.port}/`, tcp_connect: entries });
+      assert.equal(res.status, 200);
+      const body = ControlResponseSchema.parse(await res.json());
+      assert.ok(Object.keys(body.tcp_connect).length <= 16, `${Object.keys(body.tcp_connect).length} endpoints measured`);
+      // 16 connects plus the HTTP fetch's own connection.
+      assert.ok(target.conns() <= 17, `${target.conns()} connections reached the listener`);
+    } finally {
+      await th.close();
+      target.server.close();
+    }
+  });
+
+  it('refuses loopback and private targets unless started with allowPrivate', async () => {
+    const target = await counter();
+    const th = await startTestHelper({ timeoutMs: 2000 });
+    try {
+      const direct = await post(th.url, { http_request: `http://127.0.0.1:${target.port}/secret`, tcp_connect: [`127.0.0.1:${target.port}`] });
+      assert.equal(direct.status, 400);
+      assert.match(((await direct.json()) as { error: string }).error, /127\.0\.0\.1.*loopback.*--allow-private/);
+      for (const url of [`http://[::1]:${target.port}/`, 'http://169.254.169.254/latest/meta-data/', 'http://10.0.0.1/', `http://[::ffff:127.0.0.1]:${target.port}/`]) {
+        assert.equal((await post(th.url, { http_request: url })).status, 400, url);
+      }
+      // A name resolving to loopback: the helper reports its DNS answer but connects nowhere.
+      const named = await post(th.url, { http_request: `http://localhost:${target.port}/named`, tcp_connect: [`127.0.0.1:${target.port}`] });
+      assert.equal(named.status, 200);
+      const c = ControlResponseSchema.parse(await named.json());
+      assert.deepEqual(c.tcp_connect, {});
+      assert.equal(c.http_request.failure, 'th_refused_private_address');
+      // A public-looking request whose probe-sent endpoints are internal connects to none of them.
+      assert.equal(target.conns(), 0, 'the internal listener saw no connection');
+      assert.deepEqual(target.hits, []);
+    } finally {
+      await th.close();
+      target.server.close();
+    }
   });
 });

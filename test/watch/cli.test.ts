@@ -31,7 +31,7 @@ for (const b of backends()) {
         assert.match(bad.stderr, /not a valid http-json source config/);
         const list = runCli(['source', 'list', '--json'], ts.env);
         assert.deepEqual(JSON.parse(list.stdout).map((s: { kind: string }) => s.kind), ['mastodon']);
-        const watch = runCli(['watch', '--for', '4s'], ts.env);
+        const watch = runCli(['watch', '--for', '4s', '--sim-clock', url], ts.env);
         assert.equal(watch.status, 0, watch.stderr);
         assert.match(watch.stderr, /tracked=\d+ checks\/min=\d+ disappearances:/);
         const store = await ts.reopen();

@@ -11,14 +11,14 @@ import { livePost } from '../../src/collect/sources/source.ts';
 
 for (const b of backends()) {
   describe(`watchers sharing work [${b.label}]`, () => {
-    it('follows the simulator\'s accelerated clock when none is given', async () => {
+    it('follows the simulator\'s accelerated clock when started with its URL as simClock', async () => {
       const ts = await b.open();
       const start = Date.UTC(2026, 0, 5);
       const sim = await startSim({ seed: 2, speed: 600, start, faultRate: 0, slowRate: 0, scenario: { dataDir: null, postsPerDay: 3000 } });
       try {
         await addSource(ts.store, { kind: 'mastodon', url: sim.url, public: true, budgetPerMinute: 10_000, listEveryMs: 30_000 });
         const wallStart = Date.now();
-        await runWatch(ts.store, { durationMs: 1500 });
+        await runWatch(ts.store, { durationMs: 1500, simClock: sim.url });
         const obs = await ts.store.db.selectFrom('observations').select('observed_at').execute();
         const posts = await ts.store.db.selectFrom('posts').select('first_seen').execute();
         assert.ok(posts.length > 0 && obs.length > 0);
@@ -67,7 +67,7 @@ for (const b of backends()) {
         await ts.store.db.updateTable('watch_schedule').set({ next_check_at: 0 }).execute();
         const events: Array<{ postId: number; owner: string; s: number; e: number }> = [];
         const watcher = (store: typeof ts.store, owner: string) => runWatch(store, {
-          owner, durationMs: 3000, batch: 5, sourceIds: [Number(src.id)],
+          owner, durationMs: 3000, batch: 5, sourceIds: [Number(src.id)], simClock: sim.url,
           onCheck: (c) => { events.push({ postId: c.postId, owner, s: c.start, e: c.end }); },
         });
         await Promise.all([watcher(ts.store, 'A'), watcher(second, 'B')]);

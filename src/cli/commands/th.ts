@@ -11,12 +11,13 @@ export function registerTh(program: Command): void {
     .option('--host <addr>', 'address to listen on', '127.0.0.1')
     .option('--timeout <ms>', 'per-operation timeout in ms', '10000')
     .option('--allow-test-nets', 'do not treat RFC 5737 documentation addresses as bogons (for the namespace lab)')
-    .action(async (flags: { port: string; host: string; timeout: string; allowTestNets?: boolean }) => {
+    .option('--allow-private', 'also measure loopback and private addresses (refused by default: the helper must not be a proxy into its own network)')
+    .action(async (flags: { port: string; host: string; timeout: string; allowTestNets?: boolean; allowPrivate?: boolean }) => {
       const port = Number(flags.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('--port must be a port number.');
       let th;
       try {
-        th = await startTestHelper({ port, host: flags.host, timeoutMs: Number(flags.timeout), allowTestNets: flags.allowTestNets });
+        th = await startTestHelper({ port, host: flags.host, timeoutMs: Number(flags.timeout), allowTestNets: flags.allowTestNets, allowPrivate: flags.allowPrivate });
       } catch (err) {
         throw new UserError(`Cannot listen on ${flags.host}:${port} (${(err as Error).message}); choose another --port or --host.`);
       }

@@ -17,7 +17,9 @@ export function registerWatch(program: Command): void {
     .description('Follow every live source, revisit posts on the adaptive schedule and record disappearances (Ctrl-C to stop).')
     .option('--for <duration>', 'stop after this much wall time (e.g. 30s, 10m, 2h)')
     .option('--quiet', 'no progress lines')
-    .action(async (f: { for?: string; quiet?: boolean }, cmd: Command) => {
+    .option('--sim-clock <url>', "follow the simulated platform's clock (censorscope sim at this URL); only that origin's time headers count")
+    .option('--allow-private', "let posts' links and redirects reach loopback, private and link-local addresses (a source's own URL always may)")
+    .action(async (f: { for?: string; quiet?: boolean; simClock?: string; allowPrivate?: boolean }, cmd: Command) => {
       const durationMs = f.for ? parseDuration(f.for) : undefined;
       const ac = new AbortController();
       const stop = () => ac.abort();
@@ -28,7 +30,7 @@ export function registerWatch(program: Command): void {
           const sources = await store.db.selectFrom('sources').select('id').where('kind', 'in', ['mastodon', 'feed', 'http-json']).where('enabled', '=', 1).execute();
           if (!sources.length) throw new UserError('There are no live sources to watch; add one with `censorscope source add`.');
           await runWatch(store, {
-            signal: ac.signal, durationMs, progressEveryMs: 5000,
+            signal: ac.signal, durationMs, progressEveryMs: 5000, simClock: f.simClock, allowPrivate: f.allowPrivate === true,
             onProgress: f.quiet ? undefined : (p) => {
               const kinds = Object.entries(p.disappearances).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';
               process.stderr.write(`watch: tracked=${p.tracked} checks/min=${p.checksPerMinute} disappearances: ${kinds}\n`);

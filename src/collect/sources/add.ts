@@ -74,7 +74,7 @@ export async function listSources(store: Store): Promise<Source[]> {
  */
 export async function checkFeedUrl(url: string, http?: HttpClient): Promise<ReadFeed> {
   if (!feedConfigSchema.safeParse({ url }).success || !/^https?:/i.test(url)) throw new UserError(`"${url}" is not a valid feed URL (http:// or https://).`);
-  const client = http ?? new HttpClient({ budget: new RequestBudget(60, realClock), clock: realClock, attempts: 1, timeoutMs: 20_000 });
+  const client = http ?? new HttpClient({ budget: new RequestBudget(60, realClock), clock: realClock, attempts: 1, timeoutMs: 20_000, policy: { allowOrigins: [url] } });
   let res;
   try {
     res = await client.get(url, FEED_ACCEPT, MAX_FEED_BYTES);

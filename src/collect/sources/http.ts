@@ -6,6 +6,7 @@
  */
 import type { Clock } from '../../watch/clock.ts';
 import { SIM_SPEED_HEADER, SIM_TIME_HEADER } from '../../watch/clock.ts';
+import { BlockedAddressError, DEFAULT_MAX_BYTES, FetchError, safeFetch, TooLargeError, type AddressPolicy } from '../../net/fetch.ts';
 
 /** What the HTTP client needs of a request budget. */
 export interface Budget {
@@ -66,25 +67,7 @@ export interface HttpAnswer {
   bytes: Uint8Array;
 }
 
-/** An answer larger than the caller allows: a hostile or broken server, not a transient failure. */
-export class TooLargeError extends Error {}
-
-/** Reads a response body, refusing more than `max` bytes without buffering them. */
-async function readBody(res: Response, url: string, max: number): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(0);
-  if (max === Infinity) return new Uint8Array(await res.arrayBuffer());
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    if (size > max) {
-      await res.body.cancel().catch(() => undefined);
-      throw new TooLargeError(`${url} answered more than ${max} bytes; refusing to read it.`);
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
+export { TooLargeError };
 
 /** A request that kept failing transiently; the post's fate is still unknown. */
 export class TransientError extends Error {
@@ -105,8 +88,39 @@ export interface HttpClientOptions {
   /** Real-time timeout per attempt (default 10 s). */
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Called with a simulator's clock headers, so the watcher can follow simulated time. */
-  onServerTime?: (at: number, speed: number) => void;
+  /**
+   * The simulator whose clock headers the watcher follows (`watch --sim-clock URL`). Headers from
+   * any other origin are ignored: a hostile source must never set the watcher's clock.
+   */
+  simClock?: SimClockFollower;
+  /**
+   * Which addresses may be fetched (src/net): by default no internal address at all; the watcher
+   * allows each source's own configured origins, and everything with `--allow-private`.
+   */
+  policy?: AddressPolicy;
+}
+
+/** A clock that follows the simulator's x-sim-time headers, and the only origin trusted to send them. */
+export interface SimClockFollower {
+  origin: string;
+  sync(at: number, speed: number): void;
+}
+
+/** Feeds the simulator's clock headers to `follower` when `finalUrl` is the simulator's own origin. */
+export function followSimClock(follower: SimClockFollower | undefined, finalUrl: string, headers: Headers): void {
+  if (!follower) return;
+  const simTime = headers.get(SIM_TIME_HEADER);
+  if (!simTime) return;
+  let origin: string;
+  try {
+    origin = new URL(finalUrl).origin;
+  } catch {
+    return;
+  }
+  if (origin !== follower.origin) return;
+  const at = Number(simTime);
+  const speed = Number(headers.get(SIM_SPEED_HEADER) ?? 1);
+  if (Number.isFinite(at) && Number.isFinite(speed) && speed > 0) follower.sync(at, speed);
 }
 
 /** True for answers that say "try later" rather than anything about the resource. */
@@ -131,9 +145,10 @@ export class HttpClient {
 
   /**
    * GETs `url` within the budget, retrying transient failures; throws TransientError when they
-   * persist, TooLargeError past `maxBytes` (default unlimited).
+   * persist, TooLargeError past `maxBytes` (default 32 MiB), BlockedAddressError for a URL the
+   * address policy refuses.
    */
-  async get(url: string, accept = 'application/json', maxBytes = Infinity): Promise<HttpAnswer> {
+  async get(url: string, accept = 'application/json', maxBytes = DEFAULT_MAX_BYTES): Promise<HttpAnswer> {
     const attempts = this.o.attempts ?? 4;
     let backoff = this.o.backoffMs ?? 2000;
     const maxWait = this.o.maxWaitMs ?? 300_000;
@@ -142,23 +157,25 @@ export class HttpClient {
       await this.o.budget.take(this.o.signal);
       let wait = backoff;
       try {
-        const res = await fetch(url, {
+        const res = await safeFetch(url, {
+          policy: this.o.policy ?? {},
           headers: { accept, 'user-agent': 'censorscope-watch/0.1 (+research; deletion observatory)' },
-          signal: AbortSignal.timeout(this.o.timeoutMs ?? 10_000),
-          redirect: 'follow',
+          timeoutMs: this.o.timeoutMs ?? 10_000,
+          signal: this.o.signal,
+          maxBytes,
         });
-        const bytes = await readBody(res, url, maxBytes);
+        const { bytes } = res;
         const body = new TextDecoder().decode(bytes);
-        const simTime = res.headers.get(SIM_TIME_HEADER);
-        if (simTime && this.o.onServerTime) this.o.onServerTime(Number(simTime), Number(res.headers.get(SIM_SPEED_HEADER) ?? 1));
+        followSimClock(this.o.simClock, res.url, res.headers);
         if (!isTransientStatus(res.status)) return { status: res.status, headers: res.headers, body, bytes };
         last = new TransientError(`HTTP ${res.status} from ${url}`, res.status, res.status === 429 ? 'rate_limited' : 'server_error');
         wait = retryAfterMs(res.headers.get('retry-after'), this.o.clock.now()) ?? backoff;
       } catch (err) {
-        if (err instanceof TooLargeError) throw err;
-        const e = err as Error & { cause?: { code?: string } };
-        const code = e.name === 'TimeoutError' ? 'timeout' : (e.cause?.code ?? 'network_error');
-        last = new TransientError(`${code} for ${url}: ${e.message}`, null, code);
+        // Refusals and oversized answers are facts about the URL; a stop is not worth a retry.
+        if (err instanceof TooLargeError || err instanceof BlockedAddressError) throw err;
+        const code = err instanceof FetchError ? err.code : 'network_error';
+        last = new TransientError(err instanceof FetchError ? err.message : `${code} for ${url}: ${(err as Error).message}`, null, code);
+        if (code === 'aborted') throw last;
       }
       if (i + 1 < attempts) await this.o.clock.sleep(Math.min(wait, maxWait), this.o.signal);
       backoff *= 2;

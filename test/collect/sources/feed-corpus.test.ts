@@ -81,7 +81,7 @@ describe('feed corpus: rss-parser test feeds', { skip: present ? false : `shared
   after(() => s?.close());
 
   const clock = new VirtualClock(Date.UTC(2030, 0, 1));
-  const http = new HttpClient({ budget: new RequestBudget(10_000, clock), clock, attempts: 1 });
+  const http = new HttpClient({ policy: { allowPrivate: true }, budget: new RequestBudget(10_000, clock), clock, attempts: 1 });
   async function fetchAndRead(path: string) {
     const res = await http.get(`${s.url}${path}`, FEED_ACCEPT);
     assert.equal(res.status, 200);

@@ -142,7 +142,7 @@ describe('feed fidelity: formats, entities, strings', () => {
     s.routes.set('/huge', { contentType: 'application/rss+xml', body: rss(item('g', 'x'.repeat(50_000))) });
     const clock = new VirtualClock(0);
     const budget = new RequestBudget(100, clock);
-    const client = new HttpClient({ budget, clock, attempts: 3 });
+    const client = new HttpClient({ policy: { allowPrivate: true }, budget, clock, attempts: 3 });
     await assert.rejects(client.get(`${s.url}/huge`, 'application/rss+xml', 10_000), (err: Error) =>
       err instanceof TooLargeError && err.message === `${s.url}/huge answered more than 10000 bytes; refusing to read it.`);
     assert.equal(budget.used, 1, 'not retried');

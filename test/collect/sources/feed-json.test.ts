@@ -41,7 +41,7 @@ describe('feed source', () => {
       const state = { listed: [1, 2, 3, 4, 5], pages: {} as Record<number, number>, atom };
       const s = await serve(feedServer(state));
       const clock = new VirtualClock(T0 + 3_600_000);
-      const src = new FeedSource({ url: `${s.url}/feed`, reuseMs: 0 }, new HttpClient({ budget: new RequestBudget(1000, clock), clock }), clock);
+      const src = new FeedSource({ url: `${s.url}/feed`, reuseMs: 0 }, new HttpClient({ policy: { allowPrivate: true }, budget: new RequestBudget(1000, clock), clock }), clock);
       try {
         const first = await src.listNew(null);
         assert.equal(first.posts.length, 5);
@@ -106,7 +106,7 @@ describe('http-json source (Weibo-style rules)', () => {
     }));
     try {
       const clock = new VirtualClock(T0);
-      const src = new HttpJsonSource(loadHttpJsonConfig(file), new HttpClient({ budget: new RequestBudget(1000, clock), clock, attempts: 2 }));
+      const src = new HttpJsonSource(loadHttpJsonConfig(file), new HttpClient({ policy: { allowPrivate: true }, budget: new RequestBudget(1000, clock), clock, attempts: 2 }));
       const listed = await src.listNew(null);
       assert.deepEqual(listed.posts.map((p) => [p.platformPostId, p.accountId, p.createdAt]), Object.keys(posts).map((id, i) => [id, '7', T0 + i * 60_000]));
       const out = async (id: string) => (await src.checkPost({ platformPostId: id, url: null, accountPlatformId: '7' }));

@@ -41,6 +41,6 @@ export async function serveFeeds(routes = new Map<string, Answer>()): Promise<Fe
 export async function listServed(s: FeedServer, path: string, answer: Answer): Promise<PostRecord[]> {
   s.routes.set(path, answer);
   const clock = new VirtualClock(Date.UTC(2030, 0, 1));
-  const src = new FeedSource({ url: `${s.url}${path}`, reuseMs: 0 }, new HttpClient({ budget: new RequestBudget(10_000, clock), clock, attempts: 1 }), clock);
+  const src = new FeedSource({ url: `${s.url}${path}`, reuseMs: 0 }, new HttpClient({ policy: { allowPrivate: true }, budget: new RequestBudget(10_000, clock), clock, attempts: 1 }), clock);
   return (await src.listNew(null)).posts;
 }

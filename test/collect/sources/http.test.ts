@@ -21,7 +21,7 @@ describe('HTTP client for live sources', () => {
       res.writeHead(200); res.end('ok');
     });
     const clock = new VirtualClock(0);
-    const client = new HttpClient({ budget: new RequestBudget(100, clock), clock, backoffMs: 1000 });
+    const client = new HttpClient({ policy: { allowPrivate: true }, budget: new RequestBudget(100, clock), clock, backoffMs: 1000 });
     const r = await client.get(s.url);
     await s.close();
     assert.equal(r.status, 200);
@@ -33,10 +33,10 @@ describe('HTTP client for live sources', () => {
   it('reports persistent transient failures as TransientError, never as an answer', async () => {
     const s = await serve((_req, res) => { res.writeHead(502); res.end(); });
     const clock = new VirtualClock(0);
-    const client = new HttpClient({ budget: new RequestBudget(100, clock), clock, attempts: 3 });
+    const client = new HttpClient({ policy: { allowPrivate: true }, budget: new RequestBudget(100, clock), clock, attempts: 3 });
     await assert.rejects(client.get(s.url), (e) => e instanceof TransientError && e.httpStatus === 502);
     await s.close();
-    const dead = new HttpClient({ budget: new RequestBudget(100, clock), clock, attempts: 2 });
+    const dead = new HttpClient({ policy: { allowPrivate: true }, budget: new RequestBudget(100, clock), clock, attempts: 2 });
     await assert.rejects(dead.get('http://127.0.0.1:1/'), (e) => e instanceof TransientError && e.httpStatus === null);
   });
 
@@ -44,7 +44,7 @@ describe('HTTP client for live sources', () => {
     const times: number[] = [];
     const clock = new VirtualClock(0);
     const s = await serve((_req, res) => { times.push(clock.now()); res.end('ok'); });
-    const client = new HttpClient({ budget: new RequestBudget(7, clock), clock });
+    const client = new HttpClient({ policy: { allowPrivate: true }, budget: new RequestBudget(7, clock), clock });
     for (let i = 0; i < 40; i++) await client.get(s.url);
     await s.close();
     assert.equal(times.length, 40);

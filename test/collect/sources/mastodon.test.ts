@@ -12,7 +12,7 @@ describe('mastodon source against the simulated platform', () => {
     const clock = new VirtualClock(START + 36 * 3_600_000);
     const sim = await startSim({ seed: 11, clock, start: START, faultRate: 0, slowRate: 0, scenario: { dataDir: null, postsPerDay: 1500, ghostShare: 0.1 } });
     try {
-      const src = new MastodonSource({ url: sim.url, public: true, maxPages: 100 }, new HttpClient({ budget: new RequestBudget(10_000, clock), clock }));
+      const src = new MastodonSource({ url: sim.url, public: true, maxPages: 100 }, new HttpClient({ policy: { allowPrivate: true }, budget: new RequestBudget(10_000, clock), clock }));
       const first = await src.listNew(null);
       assert.ok(first.posts.length > 0 && first.cursor);
       await clock.sleep(3_600_000);
