@@ -112,6 +112,20 @@ for (const b of backends()) {
       assert.deepEqual(Buffer.from(e.raw.slice(7), 'base64'), Buffer.from([...Buffer.from('{"id":"j2","text":"x'), 0xc3, 0x28, ...Buffer.from('"}')]));
     });
 
+    it('JSONL: a value nested 100,000 levels deep is quarantined, not the end of the import (issue 13)', async () => {
+      const mapping = { id: 'id', text: 'body' };
+      const depth = 100_000;
+      const deep = `{"id":"n2","body":${'['.repeat(depth)}${']'.repeat(depth)}}`;
+      const file = files.file('nested.jsonl', `${JSON.stringify({ id: 'n1', body: 'before' })}\n${deep}\n${JSON.stringify({ id: 'n3', body: { a: [1, 2] } })}\n`);
+      const c = await importFile(t.store, file, { format: resolveFormat({ name: 'jsonl', mapping }), mapping, quiet: true, source: 'nested-jsonl' });
+      assert.deepEqual(c, { rows: 3, imported: 2, duplicates: 0, quarantined: 1, conflicts: 0 });
+      const errors = await errorsOf(t.store, file);
+      assert.deepEqual(errors.map((e) => [e.line, e.field, e.reason]), [[2, 'body', 'is nested too deeply to be kept as text']]);
+      const texts = await t.store.db.selectFrom('posts').select(['platform_post_id', 'text']).where('platform_post_id', 'in', ['n1', 'n3']).orderBy('platform_post_id').execute();
+      assert.deepEqual(texts.map((p) => p.text), ['before', '{"a":[1,2]}']);
+      assert.equal((await lastImport(t.store)).state, 'done');
+    });
+
     it('GB18030: a literal U+FFFD is data, a byte GB18030 does not allow is quarantined', async () => {
       const mapping = { id: 'id', text: 'text' };
       const iconv = (await import('iconv-lite')).default;

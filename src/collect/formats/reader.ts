@@ -10,6 +10,7 @@ import iconv from 'iconv-lite';
 import { dsvFormat, type DSV } from 'd3-dsv';
 import type { Row } from './format.ts';
 import { UserError } from '../../util/errors.ts';
+import { fail } from './row-error.ts';
 import { badBytesHex, EscapingDecoder, hasBadBytes } from './decode.ts';
 
 export interface ReaderOptions {
@@ -453,7 +454,21 @@ class JsonRow implements Row {
       v = (v as Record<string, unknown>)[key];
     }
     if (v === undefined || v === null) return undefined;
-    return typeof v === 'string' ? v : typeof v === 'object' ? JSON.stringify(v) : String(v);
+    return typeof v === 'string' ? v : typeof v === 'object' ? nestedText(v, path) : String(v);
+  }
+}
+
+/**
+ * A JSON value as text. JSON.parse reads any depth, but JSON.stringify recurses, so a value
+ * nested tens of thousands of levels deep (a hostile file) would overflow the stack and end the
+ * whole import: that row is quarantined instead.
+ */
+function nestedText(v: object, path: string): string {
+  try {
+    return JSON.stringify(v);
+  } catch (err) {
+    if (err instanceof RangeError) fail(path, 'is nested too deeply to be kept as text');
+    throw err;
   }
 }
 
