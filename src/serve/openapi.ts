@@ -44,7 +44,7 @@ export function openApiDocument(routes: RouteSpec[], version: string) {
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'Censorscope observatory API', version, description: 'Read endpoints are public; write and admin endpoints need `Authorization: Bearer <CENSORSCOPE_TOKEN>`. Errors share one shape.' },
+    info: { title: 'Censorscope observatory API', version, description: 'Read endpoints are public; write and admin endpoints need `Authorization: Bearer <CENSORSCOPE_TOKEN>`. Errors share one shape. Accounts are pseudonymised in every response (`acct_…` for platform ids and handles, display names omitted, mentions and the author\'s id or handle inside URLs and evidence replaced; post text is kept as written) unless an admin sets `PUT /api/settings {"revealAccounts": true}`; `GET /api/settings` says which. Evidence names posts by source and platform post id.' },
     paths,
     components: { schemas: { Error: errorSchema }, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
   };

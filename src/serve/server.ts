@@ -20,6 +20,7 @@ import { findingsApi } from './api/findings.ts';
 import { termsApi } from './api/terms.ts';
 import { sourcesApi } from './api/sources.ts';
 import { watchApi } from './api/watch.ts';
+import { settingsApi, ServerPrivacy } from './api/settings.ts';
 import { openApiDocument } from './openapi.ts';
 import { Services } from './services.ts';
 import { PROJECT_ROOT, WEB_DIST } from './web-build.ts';
@@ -27,7 +28,7 @@ import { hostAllowed, allowedHostNames } from './hosts.ts';
 
 /** The API areas, in registration order; a capability adds its plugin here. */
 export const API_PLUGINS: Array<(app: FastifyInstance, ctx: ApiContext) => Promise<void>> = [
-  statsApi, postsApi, termsApi, findingsApi, sourcesApi, watchApi,
+  statsApi, postsApi, termsApi, findingsApi, sourcesApi, watchApi, settingsApi,
 ];
 
 /** No inline script or style attributes; charts draw on canvas, and ECharts sets styles through CSSOM. */
@@ -181,7 +182,7 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
   };
 
   const cache = new TtlCache(5000, Date.now, opts.cache);
-  const ctx: ApiContext = { store, routes, pages, cache, services, requireToken };
+  const ctx: ApiContext = { store, routes, pages, cache, services, requireToken, privacy: new ServerPrivacy(store, cache) };
   for (const plugin of API_PLUGINS) await app.register(plugin as FastifyPluginAsync<ApiContext>, ctx);
 
   routes.push({ method: 'GET', url: '/openapi.json', tag: 'meta', summary: 'This OpenAPI document.' });

@@ -5,7 +5,7 @@ import { UserError } from '../../util/errors.ts';
 import { createProgress } from '../../util/progress.ts';
 import { runCoordination } from '../../detect/coordination/index.ts';
 import { EDGE_TYPES, type EdgeType } from '../../detect/coordination/networks.ts';
-import { writeExports } from '../../detect/coordination/export.ts';
+import { shownExports, writeExports } from '../../detect/coordination/export.ts';
 
 interface Flags {
   window: string;
@@ -20,6 +20,7 @@ interface Flags {
   summary?: string;
   json?: boolean;
   quiet?: boolean;
+  revealAccounts?: boolean;
 }
 
 function number(name: string, v: string, integer = false): number {
@@ -41,6 +42,7 @@ export function registerCoordination(program: Command): void {
     .option('--graphml <file>', 'write the network as GraphML')
     .option('--gexf <file>', 'write the network as GEXF (Gephi)')
     .option('--summary <file>', 'write campaign summaries as JSON')
+    .option('--reveal-accounts', 'write real account ids in the exports and output (the people in this data may be at risk); pseudonyms otherwise')
     .option('--quiet', 'no progress on stderr')
     .option('--json', 'print {"campaigns": [{"id", "accounts", "posts", "score", "start", "end"}]} as JSON')
     .action(async (flags: Flags, cmd: Command) => {
@@ -59,16 +61,20 @@ export function registerCoordination(program: Command): void {
       };
       if (options.minCampaignSize < 2) throw new UserError('--min-size must be at least 2.');
       const progress = createProgress({ label: 'coordination', unit: 'posts', quiet: flags.quiet || !!flags.json });
-      const result = await withStore(cmd, (store) => runCoordination(store, options, progress));
+      // Everything printed or written goes through the privacy policy (src/report/privacy.ts).
+      const { result, shown } = await withStore(cmd, async (store) => {
+        const r = await runCoordination(store, options, progress);
+        return { result: r, shown: await shownExports(store, r.network, r.details, !!flags.revealAccounts) };
+      });
       progress.stop();
-      await writeExports({ edges: flags.edges, graphml: flags.graphml, gexf: flags.gexf, summary: flags.summary }, result.network, result.details);
-      if (flags.json) return printJson({ campaigns: result.campaigns });
+      await writeExports({ edges: flags.edges, graphml: flags.graphml, gexf: flags.gexf, summary: flags.summary }, shown.network, shown.campaigns);
+      if (flags.json) return printJson({ campaigns: shown.campaigns.map((c) => ({ id: c.id, accounts: c.accounts, posts: c.posts, score: c.score, start: c.start, end: c.end })) });
       const s = result.stats;
       const lines = [`${s.posts} posts, ${s.pairs} coordinated post pairs, ${s.edges} edges, ${result.campaigns.length} campaigns (${s.seconds.toFixed(1)} s)`];
-      for (const c of result.details) {
+      for (const c of shown.campaigns) {
         lines.push(`${c.id}  score ${c.score.toFixed(3)}  ${c.size} accounts  ${c.posts} posts  ${c.start} – ${c.end}`);
         lines.push(`  ${c.summary}`);
-        for (const r of c.representative.slice(0, 1)) lines.push(`  e.g. ${r.account}: ${JSON.stringify(r.text.slice(0, 100))}`);
+        for (const r of c.representative.slice(0, 1)) lines.push(`  e.g. ${r.account ?? '?'}: ${JSON.stringify(r.text.slice(0, 100))}`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);
     });

@@ -2,11 +2,16 @@
  * Exports of the coordination network: an edge list CSV whose first columns match the QUT
  * coordination-network-toolkit (source,target,weight,edge_type) plus the evidence, GraphML and
  * GEXF for Gephi, and the campaign summaries as JSON. Account ids and post texts come from
- * scraped data, so everything is escaped for its format.
+ * scraped data, so everything is escaped for its format. Every export goes through the privacy
+ * policy first (`shownExports`): accounts pseudonymised unless revealed, evidence naming posts
+ * by source and platform post id.
  */
 import { writeFile } from 'node:fs/promises';
+import type { Store } from '../../store/open.ts';
 import type { CampaignDetail, EvidenceEdge } from './findings.ts';
 import { csvField } from '../../report/csv-safe.ts';
+import { accountView, type PostRef } from '../../report/privacy.ts';
+import { evidenceLookups, evidencePairsText, viewCampaign } from '../../report/privacy-findings.ts';
 
 export interface NetworkNode {
   /** Platform account id (the node key in every export). */
@@ -21,13 +26,44 @@ export interface Network {
   edges: EvidenceEdge[];
 }
 
-/** Evidence as text: "postA:postB" pairs separated by ";". */
-export function evidenceText(e: EvidenceEdge): string {
-  return e.evidence.map(([a, b]) => `${a}:${b}`).join(';');
+/** An edge as exported: accounts as shown, evidence as platform post references. */
+export interface ShownEdge {
+  source: string;
+  target: string;
+  weight: number;
+  edge_type: string;
+  evidence: Array<[PostRef | null, PostRef | null]>;
+}
+
+/** The network as exported (see `shownExports`). */
+export interface ShownNetwork {
+  nodes: Array<{ id: string; campaign: string }>;
+  edges: ShownEdge[];
+}
+
+/** Campaigns as exported (summary JSON, `--json`). */
+export type ShownCampaign = { id: string; score: number; summary: string } & ReturnType<typeof viewCampaign>;
+
+/** Evidence as text: a JSON array of post pairs, each post `[source, platform post id]`. */
+export function evidenceText(e: ShownEdge): string {
+  return evidencePairsText(e.evidence);
+}
+
+/** The network and campaigns through the privacy policy: pseudonymised unless `reveal`. */
+export async function shownExports(store: Store, net: Network, campaigns: CampaignDetail[], reveal: boolean): Promise<{ network: ShownNetwork; campaigns: ShownCampaign[] }> {
+  const view = await accountView(store, reveal);
+  // One stored-evidence-shaped record for the whole network, so one lookup serves nodes and edges.
+  const whole = { accounts: net.nodes.map((n) => n.id), accountIds: net.nodes.map((n) => n.storeId), edges: net.edges };
+  const lookups = await evidenceLookups(store, [whole, ...campaigns]);
+  const shownNet = viewCampaign(whole, view, lookups);
+  return {
+    network: { nodes: net.nodes.map((n, i) => ({ id: shownNet.accounts[i]!, campaign: n.campaign })), edges: shownNet.edges },
+    campaigns: campaigns.map(({ id, score, summary, ...ev }) => ({ id, score, summary, ...viewCampaign(ev, view, lookups) })),
+  };
 }
 
 /** Edge list CSV: source,target,weight,edge_type,evidence. */
-export function edgesCsv(net: Network): string {
+export function edgesCsv(net: ShownNetwork): string {
   const lines = ['source,target,weight,edge_type,evidence'];
   for (const e of net.edges) lines.push([e.source, e.target, e.weight, e.edge_type, evidenceText(e)].map(csvField).join(','));
   return `${lines.join('\n')}\n`;
@@ -42,7 +78,7 @@ export function xmlEscape(s: string): string {
 }
 
 /** GraphML (undirected; parallel edges, one per edge type). */
-export function graphml(net: Network): string {
+export function graphml(net: ShownNetwork): string {
   const out: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<graphml xmlns="http://graphml.graphdrawing.org/xmlns">',
@@ -63,7 +99,7 @@ export function graphml(net: Network): string {
 }
 
 /** GEXF 1.3 (Gephi's native format). */
-export function gexf(net: Network): string {
+export function gexf(net: ShownNetwork): string {
   const out: string[] = [
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<gexf xmlns="http://gexf.net/1.3" version="1.3">',
@@ -86,7 +122,7 @@ export function gexf(net: Network): string {
 }
 
 /** Campaign summaries (everything but the per-edge evidence, which the edge exports hold). */
-export function summaryJson(campaigns: CampaignDetail[]): string {
+export function summaryJson(campaigns: ShownCampaign[]): string {
   return `${JSON.stringify({ campaigns: campaigns.map(({ edges, ...rest }) => ({ ...rest, edges: edges.length })) }, null, 2)}\n`;
 }
 
@@ -98,7 +134,7 @@ export interface ExportPaths {
 }
 
 /** Writes whichever exports were asked for. */
-export async function writeExports(paths: ExportPaths, net: Network, campaigns: CampaignDetail[]): Promise<void> {
+export async function writeExports(paths: ExportPaths, net: ShownNetwork, campaigns: ShownCampaign[]): Promise<void> {
   if (paths.edges) await writeFile(paths.edges, edgesCsv(net));
   if (paths.graphml) await writeFile(paths.graphml, graphml(net));
   if (paths.gexf) await writeFile(paths.gexf, gexf(net));

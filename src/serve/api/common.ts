@@ -7,6 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerHookHandl
 import { z } from 'zod';
 import type { Store } from '../../store/open.ts';
 import type { Services } from '../services.ts';
+import type { ServerPrivacy } from './settings.ts';
 
 /** An error the API reports as `{ error: { status, code, message, param? } }`. */
 export class ApiError extends Error {
@@ -23,7 +24,7 @@ export function errorBody(status: number, code: string, message: string, param?:
 
 /** One documented route: the OpenAPI document is built from these, so it cannot drift. */
 export interface RouteSpec {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Fastify path syntax (`/api/posts/:id`). */
   url: string;
   tag: string;
@@ -44,6 +45,8 @@ export interface ApiContext {
   cache: TtlCache;
   services: Services;
   requireToken: preHandlerHookHandler;
+  /** The privacy policy every response that shows accounts applies (src/report/privacy.ts). */
+  privacy: ServerPrivacy;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;

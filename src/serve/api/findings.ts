@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { ApiError, type ApiContext, idParam, limitParam, parseJson, route } from './common.ts';
 import { num } from './posts.ts';
 import { serveDb } from './tables.ts';
+import type { AccountView } from '../../report/privacy.ts';
+import { evidenceLookups, viewCampaign, type StoredCampaignEvidence } from '../../report/privacy-findings.ts';
 
 /** The evidence a campaign finding carries (see the coordination contract); every part optional. */
 const campaignEvidence = z.object({
@@ -57,13 +59,15 @@ export async function findingsApi(app: FastifyInstance, ctx: ApiContext): Promis
     method: 'GET', url: '/api/campaigns/:id', tag: 'campaigns', summary: 'One campaign: evidence, account graph, post timeline, near-identical texts.',
     params: z.object({ id: z.string().min(1).max(200) }),
   }, async ({ params }) => {
-    // Findings change only when the detector reruns; a campaign page is assembled once per few seconds.
-    const found = await ctx.cache.get(`campaign:${params.id}`, () => campaign(params.id), 5000);
+    // Findings change only when the detector reruns; a campaign page is assembled once per few seconds,
+    // once per privacy setting (the setting is part of the key; changing it also clears the cache).
+    const view = await ctx.privacy.view();
+    const found = await ctx.cache.get(`campaign:${view.revealed}:${params.id}`, () => campaign(params.id, view), 5000);
     if (!found) throw new ApiError(404, 'not_found', `No campaign has id "${params.id}".`, 'id');
     return found;
   });
 
-  async function campaign(id: string) {
+  async function campaign(id: string, view: AccountView) {
     const row = await db.selectFrom('findings').selectAll().where('kind', '=', 'campaign').where('key', '=', id).executeTakeFirst();
     if (!row) return null;
     const ev = campaignEvidence.parse(parseJson(row.evidence) ?? {});
@@ -81,9 +85,14 @@ export async function findingsApi(app: FastifyInstance, ctx: ApiContext): Promis
     }
     const wanted = [...new Set([...postIds, ...pairIds.flat()])];
     const posts = wanted.length ? await db.selectFrom('posts as p').leftJoin('accounts as a', 'a.id', 'p.account_id')
-      .select(['p.id', 'p.created_at', 'p.text', 'p.status', 'p.platform_post_id', 'a.handle as account', 'a.platform_account_id'])
+      .innerJoin('sources as s', 's.id', 'p.source_id')
+      .select(['p.id', 'p.created_at', 'p.text', 'p.status', 'p.platform_post_id', 's.name as source', 'a.handle as account', 'a.platform_account_id'])
       .where('p.id', 'in', wanted).execute() : [];
-    const byId = new Map(posts.map((p) => [Number(p.id), { ...p, id: Number(p.id), created_at: num(p.created_at) }]));
+    const byId = new Map(posts.map((p) => [Number(p.id), {
+      ...p, id: Number(p.id), created_at: num(p.created_at),
+      account: view.handle(p.source, p.platform_account_id, p.account),
+      platform_account_id: p.platform_account_id === null ? null : view.id(p.source, p.platform_account_id),
+    }]));
     const degree = new Map<string, number>();
     for (const e of ev.edges) {
       degree.set(e.source, (degree.get(e.source) ?? 0) + e.weight);
@@ -94,12 +103,15 @@ export async function findingsApi(app: FastifyInstance, ctx: ApiContext): Promis
     const known = ev.accountIds.length ? await db.selectFrom('accounts').select(['platform_account_id', 'handle'])
       .where('id', 'in', ev.accountIds.slice(0, 1000)).execute() : [];
     const handle = new Map(known.map((a) => [a.platform_account_id, a.handle]));
+    const lookups = await evidenceLookups(ctx.store, [{ ...ev, accounts }]);
+    const shown = (a: string) => view.id(lookups.sources.get(a) ?? '', a);
+    const evidence = viewCampaign(ev as StoredCampaignEvidence, view, lookups);
     return {
       id: row.key, finding_id: Number(row.id), score: row.score, summary: row.summary, created_at: num(row.created_at),
-      evidence: ev,
+      evidence,
       graph: {
-        nodes: accounts.map((a) => ({ id: a, label: handle.get(a) ?? a, degree: degree.get(a) ?? 0 })),
-        edges: ev.edges.map((e) => ({ source: e.source, target: e.target, weight: e.weight, edge_type: e.edge_type })),
+        nodes: accounts.map((a) => ({ id: shown(a), label: view.revealed ? handle.get(a) ?? a : shown(a), degree: degree.get(a) ?? 0 })),
+        edges: evidence.edges.map((e) => ({ source: e.source, target: e.target, weight: e.weight, edge_type: e.edge_type })),
       },
       timeline: postIds.map((id) => byId.get(id)).filter((p) => p !== undefined).sort((a, b) => (a.created_at ?? 0) - (b.created_at ?? 0)),
       pairs: pairIds.map(([a, b]) => ({ left: byId.get(a) ?? null, right: byId.get(b) ?? null })).filter((p) => p.left && p.right),
@@ -123,6 +135,13 @@ export async function findingsApi(app: FastifyInstance, ctx: ApiContext): Promis
   }, async ({ params }) => {
     const row = await db.selectFrom('findings').selectAll().where('id', '=', params.id).executeTakeFirst();
     if (!row) throw new ApiError(404, 'not_found', `No finding has id ${params.id}.`, 'id');
-    return { ...row, id: Number(row.id), created_at: num(row.created_at), evidence: parseJson(row.evidence) };
+    const raw = parseJson(row.evidence);
+    let evidence = raw;
+    if (row.kind === 'campaign') {
+      // The same view of a campaign's evidence as /api/campaigns/{id} and the coordination exports.
+      const ev = campaignEvidence.parse(raw ?? {}) as StoredCampaignEvidence;
+      evidence = viewCampaign(ev, await ctx.privacy.view(), await evidenceLookups(ctx.store, [ev]));
+    }
+    return { ...row, id: Number(row.id), created_at: num(row.created_at), evidence };
   });
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { POST_STATUSES } from '../../store/schema.ts';
 import { ApiError, type ApiContext, idParam, limitParam, parseJson, route, timeParam } from './common.ts';
 import { serveDb, tryDisappearances } from './tables.ts';
+import { addIdentifiers, knownMentions, viewExtra, viewMentions, ACCOUNT_ID_KEY, ACCOUNT_NAME_KEY } from '../../report/privacy.ts';
 
 /**
  * Rows one filtered request may scan. Full-text search is LIKE: unindexed, so each page scans
@@ -38,7 +39,18 @@ export async function postsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
 
   route(app, ctx, { method: 'GET', url: '/api/posts', tag: 'posts', summary: 'Posts, newest first, filtered and searched; page with `before`.', query: listQuery },
     // Identical list requests within a few seconds share one query: dashboards poll and links get shared.
-    async ({ query: f }) => ctx.cache.get(`posts:${JSON.stringify(f)}`, () => listPosts(f), 3000));
+    // The cache holds rows as stored; the privacy policy applies to each response.
+    async ({ query: f }) => {
+      const [page, view] = await Promise.all([ctx.cache.get(`posts:${JSON.stringify(f)}`, () => listPosts(f), 3000), ctx.privacy.view()]);
+      if (view.revealed) return page;
+      return {
+        ...page,
+        items: page.items.map((p) => ({
+          ...p, account: view.handle(p.source ?? '', p.platform_account_id, p.account),
+          platform_account_id: p.platform_account_id === null ? null : view.id(p.source ?? '', p.platform_account_id),
+        })),
+      };
+    });
 
   async function listPosts(f: z.output<typeof listQuery>) {
     {
@@ -89,6 +101,24 @@ export async function postsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
         .where('p.id', '=', params.id)
         .executeTakeFirst();
       if (!post) throw new ApiError(404, 'not_found', `No post has id ${params.id}.`, 'id');
+      const view = await ctx.privacy.view();
+      const source = post.source ?? '';
+      const mentions = parseJson(post.mentions);
+      const mentionList = Array.isArray(mentions) ? mentions.map(String) : null;
+      const known = mentionList && !view.revealed ? await knownMentions(ctx.store, Number(post.source_id), mentionList) : new Map<string, string>();
+      const shownMentions = viewMentions(view, source, mentionList, known);
+      const author = post.platform_account_id === null ? null : view.id(source, post.platform_account_id);
+      // Raw identifiers this post carries, and what each becomes: replaced inside its URL, evidence and observations.
+      const ids = new Map<string, string>();
+      addIdentifiers(ids, author, post.platform_account_id, post.account);
+      mentionList?.forEach((m, i) => addIdentifiers(ids, shownMentions![i]!, null, m));
+      const extraRaw = parseJson(post.extra);
+      if (extraRaw && typeof extraRaw === 'object' && !view.revealed) {
+        for (const [k, v] of Object.entries(extraRaw as Record<string, unknown>)) {
+          if (typeof v === 'string' && ACCOUNT_ID_KEY.test(k)) addIdentifiers(ids, view.id(source, v), v, null);
+          else if (typeof v === 'string' && ACCOUNT_NAME_KEY.test(k)) addIdentifiers(ids, view.mention(source, v), null, v);
+        }
+      }
       const [versions, observations, disappearances] = await Promise.all([
         db.selectFrom('post_versions').select(['id', 'seen_at', 'text', 'sha256']).where('post_id', '=', params.id).orderBy('seen_at').limit(500).execute(),
         db.selectFrom('observations').select(['id', 'observed_at', 'outcome', 'http_status', 'error_code', 'detail'])
@@ -102,11 +132,15 @@ export async function postsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
         post: {
           ...post, id: Number(post.id), source_id: Number(post.source_id), account_id: post.account_id == null ? null : Number(post.account_id),
           created_at: num(post.created_at), first_seen: num(post.first_seen), last_seen: num(post.last_seen), status_changed_at: num(post.status_changed_at),
-          hashtags: parseJson(post.hashtags), urls: parseJson(post.urls), mentions: parseJson(post.mentions),
-          status_evidence: parseJson(post.status_evidence), extra: parseJson(post.extra),
+          hashtags: parseJson(post.hashtags), urls: view.scrub(parseJson(post.urls), ids), mentions: mentionList === null ? mentions : shownMentions,
+          status_evidence: view.scrub(parseJson(post.status_evidence), ids), extra: view.scrub(viewExtra(view, source, extraRaw), ids),
+          url: view.scrub(post.url, ids),
+          account: view.handle(source, post.platform_account_id, post.account), platform_account_id: author,
+          account_name: view.name(post.account_name),
         },
+        // Versions keep their text as written: the text is the evidence (README, "Privacy").
         versions: versions.map((v) => ({ ...v, id: Number(v.id), seen_at: Number(v.seen_at) })),
-        observations: observations.map((o) => ({ ...o, id: Number(o.id), observed_at: Number(o.observed_at), detail: parseJson(o.detail) })),
+        observations: observations.map((o) => ({ ...o, id: Number(o.id), observed_at: Number(o.observed_at), detail: view.scrub(parseJson(o.detail), ids) })),
         disappearances: disappearances.map((d) => ({
           id: Number(d.id), kind: d.kind, last_seen_at: num(d.last_seen_at), first_missing_at: num(d.first_missing_at),
           observation_id: d.observation_id == null ? null : Number(d.observation_id), detected_at: num(d.detected_at),

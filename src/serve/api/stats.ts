@@ -42,7 +42,18 @@ export async function statsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
   route(app, ctx, {
     method: 'GET', url: '/api/removal-rates/accounts', tag: 'overview', summary: 'Accounts ranked by removal rate (removed or account gone / posts).',
     query: z.object({ limit: limitParam(20, 100), min_posts: z.coerce.number().int().min(1).max(1_000_000).default(3) }),
-  }, async ({ query }) => ctx.cache.get(`rates:accounts:${query.limit}:${query.min_posts}`, () => accountRates(db, query.limit, query.min_posts), 10_000));
+  }, async ({ query }) => {
+    const [rates, view] = await Promise.all([
+      ctx.cache.get(`rates:accounts:${query.limit}:${query.min_posts}`, () => accountRates(db, query.limit, query.min_posts), 10_000),
+      ctx.privacy.view(),
+    ]);
+    // The cache holds accounts as stored; the privacy policy applies to each response.
+    return {
+      items: rates.items.map(({ source, ...i }) => ({
+        ...i, handle: view.handle(source, i.platform_account_id, i.handle), platform_account_id: view.id(source, i.platform_account_id),
+      })),
+    };
+  });
 
   route(app, ctx, {
     method: 'GET', url: '/api/removal-rates/sources', tag: 'overview', summary: 'Sources ranked by removal rate.',
@@ -113,14 +124,14 @@ async function accountRates(db: ServeDb, limit: number, minPosts: number) {
     .groupBy('account_id').orderBy('n', 'desc').limit(500).execute();
   if (!candidates.length) return { items: [] };
   const ids = candidates.map((c) => Number(c.account_id));
-  const totals = await db.selectFrom('posts as p').innerJoin('accounts as a', 'a.id', 'p.account_id')
-    .select(['p.account_id', 'a.handle', 'a.platform_account_id', 'a.status', 'a.source_id', (eb) => eb.fn.countAll().as('n')])
-    .where('p.account_id', 'in', ids).groupBy(['p.account_id', 'a.handle', 'a.platform_account_id', 'a.status', 'a.source_id']).execute();
+  const totals = await db.selectFrom('posts as p').innerJoin('accounts as a', 'a.id', 'p.account_id').innerJoin('sources as s', 's.id', 'a.source_id')
+    .select(['p.account_id', 'a.handle', 'a.platform_account_id', 'a.status', 'a.source_id', 's.name as source', (eb) => eb.fn.countAll().as('n')])
+    .where('p.account_id', 'in', ids).groupBy(['p.account_id', 'a.handle', 'a.platform_account_id', 'a.status', 'a.source_id', 's.name']).execute();
   const removed = new Map(candidates.map((c) => [Number(c.account_id), Number(c.n)]));
   const items = totals.map((t) => {
     const posts = Number(t.n);
     const r = removed.get(Number(t.account_id)) ?? 0;
-    return { account_id: Number(t.account_id), handle: t.handle, platform_account_id: t.platform_account_id, status: t.status, source_id: Number(t.source_id), posts, removed: r, rate: posts ? r / posts : 0 };
+    return { account_id: Number(t.account_id), handle: t.handle, platform_account_id: t.platform_account_id, status: t.status, source_id: Number(t.source_id), source: t.source, posts, removed: r, rate: posts ? r / posts : 0 };
   }).filter((i) => i.posts >= minPosts).sort((a, b) => b.rate - a.rate || b.removed - a.removed).slice(0, limit);
   return { items };
 }

@@ -9,6 +9,7 @@ import { overviewPage } from './pages/overview.ts';
 import { postsPage, postPage } from './pages/posts.ts';
 import { termsPage, termPage } from './pages/terms.ts';
 import { campaignsPage, campaignPage } from './pages/campaigns.ts';
+import { get } from './api.ts';
 
 /** What a page gets: its path parameters, the query string, and a signal aborted on navigation. */
 export interface PageContext {
@@ -79,4 +80,19 @@ document.addEventListener('click', (ev) => {
   navigate(href);
 });
 window.addEventListener('popstate', () => void route());
+
+/** Says in the header, on every page, whether the accounts shown are pseudonyms or real (an admin's server setting). */
+async function showPrivacyMode(): Promise<void> {
+  const el = h('span', { id: 'privacy-mode', class: 'privacy-mode' }, 'accounts: …');
+  document.querySelector('header.top')?.append(el);
+  try {
+    const s = await get<{ revealAccounts: boolean }>('/api/settings');
+    el.textContent = s.revealAccounts ? 'Accounts revealed: real ids and handles are shown' : 'Accounts pseudonymised (acct_…)';
+    el.title = s.revealAccounts ? 'An administrator turned revealing on (PUT /api/settings).' : 'Account ids and handles are keyed pseudonyms; display names are hidden.';
+    el.classList.add(s.revealAccounts ? 'revealed' : 'pseudonymised');
+  } catch {
+    el.textContent = 'accounts: unknown privacy mode';
+  }
+}
+void showPrivacyMode();
 void route();
