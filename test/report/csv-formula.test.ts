@@ -30,10 +30,12 @@ describe('csv-safe', () => {
   });
 
   it('the coordination edge list uses the same escape', () => {
-    const csv = edgesCsv({ nodes: [], edges: [{ source: '=cmd', target: '@x', weight: 2, edge_type: 'co_retweet', evidence: [['+1', '-2']] } as never] });
+    const ref = (id: string) => ({ source: '=src', platform_post_id: id });
+    const csv = edgesCsv({ nodes: [], edges: [{ source: '=cmd', target: '@x', weight: 2, edge_type: 'co_retweet', evidence: [[ref('+1'), ref('-2')]] }] });
     const rows = Papa.parse<string[]>(csv, { skipEmptyLines: true }).data;
     assert.deepEqual(rows[1]!.slice(0, 2), ["'=cmd", "'@x"]);
-    assert.equal(rows[1]![4], "'+1:-2");
+    // Evidence is a JSON array of [source, platform post id] pairs: it starts with "[", never a formula.
+    assert.deepEqual(JSON.parse(rows[1]![4]!), [[['=src', '+1'], ['=src', '-2']]]);
   });
 });
 

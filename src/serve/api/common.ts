@@ -65,7 +65,9 @@ export function route<Q extends z.ZodObject | undefined, P extends z.ZodObject |
       const query = (spec.query ? validate(spec.query, req.query ?? {}, 'query') : undefined) as Parsed<Q>;
       const params = (spec.params ? validate(spec.params, req.params ?? {}, 'path') : undefined) as Parsed<P>;
       const body = (spec.body ? validate(spec.body, req.body ?? {}, 'body') : undefined) as Parsed<B>;
-      return handler({ query, params, body, req, reply });
+      const result = await handler({ query, params, body, req, reply });
+      // A followed account's handle is in its source's name, which many responses carry.
+      return spec.method === 'GET' ? ctx.privacy.scrubFollowed(result) : result;
     },
   });
 }

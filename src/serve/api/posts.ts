@@ -45,10 +45,12 @@ export async function postsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
       if (view.revealed) return page;
       return {
         ...page,
-        items: page.items.map((p) => ({
-          ...p, account: view.handle(p.source ?? '', p.platform_account_id, p.account),
-          platform_account_id: p.platform_account_id === null ? null : view.id(p.source ?? '', p.platform_account_id),
-        })),
+        items: page.items.map((p) => {
+          const author = p.platform_account_id === null ? null : view.id(p.source ?? '', p.platform_account_id);
+          const ids = new Map<string, string>();
+          addIdentifiers(ids, author, p.platform_account_id, p.account);
+          return { ...p, account: view.handle(p.source ?? '', p.platform_account_id, p.account), platform_account_id: author, url: view.scrub(p.url, ids) };
+        }),
       };
     });
 

@@ -46,8 +46,20 @@ export class ServerPrivacy {
    * in the source's name and configuration, and in errors quoting them.
    */
   async followedAccounts(view: AccountView): Promise<Map<string, string>> {
+    if (view.revealed) return new Map();
+    return this.cache.get('privacy:followed', () => this.readFollowed(view), SETTING_TTL_MS);
+  }
+
+  /** Replaces followed accounts' handles in a response (see `followedAccounts`); unchanged when revealed. */
+  async scrubFollowed<T>(value: T): Promise<T> {
+    const view = await this.view();
+    if (view.revealed) return value;
+    const followed = await this.followedAccounts(view);
+    return followed.size ? view.scrub(value, followed) : value;
+  }
+
+  private async readFollowed(view: AccountView): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
-    if (view.revealed) return ids;
     const rows = await this.store.db.selectFrom('sources').select(['name', 'config']).execute();
     for (const r of rows) {
       let account: unknown;

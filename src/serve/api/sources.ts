@@ -25,17 +25,15 @@ export async function sourcesApi(app: FastifyInstance, ctx: ApiContext): Promise
   route(app, ctx, { method: 'GET', url: '/api/sources', tag: 'sources', summary: 'Every source with its kind, platform and configuration.' },
     async () => {
       const rows = await db.selectFrom('sources').selectAll().orderBy('id').execute();
-      const view = await ctx.privacy.view();
-      const followed = await ctx.privacy.followedAccounts(view);
       // Names and configuration may hold credentials or local paths (`?access_token=…`, `user:pass@`,
       // a config file's path): redact them by shape at any depth before they leave the server.
-      // A source following one account names it: pseudonymised like every account.
-      return view.scrub(redactSecrets({
+      // A source following one account names it: route() pseudonymises it like every account.
+      return redactSecrets({
         items: rows.map((s) => ({
           id: Number(s.id), name: s.name, kind: s.kind, platform: s.platform, enabled: Boolean(s.enabled), created_at: num(s.created_at),
           config: parseJson(s.config) ?? null,
         })),
-      }), followed);
+      });
     });
 
   route(app, ctx, { method: 'POST', url: '/api/sources', tag: 'sources', summary: 'Add a source to follow (admin: bearer token).', body: addBody, admin: true },

@@ -46,7 +46,7 @@ for (const b of backends()) {
 
     it('prints exactly the campaigns JSON and writes CSV, GraphML, GEXF and a summary that parse back', () => {
       const files = { edges: path.join(dir, 'e.csv'), graphml: path.join(dir, 'n.graphml'), gexf: path.join(dir, 'n.gexf'), summary: path.join(dir, 's.json') };
-      const r = runCli(['coordination', '--json', '--edges', files.edges, '--graphml', files.graphml, '--gexf', files.gexf, '--summary', files.summary], t.env);
+      const r = runCli(['coordination', '--json', '--reveal-accounts', '--edges', files.edges, '--graphml', files.graphml, '--gexf', files.gexf, '--summary', files.summary], t.env);
       assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout) as { campaigns: Array<Record<string, unknown>> };
       assert.deepEqual(Object.keys(out), ['campaigns']);
@@ -62,9 +62,10 @@ for (const b of backends()) {
       const types = new Set(csv.map((row) => row.edge_type));
       assert.deepEqual([...types].sort(), ['co_link', 'co_similar_tweet', 'co_tweet']);
       for (const row of csv) {
-        const ev = row.evidence.split(';');
+        // Evidence names posts as [source, platform post id], never by the store's row ids.
+        const ev = JSON.parse(row.evidence) as Array<[[string, string], [string, string]]>;
         assert.equal(ev.length, Number(row.weight));
-        assert.ok(ev.every((x) => /^\d+:\d+$/.test(x)));
+        assert.ok(ev.every((pair) => pair.length === 2 && pair.every((ref) => ref.length === 2 && /^m\d-\d+$/.test(ref[1]))), row.evidence);
       }
       // The spreadsheet-formula account is neutralised in CSV.
       assert.ok(csv.some((row) => row.source === "'=cmd|x" || row.target === "'=cmd|x"));
@@ -84,13 +85,26 @@ for (const b of backends()) {
       assert.equal(gg.edges.edge.length, csv.length);
       for (const e of gg.edges.edge) {
         assert.ok(Number(e['@weight']) >= 2);
-        assert.ok(e.attvalues.attvalue.some((a: Record<string, string>) => a['@for'] === '1' && a['@value'].includes(':')));
+        assert.ok(e.attvalues.attvalue.some((a: Record<string, string>) => a['@for'] === '1' && JSON.parse(a['@value']).length > 0));
       }
 
       const summary = JSON.parse(readFileSync(files.summary, 'utf8'));
       assert.equal(summary.campaigns[0].id, c.id);
       assert.equal(summary.campaigns[0].size, 4);
       assert.ok(summary.campaigns[0].representative.length > 0);
+    });
+
+    it('pseudonymises every account in every export and in --json unless --reveal-accounts', () => {
+      const files = { edges: path.join(dir, 'pe.csv'), graphml: path.join(dir, 'pn.graphml'), gexf: path.join(dir, 'pn.gexf'), summary: path.join(dir, 'ps.json') };
+      const r = runCli(['coordination', '--json', '--edges', files.edges, '--graphml', files.graphml, '--gexf', files.gexf, '--summary', files.summary], t.env);
+      assert.equal(r.status, 0, r.stderr);
+      const out = JSON.parse(r.stdout) as { campaigns: Array<{ accounts: string[] }> };
+      assert.equal(out.campaigns[0]!.accounts.length, 4);
+      assert.ok(out.campaigns[0]!.accounts.every((a) => /^acct_[0-9a-f]{20}$/.test(a)), out.campaigns[0]!.accounts.join(' '));
+      const gm = xml.parse(readFileSync(files.graphml, 'utf8'));
+      assert.deepEqual(gm.graphml.graph.node.map((n: Record<string, string>) => n['@id']).sort(), [...out.campaigns[0]!.accounts].sort());
+      // 'plain' is the one id that needs no escaping, so it would appear verbatim in every format.
+      for (const f of [r.stdout, ...Object.values(files).map((f) => readFileSync(f, 'utf8'))]) assert.doesNotMatch(f, /\bplain\b/);
     });
 
     it('explains bad options in a sentence', () => {
