@@ -69,10 +69,10 @@ function mentionName(pseudo: (s: string, id: string) => string, source: string, 
   return pseudo(source, `@${mention.replace(/^@/, '').toLowerCase()}`);
 }
 
-/** Adds the identifiers of one account to a scrub map: its id and handle (with and without @). */
+/** Adds the identifiers of one account to a scrub map: its id and its handle (without @, so "@handle" keeps its @). */
 export function addIdentifiers(map: Map<string, string>, shown: string | null, platformId: string | null, handle: string | null): void {
   if (shown === null) return;
-  for (const raw of [platformId, handle, handle?.replace(/^@/, '')]) {
+  for (const raw of [platformId, handle?.replace(/^@/, '')]) {
     if (raw && raw.length >= MIN_SCRUB_LENGTH && raw !== shown) map.set(raw, shown);
   }
 }
