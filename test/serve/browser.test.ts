@@ -73,6 +73,11 @@ describe('dashboard in Chromium', { skip }, () => {
     const cards = await page.locator('#cards .card .value').allTextContents();
     assert.equal(cards[0], '3,002');
     assert.ok((await page.locator('#top-accounts tbody tr').count()) > 0);
+    // Accounts are pseudonyms by default, and the header says so on every page.
+    await page.waitForSelector('#privacy-mode.pseudonymised');
+    assert.match(await page.locator('#privacy-mode').textContent() ?? '', /Accounts pseudonymised/);
+    const shown = await page.locator('#top-accounts tbody tr td:first-child').allTextContents();
+    assert.ok(shown.every((a) => /^acct_[0-9a-f]{20}$/.test(a)), shown.join(', '));
     // The stacked bars are drawn: the canvas has non-blank pixels.
     const inked = await page.$eval('#chart-disappearances canvas', (c) => {
       const cv = c as HTMLCanvasElement;
