@@ -64,7 +64,9 @@ export function registerCoordination(program: Command): void {
       // Everything printed or written goes through the privacy policy (src/report/privacy.ts).
       const { result, shown } = await withStore(cmd, async (store) => {
         const r = await runCoordination(store, options, progress);
-        return { result: r, shown: await shownExports(store, r.network, r.details, !!flags.revealAccounts) };
+        // The whole network's lookups are only worth doing when a network export was asked for.
+        const net = flags.edges || flags.graphml || flags.gexf ? r.network : { nodes: [], edges: [] };
+        return { result: r, shown: await shownExports(store, net, r.details, !!flags.revealAccounts) };
       });
       progress.stop();
       await writeExports({ edges: flags.edges, graphml: flags.graphml, gexf: flags.gexf, summary: flags.summary }, shown.network, shown.campaigns);

@@ -9,7 +9,7 @@ import { createProgress } from '../../util/progress.ts';
 export function registerExport(program: Command): void {
   const exp = program.command('export').description('Export data from the store.');
   exp.command('posts')
-    .description('Export every post, one record a post. Account ids and handles are pseudonymised with a keyed hash unless --reveal-accounts.')
+    .description('Export every post, one record a post. Account ids, handles and mentions (and the author\'s id or handle inside URLs and evidence) are pseudonymised with a keyed hash unless --reveal-accounts; display names are not exported; text is kept as written.')
     .option('--format <fmt>', 'csv or jsonl', 'csv')
     .option('--out <file>', 'write here instead of stdout')
     .option('--reveal-accounts', 'export real account ids and handles (the people in this data may be at risk)')
