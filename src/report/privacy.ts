@@ -43,7 +43,7 @@ const MIN_SCRUB_LENGTH = 3;
 /** Builds the account view for `store`; the store's pseudonym key is read (or made) once. */
 export async function accountView(store: Store, reveal: boolean): Promise<AccountView> {
   if (reveal) return REVEALED;
-  const pseudo = pseudonymiser(await pseudonymKey(store));
+  const pseudo = memo(pseudonymiser(await pseudonymKey(store)));
   const id = (source: string, platformId: string) => pseudo(source, platformId);
   return {
     revealed: false,
@@ -51,7 +51,7 @@ export async function accountView(store: Store, reveal: boolean): Promise<Accoun
     handle: (source, platformId, handle) => (platformId !== null ? id(source, platformId) : handle === null ? null : mentionName(pseudo, source, handle)),
     name: () => null,
     mention: (source, mention, knownId) => (knownId !== undefined ? id(source, knownId) : mentionName(pseudo, source, mention)),
-    scrub: (value, replace) => scrubValue(value, compile(replace)),
+    scrub: (value, replace) => (typeof value === 'string' && !mentionsAny(value, replace) ? value : scrubValue(value, compile(replace))),
   };
 }
 
@@ -63,6 +63,23 @@ const REVEALED: AccountView = {
   mention: (_s, mention) => mention,
   scrub: (value) => value,
 };
+
+/** Pseudonyms computed lately, so a page of posts by few accounts costs few HMACs; bounded. */
+const MEMO_ENTRIES = 50_000;
+
+function memo(pseudo: (s: string, id: string) => string): (s: string, id: string) => string {
+  let seen = new Map<string, string>();
+  return (source, id) => {
+    const key = `${source}\u0000${id}`;
+    let p = seen.get(key);
+    if (p === undefined) {
+      if (seen.size >= MEMO_ENTRIES) seen = new Map();
+      p = pseudo(source, id);
+      seen.set(key, p);
+    }
+    return p;
+  };
+}
 
 /** An account the store does not know, named by handle: case and a leading @ do not matter. */
 function mentionName(pseudo: (s: string, id: string) => string, source: string, mention: string): string {
@@ -77,21 +94,53 @@ export function addIdentifiers(map: Map<string, string>, shown: string | null, p
   }
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const WORD_CHAR = /[\p{L}\p{N}_]/u;
+
+/** True when the code point ending just before `i` (or starting at `i`) is a letter, digit or underscore. */
+function wordBefore(s: string, i: number): boolean {
+  if (i <= 0) return false;
+  const c = s.charCodeAt(i - 1);
+  const start = c >= 0xdc00 && c <= 0xdfff && i >= 2 ? i - 2 : i - 1;
+  return WORD_CHAR.test(String.fromCodePoint(s.codePointAt(start)!));
 }
 
-function compile(replace: Map<string, string>): { re: RegExp; map: Map<string, string> } | null {
-  const keys = [...replace.keys()].filter((k) => k.length >= MIN_SCRUB_LENGTH).sort((a, b) => b.length - a.length);
-  if (!keys.length) return null;
-  // Whole words only: "user12" must not rewrite "user123", nor "123" the middle of "91234".
-  return { re: new RegExp(`(?<![\\p{L}\\p{N}_])(?:${keys.map(escapeRegExp).join('|')})(?![\\p{L}\\p{N}_])`, 'gu'), map: replace };
+function wordAt(s: string, i: number): boolean {
+  return i < s.length && WORD_CHAR.test(String.fromCodePoint(s.codePointAt(i)!));
 }
 
-function scrubValue<T>(value: T, c: { re: RegExp; map: Map<string, string> } | null): T {
-  if (!c) return value;
+/** Cheap test before any work: does `s` contain one of the identifiers at all? */
+function mentionsAny(s: string, replace: Map<string, string>): boolean {
+  for (const k of replace.keys()) if (k.length >= MIN_SCRUB_LENGTH && s.includes(k)) return true;
+  return false;
+}
+
+/** Replacement pairs, longest identifier first (so "user123" is replaced before "user12" could match inside it). */
+function compile(replace: Map<string, string>): Array<[string, string]> | null {
+  const pairs = [...replace].filter(([k]) => k.length >= MIN_SCRUB_LENGTH).sort((a, b) => b[0].length - a[0].length);
+  return pairs.length ? pairs : null;
+}
+
+/** Replaces whole-word occurrences only: "user12" must not rewrite "user123", nor "123" the middle of "91234". */
+function replaceWords(s: string, pairs: Array<[string, string]>): string {
+  for (const [from, to] of pairs) {
+    let at = s.indexOf(from);
+    while (at >= 0) {
+      const end = at + from.length;
+      if (!wordBefore(s, at) && !wordAt(s, end)) {
+        s = s.slice(0, at) + to + s.slice(end);
+        at = s.indexOf(from, at + to.length);
+      } else {
+        at = s.indexOf(from, at + 1);
+      }
+    }
+  }
+  return s;
+}
+
+function scrubValue<T>(value: T, pairs: Array<[string, string]> | null): T {
+  if (!pairs) return value;
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return v.replace(c.re, (m) => c.map.get(m) ?? m);
+    if (typeof v === 'string') return replaceWords(v, pairs);
     if (Array.isArray(v)) return v.map(walk);
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
