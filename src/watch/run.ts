@@ -127,7 +127,7 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
     // A source's own configured URLs may be internal (the operator chose them); what its posts
     // link to or redirect to may not, unless --allow-private.
     const policy = { allowPrivate: opts.allowPrivate === true, allowOrigins: configOrigins(JSON.parse(row.config)) };
-    const http = new HttpClient({ budget, clock, signal, simClock, policy });
+    const http = new HttpClient({ budget, clock, signal, simClock, policy, timeoutMs: common.timeoutMs });
     live.set(Number(row.id), { row, driver: createDriver(row, http, clock), budget, listEveryMs: common.listEveryMs, nextListAt: 0 });
   }
   const sourceIds = [...live.keys()];

@@ -36,25 +36,35 @@ export type Mapping = z.infer<typeof mappingSchema>;
 
 /** Reads a mapping from `--map a=b,c=d` and/or a JSON mapping file (flags win). */
 export function loadMapping(mapFlag: string | undefined, mappingFile: string | undefined): Mapping {
-  let base: Record<string, string> = {};
+  let base: Record<string, unknown> = {};
   if (mappingFile) {
+    let parsed: unknown;
     try {
-      base = JSON.parse(readFileSync(mappingFile, 'utf8'));
+      parsed = JSON.parse(readFileSync(mappingFile, 'utf8'));
     } catch (err) {
       throw new UserError(`The mapping file ${mappingFile} could not be read as JSON: ${(err as Error).message}`);
     }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new UserError(`The mapping file ${mappingFile} must hold one JSON object such as {"id": "tweet_id", "text": "body"}, not ${Array.isArray(parsed) ? 'an array' : parsed === null ? 'null' : `a ${typeof parsed}`}.`);
+    }
+    base = { ...parsed };
   }
+  const mapKeys = new Set<string>();
   for (const pair of (mapFlag ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const eq = pair.indexOf('=');
     if (eq < 1) throw new UserError(`--map expects field=column pairs separated by commas; "${pair}" has no "=".`);
+    mapKeys.add(pair.slice(0, eq).trim());
     base[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
   }
   const parsed = mappingSchema.safeParse(base);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue.path.join('.') || '(mapping)';
+    // Name the file when the field at fault came from it (or is missing from it) rather than from --map.
+    const keys = issue.path.length ? [String(issue.path[0])] : issue.code === 'unrecognized_keys' ? issue.keys : [];
+    const fromFile = mappingFile && keys.some((k) => !mapKeys.has(k)) ? ` in ${mappingFile}` : '';
     throw new UserError(
-      `The column mapping is not usable: ${where}: ${issue.message}. Give at least id and text, e.g. --map id=tweet_id,text=body,account=user_id,created_at=time (fields: ${MAPPING_FIELDS.join(', ')}).`,
+      `The column mapping${fromFile} is not usable: ${where}: ${issue.message}. Give at least id and text, e.g. --map id=tweet_id,text=body,account=user_id,created_at=time (fields: ${MAPPING_FIELDS.join(', ')}).`,
     );
   }
   return parsed.data;

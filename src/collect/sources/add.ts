@@ -13,6 +13,7 @@ interface Common {
   name?: string;
   budgetPerMinute?: number;
   listEveryMs?: number;
+  timeoutMs?: number;
 }
 export type SourceInput =
   | ({ kind: 'mastodon'; url: string; public?: boolean; hashtag?: string; account?: string } & Common)
@@ -28,8 +29,13 @@ function defaultName(input: SourceInput): string {
 
 /** Validates and stores a new live source; returns its row. */
 export async function addSource(store: Store, input: SourceInput): Promise<Source> {
-  const common = commonConfigSchema.safeParse({ budgetPerMinute: input.budgetPerMinute, listEveryMs: input.listEveryMs });
-  if (!common.success) throw new UserError('The request budget must be a positive number of requests per minute.');
+  const common = commonConfigSchema.safeParse({ budgetPerMinute: input.budgetPerMinute, listEveryMs: input.listEveryMs, timeoutMs: input.timeoutMs });
+  if (!common.success) {
+    const field = common.error.issues[0]?.path[0];
+    throw new UserError(field === 'timeoutMs' ? 'The request timeout must be a whole number of milliseconds between 1 and 300000.'
+      : field === 'listEveryMs' ? 'The listing interval must be a positive whole number of milliseconds.'
+        : 'The request budget must be a positive number of requests per minute.');
+  }
   let config: Record<string, unknown>;
   let platform: string;
   if (input.kind === 'mastodon') {

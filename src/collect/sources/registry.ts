@@ -17,6 +17,8 @@ export const commonConfigSchema = z.object({
   budgetPerMinute: z.number().positive().default(60),
   /** How often to list new posts, in clock ms (default 60 s). */
   listEveryMs: z.number().int().positive().default(60_000),
+  /** Real-time ms one request may take before it counts as a timeout (a transient failure, never a deletion; default 10 s). */
+  timeoutMs: z.number().int().positive().max(300_000).default(10_000),
 });
 export type CommonConfig = z.infer<typeof commonConfigSchema>;
 

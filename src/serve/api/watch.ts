@@ -20,10 +20,13 @@ export async function watchApi(app: FastifyInstance, ctx: ApiContext): Promise<v
   route(app, ctx, {
     method: 'GET', url: '/api/watch/health', tag: 'watch', summary: 'Checks per minute and errors over the last minutes, and whether the watcher runs here.',
     query: z.object({ minutes: z.coerce.number().int().min(1).max(24 * 60).default(30) }),
-  }, async ({ query }) => ctx.cache.get(`health:${query.minutes}`, async () => redactSecrets({
-    // Fetch errors quote the URLs they failed on, which may carry a source's credentials.
-    ...(await health(db, query.minutes)), watcher: ctx.services.watch,
-  }), 2000));
+  }, async ({ query }) => ({
+    ...(await ctx.cache.get(`health:${query.minutes}`, () => health(db, query.minutes), 2000)),
+    // The watcher's state lives in this process and costs nothing to read: never serve it stale
+    // from the cache (right after a stop it would still say "running"). Its last error quotes
+    // the URL it failed on, which may carry a source's credentials.
+    watcher: redactSecrets(ctx.services.watch),
+  }));
 
   route(app, ctx, {
     method: 'POST', url: '/api/watch/start', tag: 'watch', summary: 'Start the watcher in this server (admin: bearer token).', admin: true,
