@@ -10,6 +10,7 @@
 import { appendFileSync, createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { importOwnerColumns } from '../../store/orphans.ts';
 import type { Store } from '../../store/open.ts';
 import type { ImportErrorsTable } from '../../store/schema.ts';
 import type { Insertable } from 'kysely';
@@ -88,7 +89,7 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
   const source = await ensureSource(store, { name: 'ooni', kind: 'import', platform: 'ooni' });
   const run = await store.db.insertInto('imports').values({
     file_key: key, file, format: 'ooni', source_id: source.id, rows: 0, imported: 0, duplicates: 0,
-    quarantined: 0, state: 'running', started_at: Date.now(), finished_at: null,
+    quarantined: 0, state: 'running', ...importOwnerColumns(), started_at: Date.now(), finished_at: null,
   }).returning('id').executeTakeFirstOrThrow();
   const counts: OoniImportCounts = { rows: 0, imported: 0, duplicates: 0, quarantined: 0 };
   const finish = async (state: string): Promise<void> => {
