@@ -7,6 +7,7 @@
  */
 import { createWriteStream, existsSync, statSync, type WriteStream } from 'node:fs';
 import { basename } from 'node:path';
+import { importOwnerColumns } from '../store/orphans.ts';
 import type { Store } from '../store/open.ts';
 import type { Format } from './formats/format.ts';
 import type { Mapping } from './formats/generic.ts';
@@ -65,7 +66,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const started = Date.now();
   const run = await store.db.insertInto('imports').values({
     file_key: key, file, format: opts.format.name, source_id: source.id, rows: 0, imported: 0, duplicates: 0,
-    quarantined: 0, state: 'running', started_at: started, finished_at: null,
+    quarantined: 0, state: 'running', ...importOwnerColumns(), started_at: started, finished_at: null,
   }).returning('id').executeTakeFirstOrThrow();
 
   const progress: Progress = createProgress({ label: `import ${basename(file)}`, unit: 'bytes', quiet: opts.quiet });

@@ -6,9 +6,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
+import { guardedLookup } from './lookup.ts';
 import { allowedOrigins, BlockedAddressError, internalAddressReason, type AddressPolicy } from './address-policy.ts';
 
 export { BlockedAddressError, type AddressPolicy } from './address-policy.ts';
@@ -26,9 +26,14 @@ export class FetchError extends Error {
 
 export interface SafeFetchOptions {
   policy: AddressPolicy;
+  /** GET (default) or POST; a POST becomes a GET after a 301, 302 or 303, as browsers do. */
+  method?: 'GET' | 'POST';
+  body?: string;
   headers?: Record<string, string>;
   /** Largest body read (default 32 MiB); larger answers throw TooLargeError. */
   maxBytes?: number;
+  /** Past `maxBytes`, stop reading and answer with the first `maxBytes` (truncated: true) instead of throwing. */
+  truncate?: boolean;
   /** Wall-clock limit for the whole request, redirects included (default 10 s). */
   timeoutMs?: number;
   /** Stops the request at once (the watcher's stop). */
@@ -43,25 +48,44 @@ export interface SafeFetchAnswer {
   bytes: Uint8Array;
   /** The URL that answered, after redirects. */
   url: string;
+  /** The body was cut at `maxBytes` (only with `truncate`). */
+  truncated: boolean;
 }
 
 export const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+
+/** How much of an answer one kind of fetch reads, and whether more is an error or just cut off. */
+export interface BodyCap {
+  maxBytes: number;
+  truncate?: boolean;
+}
+
+const MiB = 1024 * 1024;
+/**
+ * The body cap of every kind of outbound fetch, so a server that streams an endless body costs at
+ * most this much memory (a 1.5 GB feed once took the watcher to 652 MB). Sized well above real
+ * answers: feeds of thousands of items are a few MiB, a Mastodon page of 40 statuses a few hundred
+ * KiB, an OONI control answer a few KiB. Link re-checks and the probe only need the status and the
+ * start of the page, so they read the start and stop.
+ */
+export const BODY_CAPS = {
+  feed: { maxBytes: 20 * MiB },
+  mastodon: { maxBytes: 8 * MiB },
+  'http-json': { maxBytes: 16 * MiB },
+  /** A feed item's own link, fetched to confirm it is gone: only the status counts. */
+  recheck: { maxBytes: 1 * MiB, truncate: true },
+  /** The probe's page fetch (OONI's probe keeps 512 KiB too). */
+  probe: { maxBytes: 512 * 1024, truncate: true },
+  oracle: { maxBytes: 1 * MiB },
+  /** A test helper's control answer. */
+  control: { maxBytes: 4 * MiB },
+} as const satisfies Record<string, BodyCap>;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** A DNS lookup that refuses names resolving to an internal address (any of them, so no fallback can reach one). */
-function guardedLookup(hostname: string, options: object, callback: (...args: unknown[]) => void): void {
-  const opts = options as { all?: boolean; family?: number };
-  dnsLookup(hostname, { ...opts, all: true }, (err, addresses: LookupAddress[]) => {
-    if (err) return callback(err);
-    for (const a of addresses) {
-      const reason = internalAddressReason(a.address);
-      if (reason) return callback(new BlockedAddressError(`${hostname} resolves to ${a.address}, ${reason}; refusing to connect (watch --allow-private allows it).`));
-    }
-    if (!addresses.length) return callback(new FetchError(`${hostname} has no address.`, 'ENOTFOUND'));
-    if (opts.all) callback(null, addresses);
-    else callback(null, addresses[0].address, addresses[0].family);
-  });
-}
+/** The system resolver, refusing names that resolve to an internal address (src/net/lookup.ts). */
+const internalGuard = guardedLookup(internalAddressReason, {
+  refused: (host, ip, reason) => new BlockedAddressError(`${host} resolves to ${ip}, ${reason}; refusing to connect (watch --allow-private allows it).`),
+});
 
 /** Throws BlockedAddressError when `url` may not be fetched under `policy`; returns whether its host may be internal. */
 export function checkUrl(url: URL, policy: AddressPolicy, trusted = allowedOrigins(policy)): boolean {
@@ -75,34 +99,38 @@ export function checkUrl(url: URL, policy: AddressPolicy, trusted = allowedOrigi
   return internalOk;
 }
 
-function once(url: URL, o: SafeFetchOptions, internalOk: boolean, signal: AbortSignal): Promise<IncomingMessage> {
+function once(url: URL, o: SafeFetchOptions, method: 'GET' | 'POST', internalOk: boolean, signal: AbortSignal): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
     const req = mod.request(url, {
-      method: 'GET',
+      method,
       headers: o.headers,
       agent: false,
       signal,
-      ...(internalOk ? {} : { lookup: guardedLookup as unknown as typeof dnsLookup }),
+      ...(internalOk ? {} : { lookup: internalGuard as never }),
     }, resolve);
     req.on('error', reject);
-    req.end();
+    req.end(method === 'POST' ? o.body : undefined);
   });
 }
 
-async function readBody(res: IncomingMessage, url: string, max: number): Promise<Uint8Array> {
+/** Reads at most `max` bytes, destroying the socket once over: an endless body costs `max`, never more. */
+async function readBody(res: IncomingMessage, url: string, max: number, truncate: boolean): Promise<{ bytes: Uint8Array; truncated: boolean }> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of res as AsyncIterable<Buffer>) {
-    size += chunk.byteLength;
-    if (size > max) {
+    if (size + chunk.byteLength > max) {
       res.destroy();
-      throw new TooLargeError(`${url} answered more than ${max} bytes; refusing to read it.`);
+      if (!truncate) throw new TooLargeError(`${url} answered more than ${max} bytes; refusing to read it.`);
+      chunks.push(chunk.subarray(0, max - size));
+      return { bytes: Buffer.concat(chunks), truncated: true };
     }
+    size += chunk.byteLength;
     chunks.push(chunk);
   }
-  return Buffer.concat(chunks);
+  return { bytes: Buffer.concat(chunks), truncated: false };
 }
+
 
 function toHeaders(raw: IncomingMessage['headers']): Headers {
   const h = new Headers();
@@ -123,6 +151,7 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<SafeF
   const signal = o.signal ? AbortSignal.any([o.signal, timeout]) : timeout;
   const trusted = allowedOrigins(o.policy);
   const maxRedirects = o.maxRedirects ?? 5;
+  let method = o.method ?? 'GET';
   let current: URL;
   try {
     current = new URL(url);
@@ -133,16 +162,17 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<SafeF
     const internalOk = checkUrl(current, o.policy, trusted);
     let res: IncomingMessage;
     try {
-      res = await once(current, o, internalOk, signal);
+      res = await once(current, o, method, internalOk, signal);
       const location = res.headers.location;
       if (REDIRECTS.has(res.statusCode ?? 0) && location) {
-        res.resume();
+        res.destroy();
         if (hop >= maxRedirects) throw new FetchError(`${url} redirected more than ${maxRedirects} times.`, 'too_many_redirects');
+        if (res.statusCode !== 307 && res.statusCode !== 308) method = 'GET';
         current = new URL(location, current);
         continue;
       }
-      const bytes = await readBody(res, current.href, o.maxBytes ?? DEFAULT_MAX_BYTES);
-      return { status: res.statusCode ?? 0, headers: toHeaders(res.headers), bytes, url: current.href };
+      const body = await readBody(res, current.href, o.maxBytes ?? DEFAULT_MAX_BYTES, o.truncate === true);
+      return { status: res.statusCode ?? 0, headers: toHeaders(res.headers), ...body, url: current.href };
     } catch (err) {
       if (err instanceof BlockedAddressError || err instanceof TooLargeError || err instanceof FetchError) throw err;
       const e = err as Error & { code?: string; cause?: unknown };

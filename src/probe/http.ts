@@ -2,14 +2,17 @@
  * HTTP GET with redirects (at most 10), a per-request deadline and a body cap, recorded as OONI's
  * `requests` entries. Names are resolved by the system resolver, as a browser would.
  */
-import { lookup as dnsLookup } from 'node:dns';
 import { isIP } from 'node:net';
 import http from 'node:http';
 import https from 'node:https';
 import { ProbeTimeout, toFailure } from './failure.ts';
+import { BODY_CAPS } from '../net/fetch.ts';
+import { guardedLookup, systemLookup, type Lookup, type RefuseAddress } from '../net/lookup.ts';
+
+export type { RefuseAddress } from '../net/lookup.ts';
 
 export const MAX_REDIRECTS = 10;
-export const BODY_CAP = 512 * 1024;
+export const BODY_CAP = BODY_CAPS.probe.maxBytes;
 
 /** The headers OONI's probe sends, so servers treat both probes alike. */
 export const REQUEST_HEADERS: Record<string, string> = {
@@ -54,9 +57,6 @@ export async function httpGet(url: string, opts: { timeoutMs: number; bodyCap?: 
   return { requests: [...hops].reverse(), final, failure: final.failure };
 }
 
-/** Says why an address must not be connected to (the test helper's policy), or null. */
-export type RefuseAddress = (ip: string) => string | null;
-
 /** The failure string of a hop the address policy refused. */
 export const REFUSED_FAILURE = 'th_refused_private_address';
 
@@ -95,8 +95,9 @@ function one(url: string, timeoutMs: number, cap: number, resolved?: Map<string,
       resolve(entry);
       return;
     }
-    const lookup = known?.length ? pinned(known) : refuse ? systemLookup : undefined;
-    const req = mod.request(u, { method: 'GET', headers: REQUEST_HEADERS, agent: false, family: 4, ...(lookup ? { lookup: guarded(lookup, refuse) } : {}) }, (res) => {
+    const base = known?.length ? pinned(known) : refuse ? systemLookup(4) : undefined;
+    const lookup = refuse ? guardedLookup(refuse, { base, refused: (host, ip) => Object.assign(new Error(`${host} resolves to ${ip}, which the test helper refuses`), { refused: true }) }) : base;
+    const req = mod.request(u, { method: 'GET', headers: REQUEST_HEADERS, agent: false, family: 4, ...(lookup ? { lookup: lookup as never } : {}) }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       let truncated = false;
@@ -134,33 +135,9 @@ function one(url: string, timeoutMs: number, cap: number, resolved?: Map<string,
   });
 }
 
-type Lookup = (host: string, opts: { all?: boolean }, cb: LookupCb) => void;
-
-/** The system resolver with the lookup signature, all addresses. */
-const systemLookup: Lookup = (host, opts, cb) => dnsLookup(host, { ...opts, all: true, family: 4 }, (err, addrs) => {
-  if (err) return cb(err, []);
-  if (opts?.all) cb(null, addrs);
-  else cb(null, addrs[0]?.address ?? '', 4);
-});
-
-/** Wraps a lookup so an answer holding a refused address fails instead of connecting (redirect hops included). */
-function guarded(lookup: Lookup, refuse?: RefuseAddress): Lookup {
-  if (!refuse) return lookup;
-  return (host, opts, cb) => lookup(host, { all: true }, (err, addrs) => {
-    if (err) return cb(err, []);
-    const list = Array.isArray(addrs) ? addrs : [{ address: addrs, family: 4 }];
-    const bad = list.find((a) => refuse(a.address));
-    if (bad) return cb(Object.assign(new Error(`${host} resolves to ${bad.address}, which the test helper refuses`), { refused: true }), []);
-    if (opts?.all) cb(null, list);
-    else cb(null, list[0]?.address ?? '', 4);
-  });
-}
-
-type LookupCb = (err: NodeJS.ErrnoException | null, address: string | Array<{ address: string; family: number }>, family?: number) => void;
-
 /** A lookup that answers with the addresses the probe already resolved (the system resolver's), so
  * the fetch uses the same answer that was measured and does not queue for getaddrinfo again. */
-function pinned(addrs: string[]): (host: string, opts: { all?: boolean }, cb: LookupCb) => void {
+function pinned(addrs: string[]): Lookup {
   return (_host, opts, cb) => {
     if (opts?.all) cb(null, addrs.map((address) => ({ address, family: 4 })));
     else cb(null, addrs[0], 4);

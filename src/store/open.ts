@@ -6,6 +6,7 @@ import type { Backend } from './backend.ts';
 import { openSqlite } from './backends/sqlite.ts';
 import { openPostgres } from './backends/postgres.ts';
 import { migrateToLatest } from './migrations/index.ts';
+import { interruptOrphanedImports } from './orphans.ts';
 
 export type Store = Backend;
 
@@ -43,6 +44,8 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   try {
     await migrateToLatest(backend.db, backend.caps, backend.schema);
     await backend.recover?.();
+    const orphaned = await interruptOrphanedImports(backend.db);
+    if (orphaned.length) process.stderr.write(`censorscope: ${orphaned.length} import(s) whose process was killed are marked interrupted (${orphaned.slice(0, 3).join(', ')}${orphaned.length > 3 ? ', …' : ''}); run the same import again to finish.\n`);
   } catch (err) {
     await backend.close();
     throw err;

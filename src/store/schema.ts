@@ -122,6 +122,10 @@ export interface ImportsTable {
   state: string;
   started_at: number;
   finished_at: number | null;
+  /** The process running the import (pid, host, its start time): null on rows from before 0009. */
+  owner_pid: number | null;
+  owner_host: string | null;
+  owner_started_at: number | null;
 }
 
 export interface SettingsTable {

@@ -66,7 +66,10 @@ interface Live {
   nextListAt: number;
 }
 
-/** Runs every source and the scheduler until aborted or the duration has passed. */
+/** Wall-clock ms a fetch in flight may still take once the duration has passed. */
+const STOP_GRACE_MS = 1000;
+
+/** Runs every source and the scheduler until aborted or the duration has passed (fetches in flight are aborted soon after). */
 export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<void> {
   const policy: SchedulePolicy = { ...DEFAULT_POLICY, ...opts.policy };
   const follow = opts.clock || !opts.simClock ? null : new AcceleratedClock(Date.now(), 1);
@@ -75,15 +78,28 @@ export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<v
   const durationClock = opts.clock ?? realClock;
   const endAt = opts.durationMs != null ? durationClock.now() + opts.durationMs : Infinity;
   const owner = opts.owner ?? `watch-${process.pid}-${randomBytes(3).toString('hex')}`;
-  const signal = opts.signal;
-  const stopped = () => signal?.aborted || durationClock.now() >= endAt;
+  // One stop for everything in flight: the caller's signal, or the end of the duration on the
+  // wall clock. Fetches, retries' backoff and budget waits all take it, so a slow or silent
+  // server cannot keep the watcher past its end (it once ran 61 s of a 25 s --for).
+  const stop = new AbortController();
+  const onAbort = () => stop.abort();
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) stop.abort();
+  // At the end of the duration no new work starts; what is in flight gets a moment to finish.
+  const timer = opts.durationMs != null && !opts.clock ? setTimeout(onAbort, Math.max(0, opts.durationMs) + STOP_GRACE_MS) : undefined;
+  const stopped = () => stop.signal.aborted || durationClock.now() >= endAt;
 
   const single = !store.caps.concurrentWriters;
-  if (single) await holdSingleWatcher(store, owner);
   try {
-    await watchLoop(store, opts, { policy, follow: follow && simOrigin ? { clock: follow, origin: simOrigin } : null, clock, owner, stopped, single });
+    if (single) await holdSingleWatcher(store, owner);
+    try {
+      await watchLoop(store, { ...opts, signal: stop.signal }, { policy, follow: follow && simOrigin ? { clock: follow, origin: simOrigin } : null, clock, owner, stopped, single });
+    } finally {
+      if (single) await releaseSingleWatcher(store, owner).catch(() => undefined);
+    }
   } finally {
-    if (single) await releaseSingleWatcher(store, owner).catch(() => undefined);
+    clearTimeout(timer);
+    opts.signal?.removeEventListener('abort', onAbort);
   }
 }
 
@@ -172,6 +188,8 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
       try {
         result = await s.driver.checkPost({ platformPostId: item.platformPostId, url: item.url, accountPlatformId: item.accountPlatformId });
       } catch (err) {
+        // A check cut short by the stop says nothing about the post: leave it for the next run.
+        if (signal?.aborted) break;
         result = err instanceof TransientError
           ? { outcome: 'transient', httpStatus: err.httpStatus, errorCode: err.code, detail: { message: err.message } }
           : { outcome: 'unknown', httpStatus: null, errorCode: err instanceof BlockedAddressError ? err.code : 'error', detail: { message: (err as Error).message } };

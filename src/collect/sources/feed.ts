@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { HttpClient } from './http.ts';
+import { BODY_CAPS } from '../../net/fetch.ts';
 import type { Clock } from '../../watch/clock.ts';
 import { decodeFeedBytes, type DecodedFeed } from './feed/charset.ts';
 import { NotAFeedError, parseFeedText, type FeedItem, type ParsedFeed } from './feed/parse.ts';
@@ -23,7 +24,7 @@ export const feedConfigSchema = z.object({
 export type FeedConfig = z.infer<typeof feedConfigSchema>;
 
 /** Feeds larger than this are refused: a hostile or broken server, not a feed. */
-export const MAX_FEED_BYTES = 20 * 1024 * 1024;
+export const MAX_FEED_BYTES = BODY_CAPS.feed.maxBytes;
 
 /** The Accept header for feeds: every format the source reads. */
 export const FEED_ACCEPT = 'application/rss+xml, application/atom+xml, application/rdf+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, application/json;q=0.8, */*;q=0.5';
@@ -86,7 +87,7 @@ export class FeedSource implements SourceDriver {
     if (listed) return { outcome: 'visible', httpStatus: 200, errorCode: null, detail: { via: 'feed' }, text: listed.text };
     const detail = { via: 'url', feedOldest: this.cached!.oldest };
     if (!post.url) return { outcome: 'unknown', httpStatus: null, errorCode: 'no_url', detail };
-    const res = await this.http.get(post.url, 'text/html, */*');
+    const res = await this.http.get(post.url, 'text/html, */*', BODY_CAPS.recheck);
     if (res.status === 404 || res.status === 410) return { outcome: 'deleted_by_author', httpStatus: res.status, errorCode: null, detail };
     if (res.status === 451) return { outcome: 'removed_by_platform', httpStatus: 451, errorCode: null, detail };
     // Gone from the feed but still served: a ghost, not a deletion.

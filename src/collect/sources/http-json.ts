@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { HttpClient } from './http.ts';
+import { BODY_CAPS } from '../../net/fetch.ts';
 import { livePost, type AccountCheck, type CheckResult, type ListResult, type SourceDriver, type WatchedPost } from './source.ts';
 
 const ruleSchema = z.object({
@@ -93,7 +94,7 @@ export class HttpJsonSource implements SourceDriver {
 
   async listNew(cursor: string | null): Promise<ListResult> {
     const { list } = this.config;
-    const res = await this.http.get(list.url);
+    const res = await this.http.get(list.url, 'application/json', BODY_CAPS['http-json']);
     if (res.status !== 200) throw new Error(`List ${list.url} answered HTTP ${res.status}.`);
     const items = atPath(parseJson(res.body), list.itemsPath);
     if (!Array.isArray(items)) throw new Error(`List ${list.url} has no array at "${list.itemsPath}".`);
@@ -124,7 +125,7 @@ export class HttpJsonSource implements SourceDriver {
 
   async checkPost(post: WatchedPost): Promise<CheckResult> {
     const { check } = this.config;
-    const res = await this.http.get(fill(check.url, 'id', post.platformPostId));
+    const res = await this.http.get(fill(check.url, 'id', post.platformPostId), 'application/json', BODY_CAPS['http-json']);
     const json = parseJson(res.body);
     const rule = check.rules.find((r) => matches(r, res.status, json));
     const outcome = rule?.outcome ?? check.default;
@@ -139,7 +140,7 @@ export class HttpJsonSource implements SourceDriver {
 
   async checkAccount(id: string): Promise<AccountCheck> {
     if (!this.config.account) return { state: 'unknown', httpStatus: null, detail: { reason: 'no account endpoint configured' } };
-    const res = await this.http.get(fill(this.config.account.url, 'account', id));
+    const res = await this.http.get(fill(this.config.account.url, 'account', id), 'application/json', BODY_CAPS['http-json']);
     const json = parseJson(res.body);
     const rule = this.config.account.rules.find((r) => matches(r, res.status, json));
     return { state: rule?.state ?? 'unknown', httpStatus: res.status, detail: { body: res.body.slice(0, 500) } };

@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../../watch/clock.ts';
 import { SIM_SPEED_HEADER, SIM_TIME_HEADER } from '../../watch/clock.ts';
-import { BlockedAddressError, DEFAULT_MAX_BYTES, FetchError, safeFetch, TooLargeError, type AddressPolicy } from '../../net/fetch.ts';
+import { BlockedAddressError, DEFAULT_MAX_BYTES, FetchError, safeFetch, TooLargeError, type AddressPolicy, type BodyCap } from '../../net/fetch.ts';
 
 /** What the HTTP client needs of a request budget. */
 export interface Budget {
@@ -65,6 +65,8 @@ export interface HttpAnswer {
   body: string;
   /** The body's bytes, for callers that must decode it by its declared charset (feeds). */
   bytes: Uint8Array;
+  /** Cut at the cap (only when the cap says `truncate`). */
+  truncated: boolean;
 }
 
 export { TooLargeError };
@@ -145,10 +147,11 @@ export class HttpClient {
 
   /**
    * GETs `url` within the budget, retrying transient failures; throws TransientError when they
-   * persist, TooLargeError past `maxBytes` (default 32 MiB), BlockedAddressError for a URL the
-   * address policy refuses.
+   * persist, TooLargeError past the cap (bytes, or a BODY_CAPS entry; default 32 MiB),
+   * BlockedAddressError for a URL the address policy refuses.
    */
-  async get(url: string, accept = 'application/json', maxBytes = DEFAULT_MAX_BYTES): Promise<HttpAnswer> {
+  async get(url: string, accept = 'application/json', cap: number | BodyCap = DEFAULT_MAX_BYTES): Promise<HttpAnswer> {
+    const { maxBytes, truncate } = typeof cap === 'number' ? { maxBytes: cap, truncate: false } : cap;
     const attempts = this.o.attempts ?? 4;
     let backoff = this.o.backoffMs ?? 2000;
     const maxWait = this.o.maxWaitMs ?? 300_000;
@@ -163,11 +166,12 @@ export class HttpClient {
           timeoutMs: this.o.timeoutMs ?? 10_000,
           signal: this.o.signal,
           maxBytes,
+          truncate,
         });
         const { bytes } = res;
         const body = new TextDecoder().decode(bytes);
         followSimClock(this.o.simClock, res.url, res.headers);
-        if (!isTransientStatus(res.status)) return { status: res.status, headers: res.headers, body, bytes };
+        if (!isTransientStatus(res.status)) return { status: res.status, headers: res.headers, body, bytes, truncated: res.truncated };
         last = new TransientError(`HTTP ${res.status} from ${url}`, res.status, res.status === 429 ? 'rate_limited' : 'server_error');
         wait = retryAfterMs(res.headers.get('retry-after'), this.o.clock.now()) ?? backoff;
       } catch (err) {

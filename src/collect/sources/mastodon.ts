@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { HttpClient } from './http.ts';
+import { BODY_CAPS } from '../../net/fetch.ts';
 import { livePost, type AccountCheck, type CheckResult, type ListResult, type SourceDriver, type WatchedPost } from './source.ts';
 
 export const mastodonConfigSchema = z.object({
@@ -97,7 +98,7 @@ export class MastodonSource implements SourceDriver {
     if (this.config.hashtag) return `/api/v1/timelines/tag/${encodeURIComponent(this.config.hashtag)}`;
     if (this.config.account) {
       if (!this.accountId) {
-        const res = await this.http.get(`${this.base}/api/v1/accounts/lookup?acct=${encodeURIComponent(this.config.account)}`);
+        const res = await this.http.get(`${this.base}/api/v1/accounts/lookup?acct=${encodeURIComponent(this.config.account)}`, 'application/json', BODY_CAPS.mastodon);
         if (res.status !== 200) throw new Error(`Account ${this.config.account} could not be looked up (HTTP ${res.status}).`);
         this.accountId = accountSchema.parse(JSON.parse(res.body)).id;
       }
@@ -114,7 +115,7 @@ export class MastodonSource implements SourceDriver {
     for (let page = 0; page < (this.config.maxPages ?? 5); page++) {
       const q = new URLSearchParams({ limit: '40' });
       if (since) q.set('min_id', since);
-      const res = await this.http.get(`${this.base}${path}?${q}`);
+      const res = await this.http.get(`${this.base}${path}?${q}`, 'application/json', BODY_CAPS.mastodon);
       if (res.status !== 200) throw new Error(`Timeline ${path} answered HTTP ${res.status}.`);
       const statuses = z.array(statusSchema).parse(JSON.parse(res.body));
       for (const s of statuses) {
@@ -128,7 +129,7 @@ export class MastodonSource implements SourceDriver {
   }
 
   async checkAccount(id: string): Promise<AccountCheck> {
-    const res = await this.http.get(`${this.base}/api/v1/accounts/${encodeURIComponent(id)}`);
+    const res = await this.http.get(`${this.base}/api/v1/accounts/${encodeURIComponent(id)}`, 'application/json', BODY_CAPS.mastodon);
     if (res.status === 404 || res.status === 410) return { state: 'gone', httpStatus: res.status, detail: { body: res.body.slice(0, 500) } };
     if (res.status !== 200) return { state: 'unknown', httpStatus: res.status, detail: { body: res.body.slice(0, 500) } };
     const acc = accountSchema.safeParse(JSON.parse(res.body));
@@ -137,7 +138,7 @@ export class MastodonSource implements SourceDriver {
   }
 
   async checkPost(post: WatchedPost): Promise<CheckResult> {
-    const res = await this.http.get(`${this.base}/api/v1/statuses/${encodeURIComponent(post.platformPostId)}`);
+    const res = await this.http.get(`${this.base}/api/v1/statuses/${encodeURIComponent(post.platformPostId)}`, 'application/json', BODY_CAPS.mastodon);
     const body = res.body.slice(0, 1000);
     if (res.status === 200) {
       const s = statusSchema.safeParse(JSON.parse(res.body));

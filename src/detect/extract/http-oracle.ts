@@ -16,12 +16,16 @@
  *   }
  *
  * Requests are spaced to respect the rate limit; transient failures (timeouts, 5xx) are
- * retried, and only then counted as errors rather than silently as "not censored".
+ * retried, and only then counted as errors rather than silently as "not censored". Requests go
+ * through src/net/fetch.ts: the configured URL's own host may be internal, but a redirect may
+ * not lead to an internal address, and an answer is read up to BODY_CAPS.oracle.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../../util/errors.ts';
 import type { Oracle } from './oracle.ts';
+import { BODY_CAPS, BlockedAddressError, safeFetch, TooLargeError, type SafeFetchAnswer } from '../../net/fetch.ts';
+import { configOrigins } from '../../net/address-policy.ts';
 
 export const HttpOracleConfig = z.object({
   url: z.string().url(),
@@ -96,18 +100,24 @@ export class HttpOracle implements Oracle {
       const wait = this.nextAt - Date.now();
       if (wait > 0) await sleep(wait);
       this.nextAt = Math.max(Date.now(), this.nextAt) + 1000 / c.ratePerSecond;
-      let res: Response;
+      let res: SafeFetchAnswer;
       try {
-        res = await fetch(c.url.split('{{text}}').join(encodeURIComponent(text)), {
+        res = await safeFetch(c.url.split('{{text}}').join(encodeURIComponent(text)), {
           method: c.method, headers: c.headers, body: c.method === 'POST' ? this.encodeBody(text) : undefined,
-          signal: AbortSignal.timeout(c.timeoutMs),
+          policy: { allowOrigins: configOrigins(c.url.split('{{text}}').join('x')) },
+          maxBytes: BODY_CAPS.oracle.maxBytes,
+          timeoutMs: c.timeoutMs,
         });
       } catch (err) {
+        // A refused address or an endless answer is the configuration's problem, not censorship.
+        if (err instanceof BlockedAddressError || err instanceof TooLargeError) {
+          throw new UserError(`The oracle at ${c.url} cannot be asked: ${err.message}`);
+        }
         if (c.censoredWhen.networkError) return true;
         lastErr = err;
         continue;
       }
-      const body = await res.text();
+      const body = new TextDecoder().decode(res.bytes);
       if (res.status >= 500 && !c.censoredWhen.status?.includes(res.status)) { lastErr = new Error(`HTTP ${res.status}`); continue; }
       return this.judge(res.status, body);
     }

@@ -10,6 +10,7 @@
 import { appendFileSync, createReadStream, existsSync, openSync, readSync, closeSync, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { importOwnerColumns } from '../../store/orphans.ts';
 import type { Store } from '../../store/open.ts';
 import type { ImportErrorsTable } from '../../store/schema.ts';
 import type { Insertable } from 'kysely';
@@ -30,7 +31,32 @@ export interface OoniImportOptions {
   signal?: AbortSignal;
   /** Measurements per write transaction (default 100: each holds its parsed JSON until then). */
   batchSize?: number;
+  /** Limits on what a gzip file may decompress to (defaults: GZIP_LIMITS). */
+  gzipLimits?: Partial<GzipLimits>;
 }
+
+/**
+ * How far a gzip file may expand. OONI's measurement files expand about 5 to 15 times; a gzip
+ * bomb (a long run of one byte) expands a thousand times, so a 388 KB file would otherwise be read
+ * as 1 GB of lines. A file may always expand to `floorBytes`; beyond that, to `ratio` times its
+ * compressed size, and never past `maxBytes`.
+ */
+export interface GzipLimits {
+  ratio: number;
+  floorBytes: number;
+  maxBytes: number;
+}
+export const GZIP_LIMITS: GzipLimits = { ratio: 100, floorBytes: 64 << 20, maxBytes: 16 * 1024 ** 3 };
+
+/** The decompressed bytes a gzip file of `compressed` bytes may yield. */
+export function gzipBudget(compressed: number, l: GzipLimits = GZIP_LIMITS): number {
+  return Math.min(l.maxBytes, Math.max(l.floorBytes, l.ratio * compressed));
+}
+
+// What is parsed and quarantined waits for the next write; past these sizes it is written at once,
+// so a file of many long lines cannot pile them up in memory.
+const PENDING_BYTES = 16 << 20;
+const BAD_BYTES = 16 << 20;
 
 export interface OoniImportCounts {
   /** Non-blank lines read. */
@@ -63,7 +89,7 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
   const source = await ensureSource(store, { name: 'ooni', kind: 'import', platform: 'ooni' });
   const run = await store.db.insertInto('imports').values({
     file_key: key, file, format: 'ooni', source_id: source.id, rows: 0, imported: 0, duplicates: 0,
-    quarantined: 0, state: 'running', started_at: Date.now(), finished_at: null,
+    quarantined: 0, state: 'running', ...importOwnerColumns(), started_at: Date.now(), finished_at: null,
   }).returning('id').executeTakeFirstOrThrow();
   const counts: OoniImportCounts = { rows: 0, imported: 0, duplicates: 0, quarantined: 0 };
   const finish = async (state: string): Promise<void> => {
@@ -71,17 +97,21 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
   };
 
   let pending: Pending[] = [];
+  let pendingBytes = 0;
   let bad: Array<Insertable<ImportErrorsTable>> = [];
+  let badBytes = 0;
   const quarantine = (line: number, field: string, reason: string, text: string): void => {
     counts.quarantined++;
     // PostgreSQL text cannot hold NUL: such a line is kept as its bytes.
     const raw = text.includes('\u0000') ? `base64:${Buffer.from(text).toString('base64')}` : text;
+    badBytes += raw.length;
     bad.push({ file_key: key, file, line, field, reason, raw, created_at: Date.now() });
     if (opts.errorsFile) appendFileSync(opts.errorsFile, JSON.stringify({ file, line, field, reason, raw }) + '\n');
   };
   const flush = async (): Promise<void> => {
     const batch = pending;
     pending = [];
+    pendingBytes = 0;
     // Counted once committed, so a failed import's record does not claim rows it rolled back.
     let imported = 0;
     let duplicates = 0;
@@ -98,6 +128,7 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
         await trx.insertInto('import_errors').values(bad)
           .onConflict((oc) => oc.columns(['file_key', 'line', 'field']).doNothing()).execute();
         bad = [];
+        badBytes = 0;
       }
     });
     counts.imported += imported;
@@ -105,10 +136,20 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
   };
 
   const input: Readable = gzip ? createReadStream(file).pipe(createGunzip()) : createReadStream(file);
+  const limits = { ...GZIP_LIMITS, ...opts.gzipLimits };
+  const compressed = statSync(file).size;
+  const budget = gzipBudget(compressed, limits);
+  const cap = gzip ? {
+    bytes: budget,
+    problem: `the gzip file expands past ${mib(budget)} from ${mib(compressed)} (a file may expand ${limits.ratio} times, at least to `
+      + `${mib(limits.floorBytes)} and at most to ${mib(limits.maxBytes)}; OONI's files expand about 10 times), so it looks like a decompression bomb: `
+      + 'the rest of the file, from this line on, is not read (raw holds the start of this line)',
+  } : undefined;
   let seenFirst = false;
   let lastLine = 0;
+  let capped = false;
   try {
-    for await (const l of readLines(input, MAX_LINE_BYTES)) {
+    for await (const l of readLines(input, MAX_LINE_BYTES, cap)) {
       lastLine = l.no;
       if (l.text !== null && !l.text.trim()) continue;
       if (!seenFirst) {
@@ -118,13 +159,17 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
       }
       counts.rows++;
       if (l.text === null) {
-        quarantine(l.no, '(line)', l.problem!, `base64:${l.bytes!.toString('base64')}`);
+        capped = l.problem === cap?.problem;
+        quarantine(l.no, capped ? '(file)' : '(line)', l.problem!, `base64:${l.bytes!.toString('base64')}`);
       } else {
         const p = parseLine(l.text);
         if ('field' in p) quarantine(l.no, p.field, p.reason, l.text);
-        else pending.push({ line: l.no, text: l.text, m: p.m, identity: p.identity });
+        else {
+          pending.push({ line: l.no, text: l.text, m: p.m, identity: p.identity });
+          pendingBytes += l.text.length;
+        }
       }
-      if (pending.length >= (opts.batchSize ?? 100) || bad.length >= 500) await flush();
+      if (pending.length >= (opts.batchSize ?? 100) || pendingBytes >= PENDING_BYTES || bad.length >= 500 || badBytes >= BAD_BYTES) await flush();
       if (opts.signal?.aborted) break;
     }
     await flush();
@@ -148,6 +193,9 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
     throw new Error(`The import of ${file} does not add up: ${counts.rows} lines read, but ${counts.imported} imported + ${counts.duplicates} duplicates + ${counts.quarantined} quarantined.`);
   }
   await finish('done');
+  if (capped) {
+    process.stderr.write(`${file}: stopped reading at line ${lastLine}: ${cap!.problem.replace(/ \(raw holds.*$/, '')}; that line is quarantined with the reason.\n`);
+  }
   if (!opts.quiet) process.stderr.write(`${file}: ${counts.rows} measurements read: ${counts.imported} imported, ${counts.duplicates} duplicates, ${counts.quarantined} quarantined\n`);
   return counts;
 }
@@ -171,7 +219,18 @@ function parseLine(text: string): { m: OoniEnvelope; identity: MeasurementIdenti
     if (value === undefined) return { field, reason: `${field} is missing, but every OONI measurement has it` };
     return { field, reason: `${field} ${JSON.stringify(value).slice(0, 80)} is invalid: ${issue.message}` };
   }
-  return { m: parsed.data, identity: measurementIdentity(json as Record<string, unknown>) };
+  try {
+    return { m: parsed.data, identity: measurementIdentity(json as Record<string, unknown>) };
+  } catch (err) {
+    // JSON.parse reads any depth but JSON.stringify recurses: a value nested tens of thousands of
+    // levels deep (a hostile file) would overflow the stack and end the whole import.
+    if (err instanceof RangeError) return { field: '(line)', reason: 'the measurement is nested too deeply to be read (a hostile or damaged line)' };
+    throw err;
+  }
+}
+
+function mib(bytes: number): string {
+  return bytes >= 1 << 30 ? `${+(bytes / (1 << 30)).toFixed(1)} GiB` : bytes >= 1 << 20 ? `${+(bytes / (1 << 20)).toFixed(1)} MiB` : `${+(bytes / 1024).toFixed(1)} KiB`;
 }
 
 /** Why the first non-blank line shows the file is not JSONL at all, or null when it may be. */

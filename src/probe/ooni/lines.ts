@@ -18,8 +18,20 @@ export interface Line {
 
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** Yields each line of `input`; a line longer than `maxBytes` is reported, not buffered. */
-export async function* readLines(input: Readable, maxBytes: number): AsyncGenerator<Line> {
+/** A limit on the bytes read in all: past it, reading stops. */
+export interface TotalLimit {
+  bytes: number;
+  /** The problem reported on the line the limit cuts (the last line yielded). */
+  problem: string;
+}
+
+/**
+ * Yields each line of `input`; a line longer than `maxBytes` is reported, not buffered. With
+ * `total`, reading stops once that many bytes have been read: the lines complete before it are
+ * yielded as usual, then one last line (the one the limit cuts) with `total.problem` and the
+ * first 4 KiB of its bytes, and the input is destroyed.
+ */
+export async function* readLines(input: Readable, maxBytes: number, total?: TotalLimit): AsyncGenerator<Line> {
   let parts: Buffer[] = [];
   let size = 0;
   let tooLong = false;
@@ -55,7 +67,12 @@ export async function* readLines(input: Readable, maxBytes: number): AsyncGenera
     parts.push(chunk);
     size += chunk.length;
   };
-  for await (const chunk of input as AsyncIterable<Buffer>) {
+  let seen = 0;
+  for await (const whole of input as AsyncIterable<Buffer>) {
+    let chunk = whole;
+    const over = total !== undefined && seen + chunk.length > total.bytes;
+    if (over) chunk = chunk.subarray(0, total.bytes - seen);
+    seen += chunk.length;
     let start = 0;
     for (let nl = chunk.indexOf(0x0a); nl !== -1; nl = chunk.indexOf(0x0a, start)) {
       add(chunk.subarray(start, nl));
@@ -63,6 +80,18 @@ export async function* readLines(input: Readable, maxBytes: number): AsyncGenera
       start = nl + 1;
     }
     if (start < chunk.length) add(chunk.subarray(start));
+    if (over) {
+      // The line the limit cuts: keep its start (as a too-long line does) and read no further.
+      let head = Buffer.concat([...parts, whole.subarray(chunk.length, chunk.length + 4096)]).subarray(0, 4096);
+      const nl = head.indexOf(0x0a);
+      if (nl !== -1) head = head.subarray(0, nl);
+      parts = [];
+      size = 0;
+      tooLong = false;
+      input.destroy();
+      yield { no: no + 1, text: null, problem: total.problem, bytes: Buffer.from(head) };
+      return;
+    }
   }
   if (size || tooLong) yield finish();
 }

@@ -18,6 +18,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
+import { NotAFeedError } from './parse.ts';
 
 export type CharsetSource = 'bom' | 'http' | 'xml' | 'default' | 'guess';
 
@@ -104,7 +105,7 @@ export function decodeFeedBytes(bytes: Uint8Array, contentType?: string | null):
   }
   if (xml) return decode(bytes, xml, 'xml');
   if (xmlLabel && !isUtf8(bytes)) {
-    throw new Error(`The feed declares the encoding "${xmlLabel}", which censorscope cannot decode.`);
+    throw new NotAFeedError(`The feed declares the encoding "${xmlLabel}", which censorscope cannot decode.`);
   }
   if (utf16) return decode(bytes, utf16, 'default');
   if (isUtf8(bytes)) return decode(bytes, 'utf-8', 'default');
