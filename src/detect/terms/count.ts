@@ -5,12 +5,26 @@
  * keeps `delta`, the most it can have missed before it was (re)inserted (the floor at that time),
  * so posts + delta bounds the true count from above; when pruning happened, a second exact pass
  * recounts every term whose bound reaches the threshold, so no frequent term is lost.
+ *
+ * Beside the plain counts each slot accumulates the author-stratified (Cochran–Mantel–Haenszel)
+ * sums: per author with several posts, the removals expected if the term made no difference
+ * within that author's posts, and their variance; posts with no same-author comparison (an
+ * unknown author, or an author's only post) are counted apart as one shared stratum.
  */
 export class TermCounts {
   private slots = new Map<string, number>();
   posts = new Int32Array(1 << 16);
   removed = new Int32Array(1 << 16);
   delta = new Int32Array(1 << 16);
+  /** Σ over authors of n1·r/n: removals expected from the authors' own rates. */
+  expected = new Float64Array(1 << 16);
+  /** Σ over authors of the hypergeometric variance of the term's removals. */
+  variance = new Float64Array(1 << 16);
+  /** Authors whose posts both hold and lack the term (the informative strata). */
+  authors = new Int32Array(1 << 16);
+  /** Posts (and removals) in the shared stratum of posts without a same-author comparison. */
+  loosePosts = new Int32Array(1 << 16);
+  looseRemoved = new Int32Array(1 << 16);
   private free: number[] = [];
   private next = 0;
   /** True once any term has been pruned (counts of survivors may then be low). */
@@ -21,35 +35,74 @@ export class TermCounts {
 
   constructor(private readonly maxTerms = 2_000_000, private readonly only: Set<string> | null = null) {}
 
-  /** Counts one post's distinct terms. */
+  /** The slot of `term`, created when missing; -1 when the term is not counted. */
+  private slot(t: string): number {
+    if (this.only && !this.only.has(t)) return -1;
+    let s = this.slots.get(t);
+    if (s === undefined) {
+      s = this.free.pop() ?? this.next++;
+      if (s >= this.posts.length) this.grow();
+      this.posts[s] = 0;
+      this.removed[s] = 0;
+      this.expected[s] = 0;
+      this.variance[s] = 0;
+      this.authors[s] = 0;
+      this.loosePosts[s] = 0;
+      this.looseRemoved[s] = 0;
+      this.delta[s] = this.pruned ? this.floor : 0;
+      this.slots.set(t, s);
+    }
+    return s;
+  }
+
+  /** Counts one post with no same-author comparison (its distinct terms). */
   add(terms: Iterable<string>, removed: boolean): void {
     for (const t of terms) {
-      if (this.only && !this.only.has(t)) continue;
-      let s = this.slots.get(t);
-      if (s === undefined) {
-        s = this.free.pop() ?? this.next++;
-        if (s >= this.posts.length) this.grow();
-        this.posts[s] = 0;
-        this.removed[s] = 0;
-        this.delta[s] = this.pruned ? this.floor : 0;
-        this.slots.set(t, s);
-      }
+      const s = this.slot(t);
+      if (s < 0) continue;
       this.posts[s]!++;
-      if (removed) this.removed[s]!++;
+      this.loosePosts[s]!++;
+      if (removed) {
+        this.removed[s]!++;
+        this.looseRemoved[s]!++;
+      }
     }
     if (this.slots.size > this.maxTerms) this.prune();
   }
 
+  /**
+   * Counts one author's posts holding a term: `n1` of them, `x1` removed, out of the author's
+   * `n` posts with `r` removed (n ≥ 2).
+   */
+  addAuthor(term: string, n1: number, x1: number, n: number, r: number): void {
+    const s = this.slot(term);
+    if (s < 0) return;
+    this.posts[s]! += n1;
+    this.removed[s]! += x1;
+    this.expected[s]! += (n1 * r) / n;
+    this.variance[s]! += (n1 * (n - n1) * r * (n - r)) / (n * n * (n - 1));
+    if (n1 < n) this.authors[s]!++;
+  }
+
+  /** Prunes when the map has grown past its cap (call after each author). */
+  settle(): void {
+    if (this.slots.size > this.maxTerms) this.prune();
+  }
+
   private grow(): void {
-    const p = new Int32Array(this.posts.length * 2);
-    p.set(this.posts);
-    this.posts = p;
-    const r = new Int32Array(this.removed.length * 2);
-    r.set(this.removed);
-    this.removed = r;
-    const d = new Int32Array(this.delta.length * 2);
-    d.set(this.delta);
-    this.delta = d;
+    const widen = <T extends Int32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.posts = widen(this.posts);
+    this.removed = widen(this.removed);
+    this.delta = widen(this.delta);
+    this.expected = widen(this.expected);
+    this.variance = widen(this.variance);
+    this.authors = widen(this.authors);
+    this.loosePosts = widen(this.loosePosts);
+    this.looseRemoved = widen(this.looseRemoved);
   }
 
   private prune(): void {
@@ -69,9 +122,9 @@ export class TermCounts {
     this.floor++;
   }
 
-  /** Every term with its counts and the upper bound of what pruning may have missed. */
-  *entries(): Generator<[string, number, number, number]> {
-    for (const [t, s] of this.slots) yield [t, this.posts[s]!, this.removed[s]!, this.delta[s]!];
+  /** Every term with its slot (read the counts from the public arrays). */
+  *entries(): Generator<[string, number]> {
+    yield* this.slots;
   }
 
   get size(): number {
