@@ -7,9 +7,9 @@
  * recounts every term whose bound reaches the threshold, so no frequent term is lost.
  *
  * Beside the plain counts each slot accumulates the author-stratified (Cochran–Mantel–Haenszel)
- * sums: per author with several posts, the removals expected if the term made no difference
- * within that author's posts, and their variance; posts with no same-author comparison (an
- * unknown author, or an author's only post) are counted apart as one shared stratum.
+ * sum: per author with several posts, the removals expected if the term made no difference
+ * within that author's posts; posts with no same-author comparison (an unknown author, or an
+ * author's only post) are counted apart as one shared stratum.
  */
 export class TermCounts {
   private slots = new Map<string, number>();
@@ -18,8 +18,6 @@ export class TermCounts {
   delta = new Int32Array(1 << 16);
   /** Σ over authors of n1·r/n: removals expected from the authors' own rates. */
   expected = new Float64Array(1 << 16);
-  /** Σ over authors of the hypergeometric variance of the term's removals. */
-  variance = new Float64Array(1 << 16);
   /** Authors whose posts both hold and lack the term (the informative strata). */
   authors = new Int32Array(1 << 16);
   /** Posts (and removals) in the shared stratum of posts without a same-author comparison. */
@@ -45,7 +43,6 @@ export class TermCounts {
       this.posts[s] = 0;
       this.removed[s] = 0;
       this.expected[s] = 0;
-      this.variance[s] = 0;
       this.authors[s] = 0;
       this.loosePosts[s] = 0;
       this.looseRemoved[s] = 0;
@@ -80,7 +77,6 @@ export class TermCounts {
     this.posts[s]! += n1;
     this.removed[s]! += x1;
     this.expected[s]! += (n1 * r) / n;
-    this.variance[s]! += (n1 * (n - n1) * r * (n - r)) / (n * n * (n - 1));
     if (n1 < n) this.authors[s]!++;
   }
 
@@ -99,7 +95,6 @@ export class TermCounts {
     this.removed = widen(this.removed);
     this.delta = widen(this.delta);
     this.expected = widen(this.expected);
-    this.variance = widen(this.variance);
     this.authors = widen(this.authors);
     this.loosePosts = widen(this.loosePosts);
     this.looseRemoved = widen(this.looseRemoved);

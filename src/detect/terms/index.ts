@@ -4,8 +4,9 @@
  * intervals and per-day/week timelines that show when a term became sensitive. Stored as
  * finding kind 'terms', key 'latest'.
  *
- * Which test decides (ranks and flags): where authors are known, the author-stratified
- * Cochran–Mantel–Haenszel test — a term's posts against the same authors' other posts — so an
+ * Which test decides (ranks and flags): where authors are known, the author-stratified test —
+ * a term's posts against the same authors' other posts (Cochran–Mantel–Haenszel strata, with an
+ * exact tail bound rather than the normal approximation; see stratifiedUpper) — so an
  * account removed whatever it writes does not make its habitual words look censored. Posts with
  * no same-author comparison (unknown author, an author's only post) form one shared stratum,
  * compared with each other. Where no author has two posts with known outcomes, nothing can be
@@ -19,7 +20,7 @@ import { outcomePosts, postsByAuthor } from './read.ts';
 import { TermCounts } from './count.ts';
 import { terms as tokenize, isWord } from './tokenize.ts';
 import { AhoCorasick } from '../extract/aho.ts';
-import { wilson, binomialUpperTail, benjaminiHochberg, normalUpperTail } from './stats.ts';
+import { wilson, binomialUpperTail, benjaminiHochberg, stratifiedUpper } from './stats.ts';
 
 /** The test that ranks and flags terms. */
 export type TermsTest = 'author-stratified' | 'pooled';
@@ -209,12 +210,8 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
     const n0 = counts.loosePosts[s]!;
     const x0 = counts.looseRemoved[s]!;
     let expected = counts.expected[s]!;
-    let variance = counts.variance[s]!;
-    if (n0 > 0 && N0 >= 2) {
-      expected += (n0 * R0) / N0;
-      variance += (n0 * (N0 - n0) * R0 * (N0 - R0)) / (N0 * N0 * (N0 - 1));
-    } else expected += x0;
-    const pAuthor = variance > 0 ? normalUpperTail((x - expected - 0.5) / Math.sqrt(variance)) : 1;
+    expected += n0 > 0 && N0 >= 2 ? (n0 * R0) / N0 : x0;
+    const pAuthor = stratifiedUpper(x, n, expected);
     tested.push({ term, posts: n, removed: x, pPooled: binomialUpperTail(x, n, baseline), pAuthor, expected, authors: counts.authors[s]! });
   }
   const qPooled = benjaminiHochberg(tested.map((t) => t.pPooled));

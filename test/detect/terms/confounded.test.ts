@@ -49,15 +49,15 @@ function world(authors: boolean): PostRecord[] {
   for (let i = 0; i < 4000; i++) {
     const parts = [rng.pick(corpus.organic)];
     let chance = BASE;
-    if (rng.chance(0.03)) { parts.push(rng.pick(TRIGGERS.slice(0, 7))); chance = 0.6; }
-    if (rng.chance(0.03)) parts.push(rng.pick(DECOYS));
+    if (rng.chance(0.06)) { parts.push(rng.pick(TRIGGERS.slice(0, 7))); chance = 0.6; }
+    if (rng.chance(0.06)) parts.push(rng.pick(DECOYS));
     add(`user${rng.int(0, 399)}`, rng.shuffle(parts), chance);
   }
   for (let i = 0; i < 400; i++) {
     const parts = [rng.pick(corpus.organic)];
     let chance = BASE;
     if (rng.chance(0.08)) { parts.push(TRIGGERS[7]!); chance = 0.6; }
-    if (rng.chance(0.03)) parts.push(rng.pick(DECOYS));
+    if (rng.chance(0.06)) parts.push(rng.pick(DECOYS));
     add(`solo${i}`, rng.shuffle(parts), chance);
   }
   return posts;
