@@ -35,6 +35,8 @@ export interface RunningDemo {
   store: Store;
   /** The simulated platform (its scenario holds the planted truth). */
   sim: SimHandle;
+  /** The watcher and detectors the demo drives (the dashboard's admin endpoints use the same). */
+  services: Services;
   /** Stops everything (timers, detectors, watcher, server, simulator, store), in that order. */
   stop(): Promise<void>;
 }
@@ -105,5 +107,5 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     await stop();
     throw err;
   }
-  return { url: server.url, token, store, sim: sim!, stop };
+  return { url: server.url, token, store, sim: sim!, services, stop };
 }
