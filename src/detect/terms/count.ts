@@ -23,6 +23,14 @@ export class TermCounts {
   /** Posts (and removals) in the shared stratum of posts without a same-author comparison. */
   loosePosts = new Int32Array(1 << 16);
   looseRemoved = new Int32Array(1 << 16);
+  /** The current author's counts per slot (valid where `stamp` is the author's number). */
+  private curPosts = new Int32Array(1 << 16);
+  private curRemoved = new Int32Array(1 << 16);
+  private stamp = new Int32Array(1 << 16);
+  private author = 0;
+  private touched: number[] = [];
+  private authorPosts = 0;
+  private authorRemoved = 0;
   private free: number[] = [];
   private next = 0;
   /** True once any term has been pruned (counts of survivors may then be low). */
@@ -46,6 +54,7 @@ export class TermCounts {
       this.authors[s] = 0;
       this.loosePosts[s] = 0;
       this.looseRemoved[s] = 0;
+      this.stamp[s] = 0;
       this.delta[s] = this.pruned ? this.floor : 0;
       this.slots.set(t, s);
     }
@@ -68,21 +77,53 @@ export class TermCounts {
   }
 
   /**
-   * Counts one author's posts holding a term: `n1` of them, `x1` removed, out of the author's
-   * `n` posts with `r` removed (n ≥ 2).
+   * Counts one post of the current author (posts of one author come one after another; `endAuthor`
+   * closes them). Nothing is pruned before the author ends, so the slots stay valid.
    */
-  addAuthor(term: string, n1: number, x1: number, n: number, r: number): void {
-    const s = this.slot(term);
-    if (s < 0) return;
-    this.posts[s]! += n1;
-    this.removed[s]! += x1;
-    this.expected[s]! += (n1 * r) / n;
-    if (n1 < n) this.authors[s]!++;
+  addAuthorPost(terms: Iterable<string>, removed: boolean): void {
+    if (this.authorPosts === 0) this.author++;
+    this.authorPosts++;
+    if (removed) this.authorRemoved++;
+    for (const t of terms) {
+      const s = this.slot(t);
+      if (s < 0) continue;
+      if (this.stamp[s] !== this.author) {
+        this.stamp[s] = this.author;
+        this.curPosts[s] = 0;
+        this.curRemoved[s] = 0;
+        this.touched.push(s);
+      }
+      this.curPosts[s]!++;
+      if (removed) this.curRemoved[s]!++;
+    }
   }
 
-  /** Prunes when the map has grown past its cap (call after each author). */
-  settle(): void {
+  /**
+   * Closes the current author: with several posts, each term they hold adds n1·r/n expected
+   * removals (n1 of the author's n posts hold it, r were removed); an author's only post goes to
+   * the shared stratum. Returns the author's post count.
+   */
+  endAuthor(): number {
+    const n = this.authorPosts;
+    const r = this.authorRemoved;
+    for (const s of this.touched) {
+      const n1 = this.curPosts[s]!;
+      const x1 = this.curRemoved[s]!;
+      this.posts[s]! += n1;
+      this.removed[s]! += x1;
+      if (n === 1) {
+        this.loosePosts[s]! += n1;
+        this.looseRemoved[s]! += x1;
+      } else {
+        this.expected[s]! += (n1 * r) / n;
+        if (n1 < n) this.authors[s]!++;
+      }
+    }
+    this.touched = [];
+    this.authorPosts = 0;
+    this.authorRemoved = 0;
     if (this.slots.size > this.maxTerms) this.prune();
+    return n;
   }
 
   private grow(): void {
@@ -98,6 +139,9 @@ export class TermCounts {
     this.authors = widen(this.authors);
     this.loosePosts = widen(this.loosePosts);
     this.looseRemoved = widen(this.looseRemoved);
+    this.curPosts = widen(this.curPosts);
+    this.curRemoved = widen(this.curRemoved);
+    this.stamp = widen(this.stamp);
   }
 
   private prune(): void {

@@ -105,37 +105,21 @@ export function bucketOf(ms: number, by: 'day' | 'week'): string {
 interface PassTotals { posts: number; removed: number; loosePosts: number; looseRemoved: number; stratifiedAuthors: number }
 
 /**
- * One pass over the store by author: each author's posts are gathered, then every term they
- * hold is counted with the author's own totals (an author's single post goes to the shared
- * stratum without building a table).
+ * One pass over the store by author: each author's posts are counted together, then every term
+ * they hold is credited with the author's own totals (an author's single post goes to the
+ * shared stratum).
  */
 async function countPass(store: Store, counts: TermCounts, progress?: Progress): Promise<PassTotals> {
   const totals: PassTotals = { posts: 0, removed: 0, loosePosts: 0, looseRemoved: 0, stratifiedAuthors: 0 };
   let author: number | null = null;
-  let first: { terms: Set<string>; removed: boolean } | null = null;
-  let table: Map<string, [number, number]> | null = null;
-  let n = 0;
-  let r = 0;
-  const addTo = (m: Map<string, [number, number]>, terms: Set<string>, removed: boolean) => {
-    for (const t of terms) {
-      const v = m.get(t);
-      if (v) { v[0]++; if (removed) v[1]++; } else m.set(t, [1, removed ? 1 : 0]);
-    }
-  };
-  const flush = () => {
-    if (first && !table) {
-      counts.add(first.terms, first.removed);
+  let removedHere = 0;
+  const close = () => {
+    const n = counts.endAuthor();
+    if (n === 1) {
       totals.loosePosts++;
-      if (first.removed) totals.looseRemoved++;
-    } else if (table) {
-      for (const [t, [n1, x1]] of table) counts.addAuthor(t, n1, x1, n, r);
-      counts.settle();
-      totals.stratifiedAuthors++;
-    }
-    first = null;
-    table = null;
-    n = 0;
-    r = 0;
+      totals.looseRemoved += removedHere;
+    } else if (n > 1) totals.stratifiedAuthors++;
+    removedHere = 0;
   };
   for await (const page of postsByAuthor(store)) {
     for (const p of page) {
@@ -149,23 +133,15 @@ async function countPass(store: Store, counts: TermCounts, progress?: Progress):
         continue;
       }
       if (p.accountId !== author) {
-        flush();
+        close();
         author = p.accountId;
       }
-      n++;
-      if (p.removed) r++;
-      if (!first) first = { terms, removed: p.removed };
-      else {
-        if (!table) {
-          table = new Map();
-          addTo(table, first.terms, first.removed);
-        }
-        addTo(table, terms, p.removed);
-      }
+      counts.addAuthorPost(terms, p.removed);
+      if (p.removed) removedHere++;
     }
     progress?.tick(page.length);
   }
-  flush();
+  close();
   return totals;
 }
 
@@ -216,13 +192,13 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
   }
   const qPooled = benjaminiHochberg(tested.map((t) => t.pPooled));
   const qAuthor = benjaminiHochberg(tested.map((t) => t.pAuthor));
+  const decides = stratified ? qAuthor : qPooled;
   const ranked = tested
-    .map((t, i) => {
-      const p = stratified ? t.pAuthor : t.pPooled;
-      const q = stratified ? qAuthor[i]! : qPooled[i]!;
-      return { ...t, p, q, qPooled: qPooled[i]!, qAuthor: qAuthor[i]!, variants: [] as string[] };
+    .flatMap((t, i) => {
+      // Only the flagged terms get a row object (hundreds of thousands are tested).
+      if (!(decides[i]! <= fdr && (stratified ? t.removed > t.expected : t.removed / t.posts > baseline))) return [];
+      return [{ ...t, p: stratified ? t.pAuthor : t.pPooled, q: decides[i]!, qPooled: qPooled[i]!, qAuthor: qAuthor[i]!, variants: [] as string[] }];
     })
-    .filter((t) => t.q <= fdr && (stratified ? t.removed > t.expected : t.removed / t.posts > baseline))
     .sort((a, b) => a.q - b.q || a.p - b.p || b.removed / b.posts - a.removed / a.posts || b.posts - a.posts || (a.term < b.term ? -1 : 1));
   const significant = mergeVariants(ranked).slice(0, limit);
 
