@@ -5,10 +5,10 @@ import { runTerms } from '../../src/detect/terms/index.ts';
 const store = await openStore({ db: process.argv[2] });
 const t0 = performance.now();
 // Every significant term, not just the top of the table: the bench scores them all.
-const r = await runTerms(store, { save: false, limit: 100_000 });
+const r = await runTerms(store, { save: false, limit: 100_000, pooled: process.argv[3] === '--pooled' });
 const ms = performance.now() - t0;
 await store.close();
 process.stdout.write(JSON.stringify({
-  ms, maxRssMB: process.resourceUsage().maxRSS / 1024, posts: r.posts, baseline: r.baseline,
-  terms: r.terms.map((t) => ({ term: t.term, q: t.q, qAuthor: t.qAuthor, posts: t.posts, removed: t.removed })),
+  ms, maxRssMB: process.resourceUsage().maxRSS / 1024, posts: r.posts, baseline: r.baseline, test: r.test,
+  terms: r.terms.map((t) => ({ term: t.term, q: t.q, qPooled: t.qPooled, qAuthor: t.qAuthor, posts: t.posts, removed: t.removed })),
 }));

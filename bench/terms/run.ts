@@ -6,8 +6,9 @@
  * prolific accounts removed half the time whatever they write, each with a pet word in most of
  * their posts — the trap an unstratified test falls into. Each detection runs in a child process,
  * so time and peak RSS are its own. Scored against the planted truth, in the same run:
- *   ours        binomial test + Benjamini–Hochberg and the author-stratified (CMH) test
- *   baseline    binomial test + Benjamini–Hochberg alone (what a plain analysis reports)
+ *   ours        what `terms` flags: the author-stratified (CMH) test + Benjamini–Hochberg decides
+ *   baseline    binomial test against the baseline + Benjamini–Hochberg alone (`pooled: true`,
+ *               what a plain analysis reports), in its own child process
  * Run: npm run bench:terms [-- --1m] [-- --show]   (100,000 posts; --1m adds 1,000,000; --show lists the flagged terms)
  */
 import { spawnSync } from 'node:child_process';
@@ -43,8 +44,8 @@ const triggers = pool.slice(0, TRIGGERS);
 const decoys = pool.slice(TRIGGERS, TRIGGERS + DECOYS);
 const petWords = pool.slice(TRIGGERS + DECOYS, TRIGGERS + DECOYS + CONFOUNDERS);
 
-interface Flagged { term: string; q: number; qAuthor: number; posts: number; removed: number }
-interface ChildResult { ms: number; maxRssMB: number; posts: number; baseline: number; terms: Flagged[] }
+interface Flagged { term: string; q: number; qPooled: number; qAuthor: number; posts: number; removed: number }
+interface ChildResult { ms: number; maxRssMB: number; posts: number; baseline: number; test: string; terms: Flagged[] }
 
 const rows: string[] = [];
 for (const size of sizes) {
@@ -54,18 +55,23 @@ for (const size of sizes) {
     const t0 = performance.now();
     await generate(db, size);
     process.stderr.write(`generated ${size} posts in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'child.ts'), db], { encoding: 'utf8', maxBuffer: 1 << 28 });
-    if (r.status !== 0) throw new Error(`terms child failed: ${r.stderr}`);
-    const res = JSON.parse(r.stdout) as ChildResult;
+    const detect = (...args: string[]): ChildResult => {
+      const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'child.ts'), db, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+      if (r.status !== 0) throw new Error(`terms child failed: ${r.stderr}`);
+      return JSON.parse(r.stdout) as ChildResult;
+    };
+    const res = detect();
+    const pooled = detect('--pooled');
+    if (res.test !== 'author-stratified') throw new Error(`terms decided with the ${res.test} test, not the author-stratified one`);
     if (process.argv.includes('--show')) {
       const kind = (t: string) => (triggers.some((w) => w.includes(t) || t.includes(w)) ? 'T' : decoys.some((w) => w.includes(t) || t.includes(w)) ? 'D' : petWords.some((w) => w.includes(t) || t.includes(w)) ? 'P' : '?');
-      console.log(JSON.stringify(res.terms.filter((t) => t.q <= 0.05 && t.qAuthor <= 0.05).map((t) => [t.term, kind(t.term), t.posts, t.removed, +t.qAuthor.toFixed(4)])));
+      console.log(JSON.stringify(res.terms.filter((t) => t.q <= 0.05).map((t) => [t.term, kind(t.term), t.posts, t.removed, +t.q.toFixed(4), +t.qPooled.toFixed(4)])));
     }
-    const ours = score(res.terms.filter((t) => t.q <= 0.05 && t.qAuthor <= 0.05));
-    const base = score(res.terms.filter((t) => t.q <= 0.05));
-    const perSec = Math.round(res.posts / (res.ms / 1000));
-    rows.push(line(`ours (${size})`, ours, `${perSec} posts/s, ${Math.round(res.maxRssMB)} MB`));
-    rows.push(line(`baseline (${size})`, base, 'same run'));
+    const ours = score(res.terms.filter((t) => t.q <= 0.05));
+    const base = score(pooled.terms.filter((t) => t.q <= 0.05));
+    const speed = (c: ChildResult) => `${Math.round(c.posts / (c.ms / 1000))} posts/s, ${Math.round(c.maxRssMB)} MB`;
+    rows.push(line(`ours (${size})`, ours, speed(res)));
+    rows.push(line(`baseline (${size})`, base, speed(pooled)));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

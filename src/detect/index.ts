@@ -1,7 +1,7 @@
 /**
  * Every detector, by name. A new detector is a folder under src/detect/ exporting a `Detector`
- * (src/detect/detector.ts) and one line here; the observatory schedules and the API run them
- * from this list.
+ * (src/detect/detector.ts) and one line here; the demo's schedule, the server's services and the API
+ * run them from this list.
  */
 import type { Detector } from './detector.ts';
 import { coordinationDetector } from './coordination/index.ts';

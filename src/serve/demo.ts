@@ -1,8 +1,8 @@
 /**
  * The live observatory on one machine: a fresh embedded store, the simulated platform
  * (accelerated), a mastodon source following it, the watcher, the coordination and terms
- * detectors on a schedule, and the dashboard. Capabilities absent from this tree are reported
- * and replaced by generated data, so the dashboard always has something to show.
+ * detectors of the registry (src/detect/index.ts) at their default options on a schedule, and the
+ * dashboard. Nothing is substituted: a part that fails to start stops the demo with its error.
  */
 import { existsSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -10,8 +10,9 @@ import { openStore, type Store } from '../store/open.ts';
 import { startServer, type RunningServer } from './server.ts';
 import { Services } from './services.ts';
 import { ensureWebBundle } from './web-build.ts';
-import { seedObservatory } from './fixtures.ts';
-import { available, loadAddSource, loadRunCoordination, loadRunTerms, loadRunWatch, loadStartSim, MissingCapability, type SimHandle } from './integrations.ts';
+import { startSim, type SimHandle } from '../collect/sim/server.ts';
+import { addSource } from '../collect/sources/add.ts';
+import { DETECTORS } from '../detect/index.ts';
 
 export interface DemoOptions {
   /** SQLite file; recreated unless `keep`. */
@@ -32,6 +33,10 @@ export interface RunningDemo {
   url: string;
   token: string;
   store: Store;
+  /** The simulated platform (its scenario holds the planted truth). */
+  sim: SimHandle;
+  /** The watcher and detectors the demo drives (the dashboard's admin endpoints use the same). */
+  services: Services;
   /** Stops everything (timers, detectors, watcher, server, simulator, store), in that order. */
   stop(): Promise<void>;
 }
@@ -41,9 +46,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   if (!o.keep) for (const suffix of ['', '-wal', '-shm']) if (existsSync(o.file + suffix)) rmSync(o.file + suffix);
   await ensureWebBundle({ log: o.log });
   const store = await openStore({ db: o.file });
-  // Each planted campaign account posts once per burst, so within the demo's first minutes an
-  // account pair co-occurs once: single-occurrence thresholds let the detector see them.
-  const services = new Services(store, { coordination: { minWeight: 1, minParticipation: 1 } });
+  const services = new Services(store);
   const token = o.token ?? randomBytes(12).toString('hex');
   const cleanups: Array<() => Promise<void>> = [];
   let sim: SimHandle | null = null;
@@ -62,52 +65,36 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   };
 
   try {
-    if (await available(loadStartSim, o.log)) {
-      const startSim = await loadStartSim();
-      // More campaigns per simulated day than the default, so one shows within two minutes.
-      sim = await startSim({ port: 0, host: '127.0.0.1', seed: o.seed ?? 1, speed: o.speed ?? 300, scenario: { campaignsPerDay: 24 } } as Parameters<typeof startSim>[0]);
-      cleanups.push(() => sim!.close());
-      o.log(`Simulated platform (test fixture, not a real site) at ${sim.url}, ${o.speed ?? 300}× real time.`);
-      if (await available(loadAddSource, o.log)) {
-        const addSource = await loadAddSource();
-        await addSource(store, { kind: 'mastodon', url: sim.url, public: true, name: 'demo-sim', budgetPerMinute: 6000 });
-      } else o.log('Adding sources is not available in this build: the watcher has nothing to follow.');
-      if (await available(loadRunWatch, o.log)) {
-        // The watcher follows the simulator's accelerated clock, and only that origin's headers.
-        services.simClock = sim.url;
-        await services.startWatch();
-      }
-      else o.log('The watcher is not available in this build.');
-    } else {
-      o.log('The simulated platform is not available in this build: showing generated data instead.');
-      await seedObservatory(store, { posts: 20_000, seed: o.seed ?? 1 });
-    }
+    // More campaigns per simulated day than the default, each posting in two bursts (the
+    // detector's default thresholds want a pair of accounts to meet twice), so one shows within
+    // two minutes.
+    sim = await startSim({ port: 0, host: '127.0.0.1', seed: o.seed ?? 1, speed: o.speed ?? 300, scenario: { campaignsPerDay: 24, campaignWaves: 2 } });
+    cleanups.push(() => sim!.close());
+    o.log(`Simulated platform (test fixture, not a real site) at ${sim.url}, ${o.speed ?? 300}× real time.`);
+    await addSource(store, { kind: 'mastodon', url: sim.url, public: true, name: 'demo-sim', budgetPerMinute: 6000 });
+    // The watcher follows the simulator's accelerated clock, and only that origin's headers.
+    services.simClock = sim.url;
+    await services.startWatch();
 
-    const detectors = [
-      (await available(loadRunCoordination, o.log)) ? 'coordination' as const : null,
-      (await available(loadRunTerms, o.log)) ? 'terms' as const : null,
-    ].filter((d) => d !== null);
-    if (detectors.length) {
-      const runAll = async () => {
-        for (const d of detectors) {
-          if (stopped) return;
-          try {
-            const r = await services.runDetector(d);
-            o.log(`detector ${d}: ${JSON.stringify(r)}`);
-          } catch (err) {
-            if (!(err instanceof MissingCapability)) o.log(`detector ${d} failed: ${(err as Error).message}`);
-          }
+    const runAll = async () => {
+      for (const d of DETECTORS) {
+        if (stopped) return;
+        try {
+          const r = await services.runDetector(d.name);
+          o.log(`detector ${d.name}: ${JSON.stringify(r)}`);
+        } catch (err) {
+          o.log(`detector ${d.name} failed: ${(err as Error).message}`);
         }
-      };
-      let busy = false;
-      const tick = () => {
-        if (busy || stopped) return;
-        busy = true;
-        void runAll().finally(() => { busy = false; });
-      };
-      timers.push(setTimeout(tick, Math.min(20_000, o.detectEveryMs ?? 30_000)) as unknown as NodeJS.Timeout);
-      timers.push(setInterval(tick, o.detectEveryMs ?? 30_000));
-    } else o.log('No detectors are available in this build.');
+      }
+    };
+    let busy = false;
+    const tick = () => {
+      if (busy || stopped) return;
+      busy = true;
+      void runAll().finally(() => { busy = false; });
+    };
+    timers.push(setTimeout(tick, Math.min(20_000, o.detectEveryMs ?? 30_000)) as unknown as NodeJS.Timeout);
+    timers.push(setInterval(tick, o.detectEveryMs ?? 30_000));
 
     timers.push(setInterval(() => {
       const p = services.watch.lastProgress;
@@ -120,5 +107,5 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     await stop();
     throw err;
   }
-  return { url: server.url, token, store, stop };
+  return { url: server.url, token, store, sim: sim!, services, stop };
 }

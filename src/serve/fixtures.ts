@@ -148,10 +148,11 @@ export async function seedObservatory(store: Store, opts: SeedOptions): Promise<
       kind: 'terms', key: 'latest', score: 1, summary: 'Terms removed more often than the baseline.', created_at: now,
       evidence: JSON.stringify({
         baseline: 0.04,
+        test: 'author-stratified',
         terms: [
-          { term: '维权', posts: 120, removed: 30, rate: 0.25, low: 0.18, high: 0.33, q: 0.0001 },
-          { term: '上访', posts: 90, removed: 18, rate: 0.2, low: 0.13, high: 0.29, q: 0.002 },
-          { term: '<script>alert(5)</script>', posts: 10, removed: 2, rate: 0.2, low: 0.05, high: 0.5, q: 0.2 },
+          { term: '维权', posts: 120, removed: 30, rate: 0.25, low: 0.18, high: 0.33, q: 0.0001, qPooled: 1e-9, expected: 12.5 },
+          { term: '上访', posts: 90, removed: 18, rate: 0.2, low: 0.13, high: 0.29, q: 0.002, qPooled: 3e-6, expected: 9 },
+          { term: '<script>alert(5)</script>', posts: 10, removed: 2, rate: 0.2, low: 0.05, high: 0.5, q: 0.2, qPooled: 0.1, expected: 1 },
         ],
         timeline: { 维权: [{ bucket: '2026-01-01', posts: 40, removed: 8 }, { bucket: '2026-01-02', posts: 80, removed: 22 }] },
       }),

@@ -1,10 +1,11 @@
 /**
  * The long-running work the server can start and stop on an admin's request (the watcher) and
- * the detectors it can run, shared with `censorscope demo` so the dashboard controls the same
- * watcher the demo started.
+ * the detectors it can run — exactly those of the registry in src/detect/index.ts — shared with
+ * `censorscope demo` so the dashboard controls the same watcher the demo started.
  */
 import type { Store } from '../store/open.ts';
-import { loadRunCoordination, loadRunTerms, loadRunWatch } from './integrations.ts';
+import { runWatch } from '../watch/run.ts';
+import { DETECTORS, detectorByName } from '../detect/index.ts';
 
 export interface WatchStatus {
   running: boolean;
@@ -13,18 +14,28 @@ export interface WatchStatus {
   lastError: string | null;
 }
 
-export const DETECTORS = ['coordination', 'terms'] as const;
-export type DetectorName = (typeof DETECTORS)[number];
+/** The registry's detector names (the API's `:name` and the demo's schedule). */
+export const detectorNames = (): string[] => DETECTORS.map((d) => d.name);
+
+/** A detector's result in a line: its counts (array lengths) and numbers. */
+export function summarise(name: string, result: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = { detector: name };
+  for (const [k, v] of Object.entries((result ?? {}) as Record<string, unknown>)) {
+    if (Array.isArray(v)) out[k] = v.length;
+    else if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') out[k] = v;
+  }
+  return out;
+}
 
 /** Starts and stops the watcher; runs detectors one at a time each. */
 export class Services {
   private controller: AbortController | null = null;
   private running: Promise<void> | null = null;
-  private detecting = new Map<DetectorName, Promise<unknown>>();
+  private detecting = new Map<string, Promise<Record<string, unknown>>>();
   readonly watch: WatchStatus = { running: false, startedAt: null, lastProgress: null, lastError: null };
 
-  /** `detectorOptions` are passed to each detector's run (e.g. thresholds for the demo). */
-  constructor(private store: Store, private detectorOptions: Partial<Record<DetectorName, Record<string, unknown>>> = {}) {}
+  /** `detectorOptions` are laid over each detector's defaults when it runs. */
+  constructor(private store: Store, private detectorOptions: Record<string, Record<string, unknown>> = {}) {}
 
   /** The simulator whose clock the watcher follows (set by the demo only; see `watch --sim-clock`). */
   simClock: string | undefined;
@@ -32,7 +43,6 @@ export class Services {
   /** Starts the watcher in the background (no-op when it already runs). */
   async startWatch(opts: { durationMs?: number } = {}): Promise<WatchStatus> {
     if (this.running) return this.watch;
-    const runWatch = await loadRunWatch();
     const controller = new AbortController();
     this.controller = controller;
     Object.assign(this.watch, { running: true, startedAt: Date.now(), lastError: null });
@@ -58,18 +68,14 @@ export class Services {
     return this.watch;
   }
 
-  /** Runs a detector (a second request while it runs joins the first). */
-  runDetector(name: DetectorName): Promise<unknown> {
+  /** Runs a registered detector (a second request while it runs joins the first). */
+  runDetector(name: string): Promise<Record<string, unknown>> {
+    const detector = detectorByName(name);
+    if (!detector) return Promise.reject(new Error(`There is no detector "${name}"; the detectors are ${detectorNames().join(', ')}.`));
     const current = this.detecting.get(name);
     if (current) return current;
-    const run = (async () => {
-      if (name === 'coordination') {
-        const r = await (await loadRunCoordination())(this.store, this.detectorOptions.coordination);
-        return { detector: name, campaigns: r.campaigns.length };
-      }
-      const r = await (await loadRunTerms())(this.store, this.detectorOptions.terms);
-      return { detector: name, terms: r.terms.length, baseline: r.baseline };
-    })().finally(() => this.detecting.delete(name));
+    const run = (async () => summarise(name, await detector.run(this.store, { ...detector.defaults, ...this.detectorOptions[name] })))()
+      .finally(() => this.detecting.delete(name));
     this.detecting.set(name, run);
     return run;
   }

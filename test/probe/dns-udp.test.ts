@@ -28,7 +28,11 @@ describe('DNS over UDP keeping every answer', () => {
       assert.deepEqual(out.answers.map((a) => a.addrs[0]), ['192.0.2.99', '203.0.113.7']);
       assert.deepEqual(out.answers.map((a) => a.ttls[0]), [60, 300]);
       assert.ok(out.answers[1].t - out.answers[0].t > 0.08);
-      assert.equal(dnsPacket.decode(Buffer.from(out.answers[0].raw, 'base64')).id !== undefined, true);
+      // Each raw answer is the packet that arrived: it decodes to that answer's address and TTL.
+      const raw = out.answers.map((a) => dnsPacket.decode(Buffer.from(a.raw, 'base64')));
+      assert.deepEqual(raw.map((p) => p.answers!.map((x) => [x.name, x.type, (x as { data: string; ttl: number }).data, (x as { ttl: number }).ttl])),
+        [[['blocked.example', 'A', '192.0.2.99', 60]], [['blocked.example', 'A', '203.0.113.7', 300]]]);
+      assert.deepEqual(raw.map((p) => p.questions!.map((q) => q.name)), [['blocked.example'], ['blocked.example']]);
       assert.equal(out.failure, null);
     } finally {
       r.close();

@@ -76,11 +76,17 @@ for (const b of backends()) {
       assert.equal(r.body.observations.length, 2);
       assert.deepEqual(r.body.observations.map((o: any) => o.outcome).sort(), ['removed_by_platform', 'visible']);
       assert.equal(typeof r.body.post.status_evidence, 'object');
-      if (r.body.disappearances.length) {
-        const d = r.body.disappearances[0];
-        assert.ok(d.last_seen_at < d.first_missing_at);
-        assert.ok(r.body.observations.some((o: any) => o.id === d.observation_id));
-      }
+      // The seed records one disappearance: last seen at the visible check, first missing at the
+      // check that proved it, with that observation as its evidence.
+      assert.equal(r.body.disappearances.length, 1);
+      const d = r.body.disappearances[0];
+      const seen = r.body.observations.find((o: any) => o.outcome === 'visible');
+      const proof = r.body.observations.find((o: any) => o.outcome === 'removed_by_platform');
+      assert.equal(d.kind, 'removed_by_platform');
+      assert.equal(d.last_seen_at, seen.observed_at);
+      assert.equal(d.first_missing_at, proof.observed_at);
+      assert.equal(d.observation_id, proof.id);
+      assert.ok(d.last_seen_at < d.first_missing_at);
     });
 
     it('buckets disappearances by hour and kind', async () => {

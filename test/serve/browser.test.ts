@@ -119,7 +119,13 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.waitForSelector('#observations tbody tr');
     assert.equal(await page.locator('#observations tbody tr').count(), 2);
     assert.match(await page.locator('h1').textContent() ?? '', /removed by platform/);
-    assert.match(await page.locator('#disappearance').textContent() ?? '', /first missing|No disappearance interval/);
+    // The interval the API holds, as the page must show it: last seen, first missing, length, proof.
+    const api = (await (await fetch(`${server.url}/api/posts/${seeded.removedPostId}`)).json()) as { disappearances: Array<{ last_seen_at: number; first_missing_at: number; observation_id: number }> };
+    assert.equal(api.disappearances.length, 1);
+    const d = api.disappearances[0]!;
+    const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+    const cells = await page.locator('#disappearance tbody tr td').allTextContents();
+    assert.deepEqual(cells.slice(0, 5), ['removed by platform', iso(d.last_seen_at), iso(d.first_missing_at), '15.0 min', `#${d.observation_id}`]);
     await page.screenshot({ path: join(SHOTS, 'post.png'), fullPage: true });
     await page.close();
   });
@@ -138,9 +144,28 @@ describe('dashboard in Chromium', { skip }, () => {
   it('shows the terms table and a term timeline', async () => {
     const page = await open('/terms');
     await page.waitForSelector('#terms-table tbody tr');
+    // The stored finding's rows in its order (ranked by the deciding test), and which test that was.
+    const rows = await page.locator('#terms-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+    assert.deepEqual(rows, [
+      ['维权', '120', '30', '12.5', '25.0%', '18.0% – 33.0%', '1.00e-4', '1.00e-9'],
+      ['上访', '90', '18', '9.0', '20.0%', '13.0% – 29.0%', '2.00e-3', '3.00e-6'],
+      ['<script>alert(5)</script>', '10', '2', '1.0', '20.0%', '5.0% – 50.0%', '2.00e-1', '1.00e-1'],
+    ]);
+    assert.match(await page.locator('#terms-test').textContent() ?? '', /author-stratified test/);
     await page.screenshot({ path: join(SHOTS, 'terms.png'), fullPage: true });
     await page.click('#terms-table a >> nth=0');
     await page.waitForSelector('#chart-term[data-chart="ready"] canvas');
+    assert.equal(await page.locator('h1').textContent(), 'Term: 维权');
+    assert.match(await page.locator('main p').first().textContent() ?? '', /^120 posts, 30 removed \(25\.0%, interval 18\.0% – 33\.0%\)/);
+    // The chart holds the stored timeline's two days: its canvas is drawn.
+    const inked = await page.$eval('#chart-term canvas', (c) => {
+      const cv = c as HTMLCanvasElement;
+      const px = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+      let n = 0;
+      for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
+      return n;
+    });
+    assert.ok(inked > 500, `term chart looks empty (${inked} pixels)`);
     await page.screenshot({ path: join(SHOTS, 'term.png'), fullPage: true });
     await page.close();
   });

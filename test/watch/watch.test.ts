@@ -51,7 +51,7 @@ for (const b of backends()) {
       }
       // Most removals of posts the watcher saw were caught within the run.
       const seen = new Set((await ts.store.db.selectFrom('posts').select('platform_post_id').execute()).map((p) => p.platform_post_id));
-      const due = [...truth.values()].filter((e) => seen.has(e.id) && e.kind !== 'account_gone' && Date.parse(e.at) < START + 3 * HOUR);
+      const due = [...truth.values()].filter((e) => seen.has(e.id) && Date.parse(e.at) < START + 3 * HOUR);
       const found = new Set(rows.map((r) => r.platform_post_id));
       assert.ok(due.filter((e) => found.has(e.id)).length >= 0.9 * due.length, `${due.filter((e) => found.has(e.id)).length}/${due.length}`);
     });
@@ -59,11 +59,19 @@ for (const b of backends()) {
     it('never turns transient failures or ghost posts into deletions', async () => {
       // Hundreds of injected 503/429 answers; the first test shows none became a disappearance.
       assert.ok(sim.faults() > 100, `only ${sim.faults()} faults injected`);
-      const ghosts = sim.scenario.posts.filter((p) => p.ghostFrom != null && p.ghostFrom < clock.now()).map((p) => p.id);
-      assert.ok(ghosts.length > 5);
-      const tracked = await ts.store.db.selectFrom('posts').select(['platform_post_id', 'status']).where('platform_post_id', 'in', ghosts).execute();
-      assert.ok(tracked.length > 0);
-      for (const g of tracked) assert.equal(g.status, 'visible');
+      const ghostFrom = new Map(sim.scenario.posts.filter((p) => p.ghostFrom != null && p.ghostFrom < clock.now()).map((p) => [p.id, p.ghostFrom!]));
+      assert.ok(ghostFrom.size > 5);
+      // Ghosts the watcher checked after they left the timelines: each check said visible.
+      const checks = await ts.store.db.selectFrom('observations as o').innerJoin('posts as p', 'p.id', 'o.post_id')
+        .select(['p.platform_post_id', 'p.status', 'o.observed_at', 'o.outcome']).where('p.platform_post_id', 'in', [...ghostFrom.keys()]).execute();
+      const asGhost = checks.filter((c) => Number(c.observed_at) >= ghostFrom.get(c.platform_post_id)! && c.outcome !== 'transient');
+      assert.ok(new Set(asGhost.map((c) => c.platform_post_id)).size > 5, `only ${asGhost.length} checks of ghosts after they left the timelines`);
+      for (const c of asGhost) assert.equal(c.outcome, 'visible', `ghost ${c.platform_post_id} was read as ${c.outcome}`);
+      for (const c of checks) assert.equal(c.status, 'visible', `ghost ${c.platform_post_id} stored as ${c.status}`);
+      // And no post that never disappeared is stored as gone, whatever answers its checks met.
+      const fates = new Map(sim.scenario.posts.map((p) => [p.id, p.fate]));
+      const stored = await ts.store.db.selectFrom('posts').select(['platform_post_id', 'status']).where('status', '<>', 'visible').execute();
+      for (const p of stored) assert.ok(fates.get(p.platform_post_id), `${p.platform_post_id} is ${p.status} but never disappeared`);
     });
 
     it('keeps edits as versions', async () => {

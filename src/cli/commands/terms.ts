@@ -12,12 +12,12 @@ function safe(text: string): string {
 
 export function registerTerms(program: Command): void {
   program.command('terms')
-    .description('Rank terms (Chinese words and character n-grams, words in other languages) whose posts are removed by the platform more often than the baseline: Wilson intervals, exact one-sided binomial test with Benjamini-Hochberg q-values, and an author-stratified (CMH) test. Stores the result as finding kind "terms", key "latest".')
+    .description('Rank terms (Chinese words and character n-grams, words in other languages) whose posts are removed by the platform more often than their authors\' other posts: where authors are known the author-stratified (Cochran-Mantel-Haenszel) test decides, else the exact one-sided binomial test against the baseline ("test" in the output says which); both with Benjamini-Hochberg q-values, and Wilson intervals. Stores the result as finding kind "terms", key "latest".')
     .option('--min-posts <n>', 'test only terms in at least N posts', '5')
     .option('--fdr <q>', 'false discovery rate: report terms with q at most this', '0.05')
     .option('--limit <n>', 'report at most N terms', '50')
     .option('--by <bucket>', 'show per-term timelines by day or week (when each term became sensitive)')
-    .option('--json', 'print {"baseline", "terms": [{"term", "posts", "removed", "rate", "low", "high", "q", ...}], "timeline"} as JSON')
+    .option('--json', 'print {"baseline", "test", "terms": [{"term", "posts", "removed", "rate", "low", "high", "q", "qPooled", "qAuthor", "expected", ...}], "timeline"} as JSON')
     .action(async (flags: { minPosts: string; fdr: string; limit: string; by?: string; json?: boolean }, cmd: Command) => {
       const minPosts = Number(flags.minPosts);
       const fdr = Number(flags.fdr);
@@ -34,13 +34,14 @@ export function registerTerms(program: Command): void {
       const out: string[] = [
         `${result.posts} posts with known outcomes, ${result.removed} removed by the platform: baseline ${(100 * result.baseline).toFixed(2)}%. ${result.tested} terms tested (≥ ${minPosts} posts)${result.pruned ? ', rare n-grams pruned' : ''}${result.approximate ? ' (some frequent terms may be missing: the term cap was too small)' : ''}.`,
       ];
-      if (!result.terms.length) out.push(`No term is removed significantly more often than the baseline at FDR ${fdr}.`);
+      out.push(`Deciding test: ${result.testReason}`);
+      if (!result.terms.length) out.push(`No term is removed significantly more often at FDR ${fdr}.`);
       else {
-        out.push('term                 posts  removed   rate   95% Wilson        q         q(author)  authors');
+        out.push(`term                 posts  removed   rate   95% Wilson      expected  q(${result.test === 'pooled' ? 'pooled' : 'author'})  q(pooled)  authors`);
         for (const t of result.terms) {
           const term = safe(t.term) + (t.variants.length ? ` (+${t.variants.length})` : '');
           const pad = Math.max(1, 20 - [...term].reduce((w, ch) => w + (/\p{Script=Han}/u.test(ch) ? 2 : 1), 0));
-          out.push(`${term}${' '.repeat(pad)} ${String(t.posts).padStart(5)}  ${String(t.removed).padStart(7)}  ${(100 * t.rate).toFixed(1).padStart(5)}%  ${(100 * t.low).toFixed(1).padStart(5)}–${(100 * t.high).toFixed(1).padEnd(5)}%  ${t.q.toExponential(2)}  ${t.qAuthor.toExponential(2)}   ${t.authors}`);
+          out.push(`${term}${' '.repeat(pad)} ${String(t.posts).padStart(5)}  ${String(t.removed).padStart(7)}  ${(100 * t.rate).toFixed(1).padStart(5)}%  ${(100 * t.low).toFixed(1).padStart(5)}–${(100 * t.high).toFixed(1).padEnd(5)}%  ${t.expected.toFixed(1).padStart(8)}  ${t.q.toExponential(2)}   ${t.qPooled.toExponential(2)}   ${t.authors}`);
         }
         if (by) {
           out.push('', `Timelines by ${by} (rate = removed/posts; * = Wilson lower bound above the baseline):`);

@@ -49,6 +49,8 @@ export interface ScenarioOptions {
   /** Accounts suspended per simulated day. */
   suspensionsPerDay?: number;
   campaignsPerDay?: number;
+  /** Bursts each campaign posts, 45 minutes apart (default 1); each member posts once a burst. */
+  campaignWaves?: number;
   ghostShare?: number;
   editShare?: number;
   /** Shared data folder, or null for built-in text and rules only. */
@@ -73,7 +75,7 @@ export class Scenario {
   constructor(opts: ScenarioOptions) {
     this.o = {
       postsPerDay: 2000, accounts: 300, sensitiveShare: 0.12, authorDeleteShare: 0.05, suspensionsPerDay: 3,
-      campaignsPerDay: 2, ghostShare: 0.02, editShare: 0.03, ...opts,
+      campaignsPerDay: 2, campaignWaves: 1, ghostShare: 0.02, editShare: 0.03, ...opts,
     };
     const dataDir = opts.dataDir === undefined ? sharedDataDir() : opts.dataDir;
     const corpus = loadCorpus(dataDir);
@@ -136,6 +138,14 @@ export class Scenario {
       for (const m of members) {
         const variant = rng.chance(0.4) ? toTraditional(seed) : seed;
         drafts.push({ account: m, created: burst + rng.int(0, 20 * 60_000), text: `${variant} ${link}`, tags: ['真相'], urls: [link], reblogOf: null, edit: null, fate: null, ghostFrom: null });
+      }
+      // Later bursts draw from the generator only when asked for, so one-burst worlds stay as they were.
+      for (let w = 1; w < this.o.campaignWaves; w++) {
+        const at = Math.min(dayStart + DAY - 21 * 60_000, burst + w * 45 * 60_000);
+        for (const m of members) {
+          const variant = rng.chance(0.4) ? toTraditional(seed) : seed;
+          drafts.push({ account: m, created: at + rng.int(0, 20 * 60_000), text: `${variant} ${link}`, tags: ['真相'], urls: [link], reblogOf: null, edit: null, fate: null, ghostFrom: null });
+        }
       }
     }
     drafts.sort((a, b) => a.created - b.created);

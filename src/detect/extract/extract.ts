@@ -8,7 +8,9 @@
  * memoised by the set of components broken, so the search ends. A text that is not censored
  * at all may still hold a rule cancelled by a negation: chunks are cut out of it until a cut
  * text is censored, its rules are isolated, and the negation is then isolated as the smallest
- * part of the text that, sent beside the rule, makes it uncensored.
+ * part of the text that, sent beside the rule, makes it uncensored. A censored text can hold a
+ * cancelled rule too, hidden by the rules that fire: those are broken and the rest searched the
+ * same way (findNegationsBeside).
  */
 import type { Oracle } from './oracle.ts';
 import { Decider, BudgetExceeded, type DecideOptions } from './decide.ts';
@@ -16,7 +18,7 @@ import { isolate, minimise, LengthModel } from './isolate.ts';
 import { canonicalRule, ruleKey, type Rule } from './rules.ts';
 
 export interface ExtractOptions extends DecideOptions {
-  /** Look for negation rules when the text is not censored (default true). */
+  /** Look for negation rules, in an uncensored text and beside the rules of a censored one (default true). */
   negations?: boolean;
   /**
    * After each rule, check the text with every way of breaking one component of each known rule
@@ -81,6 +83,7 @@ export async function extractRules(oracle: Oracle, text: string, opts: ExtractOp
     // Asked outright: with negation rules a part of the text can be censored while the whole is not.
     if (opts.assumeCensored || (await pred([text]))) {
       await findAll(d, text, known, result, opts.firstOnly ?? false, opts.thorough ?? true, lengths);
+      if ((opts.negations ?? true) && !opts.assumeCensored && !opts.firstOnly) await findNegationsBeside(d, text, known, result, lengths);
     } else {
       result.censored = false;
       if (opts.negations ?? true) await findCancelled(d, text, known, result, lengths);
@@ -220,4 +223,34 @@ async function findCancelled(d: Decider, text: string, known: Set<string>, resul
     const neg = await isolate(text, negPred, { base: rule, lengths });
     result.negations.push({ components: canonicalRule(neg), cancels: rule, confidence: Math.max(0, 1 - (d.errorBound - e0)) });
   }
+}
+
+/**
+ * Negations in a censored text: the rules found there fire, so a rule a negation cancels stays
+ * hidden. Each found rule is asked beside the text with the other found rules broken (uncensored
+ * then means something in the text cancels it, isolated as in findCancelled); and the text with
+ * every found rule broken, when no longer censored, is searched for cancelled rules as an
+ * uncensored text is.
+ */
+async function findNegationsBeside(d: Decider, text: string, known: Set<string>, result: ExtractResult, lengths: LengthModel): Promise<void> {
+  const pred = (f: string[]) => d.censored(f);
+  const sep = d.oracle.separator;
+  const cancelled = new Set(result.negations.map((n) => ruleKey(n.cancels)));
+  for (const found of [...result.details]) {
+    const rule = found.components;
+    if (cancelled.has(ruleKey(rule))) continue;
+    // Break the other rules by components that leave this one whole.
+    const others = result.details.filter((x) => x !== found).map((x) => x.components.filter((c) => !rule.some((rc) => rc.includes(c) || c.includes(rc))));
+    if (others.some((o) => !o.length)) continue;
+    const rest = breakComponents(text, hittingSets(others, false)[0] ?? [], sep);
+    if (!rule.every((c) => rest.includes(c)) || (await pred([...rule, rest]))) continue;
+    const e0 = d.errorBound;
+    const negPred = async (f: string[]) => !(await d.censored(f));
+    const neg = await isolate(rest, negPred, { base: rule, lengths });
+    result.negations.push({ components: canonicalRule(neg), cancels: rule, confidence: Math.max(0, 1 - (d.errorBound - e0)) });
+    cancelled.add(ruleKey(rule));
+  }
+  const broken = breakComponents(text, hittingSets(result.details.map((x) => x.components), false)[0] ?? [], sep);
+  if (await pred([broken])) return;
+  await findCancelled(d, broken, known, result, lengths);
 }

@@ -1,18 +1,29 @@
 /**
  * Which words get censored: for every term in posts with known outcomes, how often posts
- * holding it were removed by the platform, against the baseline removal rate — exact one-sided
- * binomial test with Benjamini–Hochberg q-values, Wilson intervals, an author-stratified
- * (Cochran–Mantel–Haenszel) test so prolific accounts do not dominate, and per-day/week
- * timelines that show when a term became sensitive. Stored as finding kind 'terms', key 'latest'.
+ * holding it were removed by the platform, against the baseline removal rate, with Wilson
+ * intervals and per-day/week timelines that show when a term became sensitive. Stored as
+ * finding kind 'terms', key 'latest'.
+ *
+ * Which test decides (ranks and flags): where authors are known, the author-stratified test —
+ * a term's posts against the same authors' other posts (Cochran–Mantel–Haenszel strata, with an
+ * exact tail bound rather than the normal approximation; see stratifiedUpper) — so an
+ * account removed whatever it writes does not make its habitual words look censored. Posts with
+ * no same-author comparison (unknown author, an author's only post) form one shared stratum,
+ * compared with each other. Where no author has two posts with known outcomes, nothing can be
+ * stratified and the exact one-sided binomial test against the baseline decides (`test:
+ * "pooled"`). Both are reported; q-values are Benjamini–Hochberg over every tested term.
  */
 import type { Detector } from '../detector.ts';
 import type { Store } from '../../store/open.ts';
 import type { Progress } from '../../util/progress.ts';
-import { outcomePosts } from './read.ts';
+import { outcomePosts, postsByAuthor } from './read.ts';
 import { TermCounts } from './count.ts';
 import { terms as tokenize, isWord } from './tokenize.ts';
 import { AhoCorasick } from '../extract/aho.ts';
-import { wilson, binomialUpperTail, benjaminiHochberg, cmhUpper, type Stratum } from './stats.ts';
+import { wilson, binomialUpperTail, benjaminiHochberg, stratifiedUpper } from './stats.ts';
+
+/** The test that ranks and flags terms. */
+export type TermsTest = 'author-stratified' | 'pooled';
 
 export interface TermsOptions {
   /** Only terms in at least this many posts are tested (default 5). */
@@ -27,6 +38,8 @@ export interface TermsOptions {
   maxTerms?: number;
   /** Store the finding (default true). */
   save?: boolean;
+  /** Force the unstratified test even where authors are known (the benchmark's baseline). */
+  pooled?: boolean;
 }
 
 export interface TimelinePoint { bucket: string; posts: number; removed: number; rate: number }
@@ -38,12 +51,19 @@ export interface TermRow {
   rate: number;
   low: number;
   high: number;
+  /** p- and q-value of the test that decided (the result's `test`). */
   p: number;
   q: number;
-  /** Author-stratified test: this term's posts vs the same authors' other posts. */
-  authors: number;
+  /** Unstratified: exact one-sided binomial test of the term's removals against the baseline. */
+  pPooled: number;
+  qPooled: number;
+  /** Author-stratified (CMH): the term's posts against the same authors' other posts. */
   pAuthor: number;
   qAuthor: number;
+  /** Removals expected from the term's authors' own removal rates (the stratified test's null). */
+  expected: number;
+  /** Authors with posts both holding and lacking the term (the informative strata). */
+  authors: number;
   /** First bucket whose Wilson lower bound exceeds the baseline (when a timeline was built). */
   sensitiveSince: string | null;
   /** Overlapping n-grams with exactly the same counts, folded into this term. */
@@ -55,6 +75,12 @@ export interface TermsResult {
   posts: number;
   removed: number;
   tested: number;
+  /** The test whose q ranks and flags the terms. */
+  test: TermsTest;
+  /** Why that test: a sentence for the reader. */
+  testReason: string;
+  /** Posts with no same-author comparison (unknown author, or the author's only post). */
+  unstratifiedPosts: number;
   /** Rare terms were pruned to bound memory (counts of reported terms are still exact). */
   pruned: boolean;
   /** A term with at least minPosts posts may have been pruned away (raise maxTerms). */
@@ -76,6 +102,49 @@ export function bucketOf(ms: number, by: 'day' | 'week'): string {
   return new Date(start).toISOString().slice(0, 10);
 }
 
+interface PassTotals { posts: number; removed: number; loosePosts: number; looseRemoved: number; stratifiedAuthors: number }
+
+/**
+ * One pass over the store by author: each author's posts are counted together, then every term
+ * they hold is credited with the author's own totals (an author's single post goes to the
+ * shared stratum).
+ */
+async function countPass(store: Store, counts: TermCounts, progress?: Progress): Promise<PassTotals> {
+  const totals: PassTotals = { posts: 0, removed: 0, loosePosts: 0, looseRemoved: 0, stratifiedAuthors: 0 };
+  let author: number | null = null;
+  let removedHere = 0;
+  const close = () => {
+    const n = counts.endAuthor();
+    if (n === 1) {
+      totals.loosePosts++;
+      totals.looseRemoved += removedHere;
+    } else if (n > 1) totals.stratifiedAuthors++;
+    removedHere = 0;
+  };
+  for await (const page of postsByAuthor(store)) {
+    for (const p of page) {
+      totals.posts++;
+      if (p.removed) totals.removed++;
+      const terms = tokenize(p.text);
+      if (p.accountId === null) {
+        counts.add(terms, p.removed);
+        totals.loosePosts++;
+        if (p.removed) totals.looseRemoved++;
+        continue;
+      }
+      if (p.accountId !== author) {
+        close();
+        author = p.accountId;
+      }
+      counts.addAuthorPost(terms, p.removed);
+      if (p.removed) removedHere++;
+    }
+    progress?.tick(page.length);
+  }
+  close();
+  return totals;
+}
+
 /** Runs the term analysis over the store and (by default) stores it as a finding. */
 export async function runTerms(store: Store, opts: TermsOptions = {}, progress?: Progress): Promise<TermsResult> {
   const minPosts = opts.minPosts ?? 5;
@@ -83,53 +152,65 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
   const limit = opts.limit ?? 100;
   const by = opts.by ?? 'day';
 
-  // Pass 1: counts per term, with lossy pruning.
+  // Pass 1: counts and author strata per term, with lossy pruning.
   let counts = new TermCounts(opts.maxTerms ?? 2_000_000);
-  let total = 0;
-  let removedTotal = 0;
-  for await (const page of outcomePosts(store)) {
-    for (const p of page) {
-      counts.add(tokenize(p.text), p.removed);
-      total++;
-      if (p.removed) removedTotal++;
-    }
-    progress?.tick(page.length);
-  }
+  const totals = await countPass(store, counts, progress);
   const pruned = counts.pruned;
   const approximate = counts.pruned && counts.maxEvicted >= minPosts;
   if (counts.pruned) {
     // Exact recount of the candidates that survived pruning.
     const candidates = new Set<string>();
-    for (const [t, n, , missed] of counts.entries()) if (n + missed >= minPosts) candidates.add(t);
+    for (const [t, s] of counts.entries()) if (counts.posts[s]! + counts.delta[s]! >= minPosts) candidates.add(t);
     counts = new TermCounts(Number.MAX_SAFE_INTEGER, candidates);
-    for await (const page of outcomePosts(store)) for (const p of page) counts.add(tokenize(p.text), p.removed);
+    await countPass(store, counts);
   }
+  const total = totals.posts;
+  const removedTotal = totals.removed;
   const baseline = total ? removedTotal / total : 0;
+  const { loosePosts: N0, looseRemoved: R0 } = totals;
 
-  const tested: Array<{ term: string; posts: number; removed: number; p: number }> = [];
-  for (const [term, n, x] of counts.entries()) {
+  const stratified = !opts.pooled && totals.stratifiedAuthors > 0;
+  const test: TermsTest = stratified ? 'author-stratified' : 'pooled';
+  const testReason = opts.pooled
+    ? 'The unstratified test was asked for: removals may follow prolific, often-removed accounts rather than the term.'
+    : stratified
+      ? `Author-stratified: each term's posts are compared with the same authors' other posts (${totals.stratifiedAuthors} authors with several posts); ${N0} posts without a same-author comparison (unknown author or the author's only post) are compared with each other.`
+      : 'Pooled: no author has two posts with known outcomes, so removals cannot be separated from their authors; the exact binomial test against the baseline decides, and a flagged term may reflect who writes it.';
+
+  const tested: Array<{ term: string; posts: number; removed: number; pPooled: number; pAuthor: number; expected: number; authors: number }> = [];
+  for (const [term, s] of counts.entries()) {
+    const n = counts.posts[s]!;
     if (n < minPosts) continue;
-    tested.push({ term, posts: n, removed: x, p: binomialUpperTail(x, n, baseline) });
+    const x = counts.removed[s]!;
+    // The shared stratum: this term's loose posts against all loose posts.
+    const n0 = counts.loosePosts[s]!;
+    const x0 = counts.looseRemoved[s]!;
+    let expected = counts.expected[s]!;
+    expected += n0 > 0 && N0 >= 2 ? (n0 * R0) / N0 : x0;
+    const pAuthor = stratifiedUpper(x, n, expected);
+    tested.push({ term, posts: n, removed: x, pPooled: binomialUpperTail(x, n, baseline), pAuthor, expected, authors: counts.authors[s]! });
   }
-  const q = benjaminiHochberg(tested.map((t) => t.p));
+  const qPooled = benjaminiHochberg(tested.map((t) => t.pPooled));
+  const qAuthor = benjaminiHochberg(tested.map((t) => t.pAuthor));
+  const decides = stratified ? qAuthor : qPooled;
   const ranked = tested
-    .map((t, i) => ({ ...t, q: q[i]!, variants: [] as string[] }))
-    .filter((t) => t.q <= fdr && t.removed / t.posts > baseline)
-    .sort((a, b) => a.q - b.q || b.removed / b.posts - a.removed / a.posts || b.posts - a.posts || (a.term < b.term ? -1 : 1));
+    .flatMap((t, i) => {
+      // Only the flagged terms get a row object (hundreds of thousands are tested).
+      if (!(decides[i]! <= fdr && (stratified ? t.removed > t.expected : t.removed / t.posts > baseline))) return [];
+      return [{ ...t, p: stratified ? t.pAuthor : t.pPooled, q: decides[i]!, qPooled: qPooled[i]!, qAuthor: qAuthor[i]!, variants: [] as string[] }];
+    })
+    .sort((a, b) => a.q - b.q || a.p - b.p || b.removed / b.posts - a.removed / a.posts || b.posts - a.posts || (a.term < b.term ? -1 : 1));
   const significant = mergeVariants(ranked).slice(0, limit);
 
-  // Pass 2: author strata and timelines, only for the reported terms.
+  // Pass 2: timelines, only for the reported terms.
   const chosen = new Map(significant.map((t, i) => [t.term, i]));
-  const authorTotals = new Map<number, [number, number]>();
-  const perAuthor = significant.map(() => new Map<number, [number, number]>());
   const daily = significant.map(() => new Map<string, [number, number]>());
   const shown = significant.map(() => new Map<string, [number, number]>());
-  const bump = (m: Map<string, [number, number]> | Map<number, [number, number]>, k: never, removed: boolean) => {
-    const mm = m as Map<unknown, [number, number]>;
-    const v = mm.get(k) ?? [0, 0];
+  const bump = (m: Map<string, [number, number]>, k: string, removed: boolean) => {
+    const v = m.get(k) ?? [0, 0];
     v[0]++;
     if (removed) v[1]++;
-    mm.set(k, v);
+    m.set(k, v);
   };
   if (chosen.size) {
     // A term is always a substring of its (lower-cased) post, so only posts the automaton
@@ -137,30 +218,16 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
     const prefilter = new AhoCorasick([...chosen.keys()]);
     for await (const page of outcomePosts(store)) {
       for (const p of page) {
-        const author = p.accountId ?? -p.id; // posts without an author are their own stratum
-        bump(authorTotals, author as never, p.removed);
-        if (!prefilter.present(p.text.toLowerCase()).size) continue;
+        if (p.createdAt === null || !prefilter.present(p.text.toLowerCase()).size) continue;
         for (const t of tokenize(p.text)) {
           const i = chosen.get(t);
           if (i === undefined) continue;
-          bump(perAuthor[i]!, author as never, p.removed);
-          if (p.createdAt !== null) {
-            bump(daily[i]!, bucketOf(p.createdAt, 'day') as never, p.removed);
-            if (by === 'week') bump(shown[i]!, bucketOf(p.createdAt, 'week') as never, p.removed);
-          }
+          bump(daily[i]!, bucketOf(p.createdAt, 'day'), p.removed);
+          if (by === 'week') bump(shown[i]!, bucketOf(p.createdAt, 'week'), p.removed);
         }
       }
     }
   }
-  const stratP = significant.map((_, i) => {
-    const strata: Stratum[] = [];
-    for (const [a, [n1, x1]] of perAuthor[i]!) {
-      const [n, r] = authorTotals.get(a)!;
-      strata.push({ n1, x1, n, r });
-    }
-    return cmhUpper(strata);
-  });
-  const qAuthor = benjaminiHochberg(stratP.map((s) => s.p));
   const toPoints = (m: Map<string, [number, number]>): TimelinePoint[] =>
     [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([bucket, [n, x]]) => ({ bucket, posts: n, removed: x, rate: x / n }));
   const timeline: Record<string, TimelinePoint[]> = {};
@@ -171,11 +238,13 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
     const w = wilson(t.removed, t.posts);
     return {
       term: t.term, posts: t.posts, removed: t.removed, rate: t.removed / t.posts, low: w.low, high: w.high, p: t.p, q: t.q,
-      authors: stratP[i]!.strata, pAuthor: stratP[i]!.p, qAuthor: qAuthor[i]!, sensitiveSince: since?.bucket ?? null,
-      variants: t.variants,
+      pPooled: t.pPooled, qPooled: t.qPooled, pAuthor: t.pAuthor, qAuthor: t.qAuthor, expected: t.expected, authors: t.authors,
+      sensitiveSince: since?.bucket ?? null, variants: t.variants,
     };
   });
-  const result: TermsResult = { baseline, posts: total, removed: removedTotal, tested: tested.length, pruned, approximate, terms: rows, timeline, by };
+  const result: TermsResult = {
+    baseline, posts: total, removed: removedTotal, tested: tested.length, test, testReason, unstratifiedPosts: N0, pruned, approximate, terms: rows, timeline, by,
+  };
   if (opts.save ?? true) await saveFinding(store, result, significant.map((_, i) => toPoints(daily[i]!)));
   return result;
 }
@@ -187,7 +256,7 @@ interface Ranked { term: string; posts: number; removed: number; p: number; q: n
  * counts — the slices of one phrase, usually — into one row, represented by its longest
  * dictionary word (else its longest term), so the table lists phrases, not every n-gram.
  */
-function mergeVariants(ranked: Ranked[]): Ranked[] {
+function mergeVariants<T extends Ranked>(ranked: T[]): T[] {
   const groups = new Map<string, number[]>();
   ranked.forEach((t, i) => {
     const key = `${t.posts}/${t.removed}`;
@@ -215,7 +284,7 @@ function mergeVariants(ranked: Ranked[]): Ranked[] {
     members.set(r, m);
   });
   const score = (term: string) => (isWord(term) ? 1000 : 0) + term.length;
-  const out: Ranked[] = [];
+  const out: T[] = [];
   const done = new Set<number>();
   ranked.forEach((_, i) => {
     const r = find(i);
@@ -233,9 +302,10 @@ async function saveFinding(store: Store, result: TermsResult, daily: TimelinePoi
   result.terms.forEach((t, i) => { timeline[t.term] = daily[i]!; });
   const evidence = { ...result, timeline, by: 'day' };
   const top = result.terms.slice(0, 3).map((t) => t.term).join(', ');
+  const how = result.test === 'author-stratified' ? 'than their authors\' other posts (author-stratified test)' : `than the baseline ${(100 * result.baseline).toFixed(1)}% (pooled test: authors unknown)`;
   const summary = result.terms.length
-    ? `${result.terms.length} terms are removed more often than the baseline ${(100 * result.baseline).toFixed(1)}% (top: ${top}).`
-    : `No term is removed significantly more often than the baseline ${(100 * result.baseline).toFixed(1)}%.`;
+    ? `${result.terms.length} terms are removed more often ${how} (top: ${top}).`
+    : `No term is removed significantly more often ${how}.`;
   await store.db.transaction().execute(async (tx) => {
     await tx.deleteFrom('findings').where('kind', '=', 'terms').where('key', '=', 'latest').execute();
     await tx.insertInto('findings').values({
@@ -247,7 +317,7 @@ async function saveFinding(store: Store, result: TermsResult, daily: TimelinePoi
 /** The term detector, for scheduled runs. */
 export const termsDetector: Detector<TermsOptions, TermsResult> = {
   name: 'terms',
-  description: 'Terms whose posts are removed by the platform more often than the baseline.',
+  description: 'Terms whose posts are removed by the platform more often than their authors\' other posts (or than the baseline where authors are unknown).',
   defaults: { minPosts: 5, fdr: 0.05, limit: 100 },
   run: (store, options, progress) => runTerms(store, options, progress),
 };

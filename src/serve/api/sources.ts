@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { ApiError, type ApiContext, parseJson, route } from './common.ts';
 import { num } from './posts.ts';
 import { serveDb } from './tables.ts';
-import { loadAddSource, MissingCapability } from '../integrations.ts';
+import { addSource } from '../../collect/sources/add.ts';
 import { redactSecrets } from '../../report/redact.ts';
 
 const addBody = z.discriminatedUnion('kind', [
@@ -38,13 +38,6 @@ export async function sourcesApi(app: FastifyInstance, ctx: ApiContext): Promise
 
   route(app, ctx, { method: 'POST', url: '/api/sources', tag: 'sources', summary: 'Add a source to follow (admin: bearer token).', body: addBody, admin: true },
     async ({ body, reply }) => {
-      let addSource;
-      try {
-        addSource = await loadAddSource();
-      } catch (err) {
-        if (err instanceof MissingCapability) throw new ApiError(501, 'not_available', err.message);
-        throw err;
-      }
       try {
         const row = await addSource(ctx.store, body);
         ctx.cache.clear();

@@ -9,9 +9,12 @@ const termRow = z.object({
   term: z.string(), posts: z.number().catch(0), removed: z.number().catch(0), rate: z.number().catch(0),
   low: z.number().nullable().catch(null).default(null), high: z.number().nullable().catch(null).default(null),
   q: z.number().nullable().catch(null).default(null),
+  qPooled: z.number().nullable().catch(null).default(null), expected: z.number().nullable().catch(null).default(null),
 }).loose();
 const termsEvidence = z.object({
   baseline: z.number().nullable().catch(null).default(null),
+  /** The test that ranked and flagged the terms (absent from findings stored before it was recorded). */
+  test: z.enum(['author-stratified', 'pooled']).nullable().catch(null).default(null),
   terms: z.array(z.unknown()).catch([]).default([]),
   timeline: z.unknown().optional(),
 }).loose();
@@ -39,15 +42,15 @@ export async function termsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
   ctx.pages.push('/terms', '/terms/:term');
 
   route(app, ctx, {
-    method: 'GET', url: '/api/terms', tag: 'terms', summary: 'Censored terms ranked by removal rate, with intervals (latest terms run).',
+    method: 'GET', url: '/api/terms', tag: 'terms', summary: 'Censored terms as the latest terms run ranked them (by q of the test named in `test`), with intervals.',
     query: z.object({ limit: limitParam(100, 1000), offset: z.coerce.number().int().min(0).max(1_000_000).default(0), q: z.string().trim().min(1).max(100).optional() }),
   }, async ({ query }) => {
     const l = await ctx.cache.get('terms:latest', () => latest(db), 3000);
-    if (!l) return { baseline: null, created_at: null, total: 0, items: [], next: null };
+    if (!l) return { baseline: null, created_at: null, test: null, total: 0, items: [], next: null };
     const matching = query.q ? l.terms.filter((t) => t.term.includes(query.q!)) : l.terms;
     const items = matching.slice(query.offset, query.offset + query.limit);
     return {
-      baseline: l.ev.baseline, created_at: num(l.row.created_at), summary: l.row.summary, total: matching.length, items,
+      baseline: l.ev.baseline, created_at: num(l.row.created_at), test: l.ev.test, summary: l.row.summary, total: matching.length, items,
       next: query.offset + query.limit < matching.length ? query.offset + query.limit : null,
     };
   });
@@ -59,6 +62,6 @@ export async function termsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
     const l = await ctx.cache.get('terms:latest', () => latest(db), 3000);
     const term = l?.terms.find((t) => t.term === params.term);
     if (!l || !term) throw new ApiError(404, 'not_found', `The latest terms run has no term "${params.term}".`, 'term');
-    return { baseline: l.ev.baseline, created_at: num(l.row.created_at), term, timeline: timelineOf(l.ev, term) };
+    return { baseline: l.ev.baseline, created_at: num(l.row.created_at), test: l.ev.test, term, timeline: timelineOf(l.ev, term) };
   });
 }

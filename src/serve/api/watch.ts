@@ -6,8 +6,7 @@ import { redactSecrets } from '../../report/redact.ts';
 import { ApiError, type ApiContext, route } from './common.ts';
 import { num } from './posts.ts';
 import { serveDb, type ServeDb } from './tables.ts';
-import { MissingCapability } from '../integrations.ts';
-import { DETECTORS } from '../services.ts';
+import { DETECTORS } from '../../detect/index.ts';
 
 const MINUTE = 60_000;
 /** Outcomes that mean the check itself failed, not that the post is gone. */
@@ -32,29 +31,26 @@ export async function watchApi(app: FastifyInstance, ctx: ApiContext): Promise<v
     method: 'POST', url: '/api/watch/start', tag: 'watch', summary: 'Start the watcher in this server (admin: bearer token).', admin: true,
     body: z.object({ durationMs: z.number().int().positive().max(30 * 24 * 3600_000).optional() }),
   }, async ({ body }) => {
-    try {
-      return { watcher: await ctx.services.startWatch(body) };
-    } catch (err) {
-      if (err instanceof MissingCapability) throw new ApiError(501, 'not_available', err.message);
-      throw err;
-    }
+    return { watcher: await ctx.services.startWatch(body) };
   });
 
   route(app, ctx, { method: 'POST', url: '/api/watch/stop', tag: 'watch', summary: 'Stop the watcher (admin: bearer token).', admin: true },
     async () => ({ watcher: await ctx.services.stopWatch() }));
 
   route(app, ctx, {
+    method: 'GET', url: '/api/detectors', tag: 'detectors', summary: 'The detectors this server can run (the registry in src/detect/index.ts), with their default options.',
+  }, async () => ({ items: DETECTORS.map((d) => ({ name: d.name, description: d.description, defaults: d.defaults })) }));
+
+  route(app, ctx, {
     method: 'POST', url: '/api/detectors/:name/run', tag: 'detectors', summary: 'Run a detector now and store its findings (admin: bearer token).', admin: true,
-    params: z.object({ name: z.enum(DETECTORS) }),
+    params: z.object({ name: z.string().max(100) }),
   }, async ({ params }) => {
-    try {
-      const result = await ctx.services.runDetector(params.name);
-      ctx.cache.clear();
-      return { result };
-    } catch (err) {
-      if (err instanceof MissingCapability) throw new ApiError(501, 'not_available', err.message);
-      throw err;
+    if (!DETECTORS.some((d) => d.name === params.name)) {
+      throw new ApiError(404, 'not_found', `There is no detector "${params.name}"; the detectors are ${DETECTORS.map((d) => d.name).join(', ')}.`, 'name');
     }
+    const result = await ctx.services.runDetector(params.name);
+    ctx.cache.clear();
+    return { result };
   });
 }
 

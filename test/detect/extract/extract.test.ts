@@ -31,9 +31,10 @@ describe('extraction', () => {
     const text = `${filler}法轮功${filler}习近平${filler}下台${filler}习近平${filler}独裁${filler}`;
     const r = await run('法轮功\n习近平+下台\n习近平+独裁\n无关+规则', text);
     assert.deepEqual(keys(r.rules), keys([['法轮功'], ['下台', '习近平'], ['习近平', '独裁']]));
-    // The anchor method stops after one.
+    // The anchor method stops after one, and that one is exactly one of the rules.
     const base = await compAwareBinSplit(new SimulatedOracle(new RuleFilter(parseRules('法轮功\n习近平+下台\n习近平+独裁'))), text);
-    assert.equal(base.rule.length >= 1, true);
+    assert.ok(keys(r.rules).includes(ruleKey(base.rule)), JSON.stringify(base.rule));
+    assert.ok(base.queries > 0);
   });
 
   it('reports a text that is not censored and finds nothing', async () => {
@@ -51,6 +52,24 @@ describe('extraction', () => {
     assert.equal(r.negations.length, 1);
     assert.deepEqual(r.negations[0]!.components, ['单', '名']);
     assert.deepEqual(r.negations[0]!.cancels, ['你的西域', '我的东突']);
+  });
+
+  it('reports a negation in a text that another rule censors, wherever the parts stand (issue 17)', async () => {
+    const rules = '六四+天安门\n!纪念 => 六四 + 天安门\n律师+维权+抓捕';
+    const parts = ['六四', '天安门', '纪念', '律师', '维权', '抓捕'];
+    const chunks = filler.split('，');
+    for (const order of [[0, 1, 2, 3, 4, 5], [3, 4, 5, 0, 1, 2], [0, 3, 1, 4, 2, 5], [5, 2, 4, 1, 3, 0]]) {
+      const text = chunks.map((c, i) => `${parts[order[i]!] ?? ''}${c}`).join('，') + order.slice(chunks.length).map((k) => parts[k]).join('');
+      assert.equal(new RuleFilter(parseRules(rules)).censors(text), true);
+      const r = await run(rules, text);
+      assert.equal(r.censored, true);
+      assert.deepEqual(keys(r.rules), keys([['六四', '天安门'], ['律师', '维权', '抓捕']]), `order ${order}`);
+      assert.deepEqual(r.negations.map((n) => [n.components, n.cancels]), [[['纪念'], ['六四', '天安门']]], `order ${order}`);
+    }
+    // The same text without the negation's word: no negation is invented.
+    const plain = await run(rules, `六四${filler}天安门${filler}律师${filler}维权${filler}抓捕`);
+    assert.deepEqual(plain.negations, []);
+    assert.deepEqual(keys(plain.rules), keys([['六四', '天安门'], ['律师', '维权', '抓捕']]));
   });
 
   it('tolerates an oracle that fires only 75% of the time, reporting confidence', async () => {

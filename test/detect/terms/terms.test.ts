@@ -73,7 +73,19 @@ for (const b of backends()) {
       const w = wilson(10, 12);
       assert.equal(freedom.low, w.low);
       assert.equal(freedom.high, w.high);
-      assert.ok(Math.abs(freedom.p - tail(10, 12, 50 / 132)) < 1e-12, `${freedom.p} vs ${tail(10, 12, 50 / 132)}`);
+      // The pooled figures: the exact binomial tail against the baseline.
+      assert.ok(Math.abs(freedom.pPooled - tail(10, 12, 50 / 132)) < 1e-12, `${freedom.pPooled} vs ${tail(10, 12, 50 / 132)}`);
+      assert.ok(freedom.qPooled >= freedom.pPooled && freedom.qPooled <= 0.05);
+      // Authors are known, so the author-stratified test decides. By hand: a1, a2 have 10 posts,
+      // one removed, two with "freedom"; a3–a10 have 9, one removed, one with it. E = 2·(2/10) +
+      // 8·(1/9); p = P(Binomial(12, E/12) ≥ 10).
+      assert.equal(r.test, 'author-stratified');
+      assert.equal(freedom.authors, 10);
+      const e = 0.4 + 8 / 9;
+      assert.ok(Math.abs(freedom.expected - e) < 1e-12, String(freedom.expected));
+      assert.ok(Math.abs(freedom.pAuthor / tail(10, 12, e / 12) - 1) < 1e-9, `${freedom.pAuthor} vs ${tail(10, 12, e / 12)}`);
+      assert.equal(freedom.p, freedom.pAuthor);
+      assert.equal(freedom.q, freedom.qAuthor);
       assert.ok(freedom.q >= freedom.p && freedom.q <= 0.05);
       // Slices of the same phrase with the same counts are folded into one row, named by a word.
       const phrase = r.terms.filter((t) => t.term === '自由' || t.variants.includes('自由'));
@@ -88,13 +100,17 @@ for (const b of backends()) {
 
     it('stratifies by author: one prolific, always-removed account does not make its words sensitive', async () => {
       const r = await runTerms(ts.store, { minPosts: 5, save: false });
-      const pills = r.terms.find((t) => t.term === 'pills')!;
-      const freedom = r.terms.find((t) => t.term === 'freedom')!;
-      assert.ok(pills.q < 0.05, 'unstratified test flags it');
+      assert.equal(r.test, 'author-stratified');
+      assert.match(r.testReason, /same authors' other posts \(11 authors with several posts\)/);
+      assert.ok(!r.terms.some((t) => t.term === 'pills' || t.term === 'cheap'), JSON.stringify(r.terms.map((t) => t.term)));
+      assert.ok(r.terms.some((t) => t.term === 'freedom'));
+      // The unstratified test, asked for, flags the spammer's words; the stratified figures clear them.
+      const pooled = await runTerms(ts.store, { minPosts: 5, save: false, pooled: true });
+      assert.equal(pooled.test, 'pooled');
+      const pills = pooled.terms.find((t) => t.term === 'pills')!;
+      assert.ok(pills.q < 0.05 && pills.q === pills.qPooled, 'unstratified test flags it');
       assert.equal(pills.pAuthor, 1);
-      assert.equal(freedom.authors, 10);
-      // Hand-computed: obs 10, E 8/9 + 0.4, V 64/81 + 0.32 → z = 7.79, p ≈ 3e-15.
-      assert.ok(freedom.pAuthor < 1e-12, String(freedom.pAuthor));
+      assert.equal(pills.expected, 20, 'an always-removed author explains every removal');
     });
 
     it('builds timelines showing when a term became sensitive, and stores one finding', async () => {
@@ -115,28 +131,45 @@ for (const b of backends()) {
     });
 
     it('prunes rare n-grams under a memory cap, recounts survivors exactly, and flags possible losses', async () => {
-      const r = await runTerms(ts.store, { minPosts: 5, maxTerms: 16, save: false });
-      const full = await runTerms(ts.store, { minPosts: 5, save: false });
-      assert.equal(r.pruned, true);
-      assert.equal(r.approximate, false);
-      assert.deepEqual(r.terms, full.terms);
-      const tiny = await runTerms(ts.store, { minPosts: 5, maxTerms: 4, save: false });
-      assert.equal(tiny.approximate, true, 'a cap too small to keep every frequent term is reported');
-      for (const t of tiny.terms) {
-        const same = full.terms.find((f) => f.term === t.term)!;
-        assert.equal(t.posts, same.posts, 'reported counts are exact even then');
+      // Its own store: the fixture plus ten one-post accounts each with a word no one else uses.
+      const own = await b.open();
+      try {
+        const src = await own.store.db.insertInto('sources')
+          .values({ kind: 'import', name: 'terms-prune', platform: 'test', config: '{}', cursor: null, enabled: 1, created_at: Date.now() })
+          .returning('id').executeTakeFirstOrThrow();
+        const rare = Array.from({ length: 10 }, (_, i) => post(`r${i}`, `solo${i}`, `rare${String.fromCharCode(97 + (i % 26))}${i}x word${i}y`, 'visible', MON));
+        await own.store.bulkWriter().writePosts(Number(src.id), [...fixture(), ...rare], Date.now());
+        const r = await runTerms(own.store, { minPosts: 5, maxTerms: 30, save: false });
+        const full = await runTerms(own.store, { minPosts: 5, save: false });
+        assert.equal(r.pruned, true);
+        assert.equal(r.approximate, false);
+        assert.ok(full.terms.length >= 3);
+        assert.deepEqual(r.terms, full.terms);
+        const tiny = await runTerms(own.store, { minPosts: 5, maxTerms: 4, save: false });
+        assert.equal(tiny.approximate, true, 'a cap too small to keep every frequent term is reported');
+        for (const t of tiny.terms) {
+          const same = full.terms.find((f) => f.term === t.term)!;
+          assert.equal(t.posts, same.posts, 'reported counts are exact even then');
+          assert.equal(t.expected, same.expected, 'and so are the stratified sums');
+        }
+      } finally {
+        await own.cleanup();
       }
     });
 
     it('`censorscope terms --json` prints exactly the documented shape', () => {
       const out = runCli(['terms', '--json', '--min-posts', '5', '--fdr', '0.05', '--by', 'week'], ts.env);
       assert.equal(out.status, 0, out.stderr);
-      const doc = JSON.parse(out.stdout) as { baseline: number; terms: Array<Record<string, unknown>> };
+      const doc = JSON.parse(out.stdout) as { baseline: number; test: string; terms: Array<Record<string, unknown>> };
       assert.equal(doc.baseline, 50 / 132);
-      for (const key of ['term', 'posts', 'removed', 'rate', 'low', 'high', 'q']) assert.ok(key in doc.terms[0]!, key);
+      assert.equal(doc.test, 'author-stratified');
+      for (const key of ['term', 'posts', 'removed', 'rate', 'low', 'high', 'q', 'qPooled', 'pPooled', 'qAuthor', 'expected']) assert.ok(key in doc.terms[0]!, key);
+      for (const t of doc.terms) assert.equal(t.q, t.qAuthor, 'q is the author-stratified q');
+      assert.deepEqual(doc.terms.map((t) => t.term).filter((t) => t === 'pills' || t === 'cheap'), []);
       const text = runCli(['terms', '--by', 'day'], ts.env);
       assert.equal(text.status, 0, text.stderr);
       assert.match(text.stdout, /baseline 37\.88%/);
+      assert.match(text.stdout, /Deciding test: Author-stratified/);
       assert.match(text.stdout, /freedom/);
     });
   });

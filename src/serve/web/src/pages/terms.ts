@@ -4,7 +4,16 @@ import { chart } from '../charts.ts';
 import { count, h, pct, table, time } from '../dom.ts';
 import type { Page } from '../main.ts';
 
-interface Term { term: string; posts: number; removed: number; rate: number; low: number | null; high: number | null; q: number | null }
+interface Term {
+  term: string; posts: number; removed: number; rate: number; low: number | null; high: number | null; q: number | null;
+  qPooled?: number | null; expected?: number | null;
+}
+
+const TESTS: Record<string, string> = {
+  'author-stratified': 'ranked and flagged by the author-stratified test (each term against its authors\' other posts)',
+  pooled: 'ranked and flagged by the pooled test against the baseline: authors are unknown, so a flagged term may reflect who writes it',
+};
+const sci = (x: number | null | undefined) => (x == null ? '—' : x.toExponential(2));
 
 export const termsPage: Page = {
   pattern: /^\/terms$/,
@@ -12,13 +21,14 @@ export const termsPage: Page = {
   nav: '/terms',
   async render(root, ctx) {
     const offset = Number(ctx.query.get('offset') ?? 0) || 0;
-    const r = await get<{ baseline: number | null; created_at: number | null; total: number; items: Term[]; next: number | null }>(`/api/terms${qs({ offset, limit: 100 })}`, ctx.signal);
+    const r = await get<{ baseline: number | null; created_at: number | null; test: string | null; total: number; items: Term[]; next: number | null }>(`/api/terms${qs({ offset, limit: 100 })}`, ctx.signal);
     root.append(
       h('h1', null, 'Censored terms'),
       h('p', { class: 'muted' }, r.created_at ? `Latest run ${time(r.created_at)}; baseline removal rate ${pct(r.baseline, 2)}; ${count(r.total)} terms.` : 'The terms detector has not run yet.'),
-      h('div', { id: 'terms-table' }, table(['term', 'posts', 'removed', 'rate', 'interval (95%)', 'q'], r.items.map((t) => [
-        h('a', { href: `/terms/${encodeURIComponent(t.term)}` }, t.term), count(t.posts), count(t.removed), pct(t.rate),
-        `${pct(t.low)} – ${pct(t.high)}`, t.q == null ? '—' : t.q.toExponential(2)]))),
+      r.test ? h('p', { id: 'terms-test' }, `Terms are ${TESTS[r.test] ?? `ranked by the ${r.test} test`}; q (pooled) is the unstratified test, for comparison.`) : null,
+      h('div', { id: 'terms-table' }, table(['term', 'posts', 'removed', 'expected', 'rate', 'interval (95%)', 'q', 'q (pooled)'], r.items.map((t) => [
+        h('a', { href: `/terms/${encodeURIComponent(t.term)}` }, t.term), count(t.posts), count(t.removed), t.expected == null ? '—' : t.expected.toFixed(1), pct(t.rate),
+        `${pct(t.low)} – ${pct(t.high)}`, sci(t.q), sci(t.qPooled)]))),
       r.next !== null ? h('a', { class: 'more', href: `/terms?offset=${r.next}` }, 'More →') : null,
     );
   },
