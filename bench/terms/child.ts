@@ -10,5 +10,6 @@ const ms = performance.now() - t0;
 await store.close();
 process.stdout.write(JSON.stringify({
   ms, maxRssMB: process.resourceUsage().maxRSS / 1024, posts: r.posts, baseline: r.baseline,
-  terms: r.terms.map((t) => ({ term: t.term, q: t.q, qAuthor: t.qAuthor, posts: t.posts, removed: t.removed })),
+  // qPooled is the unstratified test's q where the detector reports it apart from q (else q is that test).
+  terms: r.terms.map((t) => ({ term: t.term, q: (t as { qPooled?: number }).qPooled ?? t.q, qAuthor: t.qAuthor, posts: t.posts, removed: t.removed })),
 }));
