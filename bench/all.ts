@@ -57,7 +57,7 @@ let failed = false;
 for (const o of outcomes) {
   const rows = o.rows ?? [];
   for (const r of rows) {
-    const result = r.met === null ? (r.measure.startsWith('skipped') ? 'skipped' : '') : r.met ? 'PASS' : 'FAIL';
+    const result = r.met === null ? (r.measure === 'skipped' ? 'skipped' : '') : r.met ? 'PASS' : 'FAIL';
     lines.push(`| ${o.bench} | ${cell(r.measure)} | ${cell(r.value)} | ${cell(r.baseline)} | ${cell(r.ratio)} | ${cell(r.target)} | ${result} |`);
   }
   const missed = rows.some((r) => r.met === false);

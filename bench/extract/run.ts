@@ -21,7 +21,7 @@ import { ruleKey, type Rule, type RuleSet } from '../../src/detect/extract/rules
 import { haveData, wechatRules, qqRules, weiboRules, organic, makeArticles, observable, type Article } from './data.ts';
 import { compAwareBinSplit2 } from './cabs2.ts';
 import { MajorityOracle } from './majority.ts';
-import { reportTargets, type TargetRow } from '../targets.ts';
+import { reportSkip, reportTargets, type TargetRow } from '../targets.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const { values } = parseArgs({ options: {
@@ -34,9 +34,8 @@ const SEEDS = Number(values.seeds);
 const K = Number(values.k);
 
 if (!haveData()) {
-  console.log('bench/extract skipped: shared data not found at ../shared/data (keyword-lists, organic-chinese).');
-  reportTargets('extract', [{ measure: 'skipped: shared data ../shared/data absent', value: '-', met: null }]);
-  process.exit(0);
+  reportSkip('extract', 'shared data not found at ../shared/data (keyword-lists, organic-chinese)');
+  process.exit();
 }
 
 type Method = 'thorough' | 'quick' | 'cabs' | 'cabs2' | 'cabs-maj' | 'cabs2-maj';

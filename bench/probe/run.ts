@@ -15,7 +15,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { labUnavailable, startLab, NET, ROOT, type LabConfig } from '../../test/probe/lab/lab.ts';
 import { readTestList } from '../../src/probe/availability/test-list.ts';
-import { reportTargets } from '../targets.ts';
+import { reportSkip, reportTargets } from '../targets.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const BASE_CONCURRENCY = Number(process.env.BENCH_BASE_CONCURRENCY ?? 8);
@@ -25,15 +25,13 @@ const TIMEOUT_MS = 3000;
 
 const list = resolve(ROOT, '../shared/data/test-lists/cn.csv');
 if (!existsSync(list)) {
-  console.log(`bench/probe skipped: ${list} is absent (the shared data set is not mounted).`);
-  reportTargets('probe', [{ measure: 'skipped: shared test list absent', value: list, met: null }]);
-  process.exit(0);
+  reportSkip('probe', `${list} is absent (the shared data set is not mounted)`);
+  process.exit();
 }
 const why = labUnavailable();
 if (why) {
-  console.log(`bench/probe skipped: ${why}.`);
-  reportTargets('probe', [{ measure: 'skipped: network lab unavailable', value: why, met: null }]);
-  process.exit(0);
+  reportSkip('probe', why);
+  process.exit();
 }
 
 type Kind = 'reachable' | 'dns-injection' | 'dns-nxdomain' | 'ip-drop' | 'ip-reset' | 'keyword-sni-reset' | 'block-page' | 'down';
