@@ -11,7 +11,7 @@
  * Targets (issue 17: flag no term whose removals its authors explain, still find the triggers), for
  * ours at every size: recall and precision ≥ 0.95, no pet word and no decoy flagged.
  * Run: npm run bench:terms [-- --1m] [-- --show]   (100,000 posts; --1m adds 1,000,000; --show lists the flagged terms)
- * BENCH_QUICK=1: 30,000 posts.
+ * BENCH_QUICK=1: 50,000 posts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,7 +28,7 @@ import type { PostRecord } from '../../src/store/bulk.ts';
 import { reportTargets, type TargetRow } from '../targets.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sizes = process.env.BENCH_QUICK === '1' ? [30_000] : process.argv.includes('--1m') ? [100_000, 1_000_000] : [100_000];
+const sizes = process.env.BENCH_QUICK === '1' ? [50_000] : process.argv.includes('--1m') ? [100_000, 1_000_000] : [100_000];
 const TRIGGERS = 30;
 const DECOYS = 30;
 const CONFOUNDERS = 10;
