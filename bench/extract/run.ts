@@ -122,7 +122,7 @@ async function score(method: Method, set: RuleSet, articles: Article[], reliabil
 function print(title: string, articles: Article[], rows: Score[]): void {
   const rules = articles.reduce((s, a) => s + a.truth.length, 0);
   console.log(`\n${title}: ${articles.length} articles, ${rules} triggered rules (75% rows: medians over ${SEEDS} oracle seeds)`);
-  console.log('method                   oracle  recall   precision  mean q/article  p90 q/article  mean q/rule  p90 q/rule  q/recovered rule  seconds');
+  console.log('method                     oracle  recall   precision  mean q/article  p90 q/article  mean q/rule  p90 q/rule  q/recovered rule  seconds');
   for (const r of rows) {
     console.log(`${LABEL[r.method].padEnd(26)} ${r.oracle.padEnd(7)} ${(100 * r.recall).toFixed(1).padStart(6)}%  ${(100 * r.precision).toFixed(1).padStart(7)}%  ${r.meanQ.toFixed(1).padStart(14)}  ${String(r.p90Q).padStart(13)}  ${r.perRule.toFixed(1).padStart(11)}  ${r.p90PerRule.toFixed(1).padStart(10)}  ${r.perFound.toFixed(1).padStart(16)}  ${r.seconds.toFixed(2).padStart(7)}`);
   }
