@@ -6,7 +6,7 @@
  * checked against it. Prints precision/recall of planted campaigns and coordinated pairs.
  * Targets (at 1M posts): detection under 60 s and 4,000 MB, campaign precision and recall ≥ 0.95
  * (precision and recall are judged at every size run).
- * Run: npm run bench:coordination [-- --10m | -- --sizes=100000,1000000]   (BENCH_QUICK=1: 100,000 only)
+ * Run: npm run bench:coordination [-- --10m | -- --sizes=100000,1000000]   (BENCH_QUICK=1: 50,000 only)
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, existsSync } from 'node:fs';
@@ -24,7 +24,7 @@ import { bandKeys, signature } from '../../src/detect/coordination/minhash.ts';
 import { reportTargets, type TargetRow } from '../targets.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sizes = process.env.BENCH_QUICK === '1' ? [100_000] : [100_000, 1_000_000];
+const sizes = process.env.BENCH_QUICK === '1' ? [50_000] : [100_000, 1_000_000];
 if (process.env.COORD_BENCH_10M === '1' || process.argv.includes('--10m')) sizes.push(10_000_000);
 const only = process.argv.find((a) => a.startsWith('--sizes='));
 const chosen = only ? only.slice(8).split(',').map(Number) : sizes;
