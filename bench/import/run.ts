@@ -100,10 +100,17 @@ const haveSqliteUtils = spawnSync('bash', ['-c', 'command -v sqlite-utils && com
 if (haveSqliteUtils) summarise('sqlite-utils', 'baseline: sqlite-utils insert --csv (process included)', repeat(sqliteUtilsRun));
 else console.log('sqlite-utils not installed: skipped (install it, e.g. apt-get install sqlite-utils, to compare)');
 summarise('sqlite', 'censorscope → SQLite', repeat(sqliteRun));
+let pgFailure: string | undefined;
 if (pgUrl) {
   const runs: Run[] = [];
-  for (let i = 0; i < RUNS; i++) runs.push(await postgresRun());
-  summarise('postgres', 'censorscope → PostgreSQL', runs);
+  try {
+    for (let i = 0; i < RUNS; i++) runs.push(await postgresRun());
+    summarise('postgres', 'censorscope → PostgreSQL', runs);
+  } catch (err) {
+    // Recorded as a failed row, so the SQLite figures above are still reported.
+    pgFailure = (err as Error).message.split('\n').find((l) => l.startsWith('Error:')) ?? (err as Error).message.slice(0, 300);
+    console.log(`PostgreSQL run failed: ${pgFailure}`);
+  }
 } else {
   console.log('PostgreSQL skipped: set TEST_DATABASE_URL or install postgresql.');
 }
@@ -129,5 +136,6 @@ const rows: TargetRow[] = [
 ];
 const pgr = by('postgres');
 if (pgr) rows.push({ measure: 'PostgreSQL import', value: `${pgr.rowsPerSec} rows/s, ${pgr.peakRssMB} MB`, ratio: `${(pgr.rowsPerSec / base.rowsPerSec).toFixed(2)}× prepared (SQLite)`, met: null });
+else if (pgFailure) rows.push({ measure: 'PostgreSQL import', value: `failed: ${pgFailure}`, met: false });
 else rows.push({ measure: 'PostgreSQL import', value: 'skipped: no PostgreSQL (set TEST_DATABASE_URL or install postgresql)', met: null });
 reportTargets('import', rows);
