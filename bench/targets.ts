@@ -35,3 +35,12 @@ export function reportTargets(bench: string, rows: TargetRow[]): void {
     process.exitCode = 1;
   }
 }
+
+/**
+ * Records a bench that could not run for a missing prerequisite: `skipped: reason`, no verdict
+ * (exit 0). Under CI, where every prerequisite is installed, a skip hides a failure, so it fails.
+ */
+export function reportSkip(bench: string, reason: string): void {
+  console.log(`${bench} skipped: ${reason}`);
+  reportTargets(bench, [{ measure: 'skipped', value: reason, met: process.env.CI ? false : null }]);
+}

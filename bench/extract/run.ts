@@ -1,28 +1,51 @@
 /**
- * bench/extract: exact rule recovery and oracle queries, our extraction vs a plain
- * re-implementation of CompAwareBinSplit, on simulated filters built from real rule lists
- * (WeChat, QQ Mail with extenuating rules, Weibo search) and real Chinese text, with a
- * noise-free and a 75%-reliable oracle. Run: npm run bench:extract [-- --articles N]
+ * bench/extract: exact rule recovery and oracle queries of our extraction against Citizen Lab's
+ * two algorithms (re-implementations of CompAwareBinSplit and comp_aware_bin_split_2), on
+ * simulated filters built from real rule lists (WeChat, QQ Mail with extenuating rules, Weibo
+ * search) and real Chinese text, with a noise-free and a 75%-reliable oracle.
+ *
+ * Fairness: each article is extracted on its own (no model learned across articles, for us or
+ * the baselines); the noisy-oracle rows are repeated over several oracle seeds and their medians
+ * reported; against the noisy oracle the baselines also run with every test asked up to k times
+ * and decided by majority vote. Both of our modes (thorough, the CLI default, and --quick) are
+ * scored; the targets are judged on one mode, and the bench fails when neither mode meets every
+ * target.
+ *
+ *   npm run bench:extract [-- --articles N --seeds S --k K]   (BENCH_QUICK=1: 60 articles, 3 seeds)
  */
 import { parseArgs } from 'node:util';
-import { RuleFilter, SimulatedOracle } from '../../src/detect/extract/oracle.ts';
+import { RuleFilter, SimulatedOracle, type Oracle } from '../../src/detect/extract/oracle.ts';
 import { extractRules } from '../../src/detect/extract/extract.ts';
 import { compAwareBinSplit } from '../../src/detect/extract/baseline.ts';
-import { LengthModel } from '../../src/detect/extract/isolate.ts';
 import { ruleKey, type Rule, type RuleSet } from '../../src/detect/extract/rules.ts';
 import { haveData, wechatRules, qqRules, weiboRules, organic, makeArticles, observable, type Article } from './data.ts';
+import { compAwareBinSplit2 } from './cabs2.ts';
+import { MajorityOracle } from './majority.ts';
+import { reportSkip, reportTargets, type TargetRow } from '../targets.ts';
 
-const { values } = parseArgs({ options: { articles: { type: 'string', default: '300' }, seed: { type: 'string', default: '11' } } });
+const QUICK = process.env.BENCH_QUICK === '1';
+const { values } = parseArgs({ options: {
+  articles: { type: 'string', default: QUICK ? '60' : '300' }, seed: { type: 'string', default: '11' },
+  seeds: { type: 'string', default: QUICK ? '3' : '5' }, k: { type: 'string', default: '5' },
+} });
 const N = Number(values.articles);
 const SEED = Number(values.seed);
+const SEEDS = Number(values.seeds);
+const K = Number(values.k);
 
 if (!haveData()) {
-  console.log('bench/extract skipped: shared data not found at ../shared/data (keyword-lists, organic-chinese).');
-  process.exit(0);
+  reportSkip('extract', 'shared data not found at ../shared/data (keyword-lists, organic-chinese)');
+  process.exit();
 }
 
+type Method = 'thorough' | 'quick' | 'cabs' | 'cabs2' | 'cabs-maj' | 'cabs2-maj';
+const LABEL: Record<Method, string> = {
+  thorough: 'ours (thorough)', quick: 'ours (--quick)', cabs: 'CompAwareBinSplit', cabs2: 'comp_aware_bin_split_2',
+  'cabs-maj': `CompAwareBinSplit ×${K} vote`, 'cabs2-maj': `cabs_2 ×${K} vote`,
+};
+
 interface Score {
-  method: string;
+  method: Method;
   oracle: string;
   recall: number;
   precision: number;
@@ -39,8 +62,9 @@ const quantile = (xs: number[], q: number) => {
   const s = xs.slice().sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor(q * s.length))]! : 0;
 };
+const median = (xs: number[]) => quantile(xs, 0.5);
 
-async function score(method: 'ours' | 'ours-fast' | 'baseline', set: RuleSet, articles: Article[], reliability: number): Promise<Score> {
+async function runOnce(method: Method, set: RuleSet, articles: Article[], reliability: number, seed: number): Promise<Score> {
   const filter = new RuleFilter(set);
   let hit = 0;
   let truthTotal = 0;
@@ -48,20 +72,19 @@ async function score(method: 'ours' | 'ours-fast' | 'baseline', set: RuleSet, ar
   const perArticle: number[] = [];
   const perRule: number[] = [];
   const t0 = performance.now();
-  // ours-fast shares one component-length model across the run's articles (one platform) and
-  // checks for further rules with one broken component per rule instead of every combination.
-  const shared = new LengthModel();
   for (let i = 0; i < articles.length; i++) {
     const a = articles[i]!;
-    const oracle = new SimulatedOracle(filter, { reliability, seed: SEED * 1000 + i });
+    const sim = new SimulatedOracle(filter, { reliability, seed: seed * 1000 + i });
+    const oracle: Oracle = method.endsWith('-maj') ? new MajorityOracle(sim, K) : sim;
     let found: Rule[];
     let queries: number;
-    if (method !== 'baseline') {
-      const r = await extractRules(oracle, a.text, { reliability, negations: false, assumeCensored: true, thorough: method !== 'ours-fast', lengths: method === 'ours-fast' ? shared : undefined });
+    if (method === 'thorough' || method === 'quick') {
+      // A fresh length model per article: nothing is learned across the run's articles.
+      const r = await extractRules(oracle, a.text, { reliability, negations: false, assumeCensored: true, thorough: method === 'thorough' });
       found = r.rules;
       queries = r.queries;
     } else {
-      const r = await compAwareBinSplit(oracle, a.text);
+      const r = method.startsWith('cabs2') ? await compAwareBinSplit2(oracle, a.text) : await compAwareBinSplit(oracle, a.text);
       found = [r.rule];
       queries = r.queries;
     }
@@ -83,32 +106,37 @@ async function score(method: 'ours' | 'ours-fast' | 'baseline', set: RuleSet, ar
   };
 }
 
+/** One row: a single run for the exact oracle; for the noisy one, each figure's median over SEEDS oracle seeds. */
+async function score(method: Method, set: RuleSet, articles: Article[], reliability: number): Promise<Score> {
+  if (reliability >= 1) return runOnce(method, set, articles, 1, SEED);
+  const runs: Score[] = [];
+  for (let s = 0; s < SEEDS; s++) runs.push(await runOnce(method, set, articles, reliability, SEED + 7919 * s));
+  const m = (f: (x: Score) => number) => median(runs.map(f));
+  return {
+    method, oracle: runs[0]!.oracle, recall: m((x) => x.recall), precision: m((x) => x.precision), meanQ: m((x) => x.meanQ),
+    p90Q: m((x) => x.p90Q), perRule: m((x) => x.perRule), p90PerRule: m((x) => x.p90PerRule), perFound: m((x) => x.perFound),
+    seconds: runs.reduce((t, x) => t + x.seconds, 0),
+  };
+}
+
 function print(title: string, articles: Article[], rows: Score[]): void {
   const rules = articles.reduce((s, a) => s + a.truth.length, 0);
-  console.log(`\n${title}: ${articles.length} articles, ${rules} triggered rules`);
-  console.log('method     oracle  recall   precision  mean q/article  p90 q/article  mean q/rule  p90 q/rule  q/recovered rule  seconds');
+  console.log(`\n${title}: ${articles.length} articles, ${rules} triggered rules (75% rows: medians over ${SEEDS} oracle seeds)`);
+  console.log('method                     oracle  recall   precision  mean q/article  p90 q/article  mean q/rule  p90 q/rule  q/recovered rule  seconds');
   for (const r of rows) {
-    console.log(`${r.method.padEnd(10)} ${r.oracle.padEnd(7)} ${(100 * r.recall).toFixed(1).padStart(6)}%  ${(100 * r.precision).toFixed(1).padStart(7)}%  ${r.meanQ.toFixed(1).padStart(14)}  ${String(r.p90Q).padStart(13)}  ${r.perRule.toFixed(1).padStart(11)}  ${r.p90PerRule.toFixed(1).padStart(10)}  ${r.perFound.toFixed(1).padStart(16)}  ${r.seconds.toFixed(2).padStart(7)}`);
-  }
-  const [ours, base, noisy, baseNoisy, fast, fastNoisy] = rows;
-  if (ours && base && noisy && baseNoisy && fast && fastNoisy) {
-    const ratio = (r: Score) => (r.perRule / base.perRule).toFixed(2);
-    const ratioFound = (r: Score) => (r.perFound / base.perFound).toFixed(2);
-    console.log(`ratio to baseline, mean queries per triggered rule: ours ${ratio(ours)}, ours-fast ${ratio(fast)}; per rule recovered exactly: ours ${ratioFound(ours)}, ours-fast ${ratioFound(fast)}; exact recall ${(100 * ours.recall).toFixed(1)}% / ${(100 * fast.recall).toFixed(1)}% (fast) vs ${(100 * base.recall).toFixed(1)}%; with the 75% oracle ${(100 * noisy.recall).toFixed(1)}% / ${(100 * fastNoisy.recall).toFixed(1)}% (fast) vs ${(100 * baseNoisy.recall).toFixed(1)}%`);
+    console.log(`${LABEL[r.method].padEnd(26)} ${r.oracle.padEnd(7)} ${(100 * r.recall).toFixed(1).padStart(6)}%  ${(100 * r.precision).toFixed(1).padStart(7)}%  ${r.meanQ.toFixed(1).padStart(14)}  ${String(r.p90Q).padStart(13)}  ${r.perRule.toFixed(1).padStart(11)}  ${r.p90PerRule.toFixed(1).padStart(10)}  ${r.perFound.toFixed(1).padStart(16)}  ${r.seconds.toFixed(2).padStart(7)}`);
   }
 }
 
-async function suite(title: string, set: RuleSet, articles: Article[]): Promise<Score[]> {
-  const rows = [
-    await score('ours', set, articles, 1),
-    await score('baseline', set, articles, 1),
-    await score('ours', set, articles, 0.75),
-    await score('baseline', set, articles, 0.75),
-    await score('ours-fast', set, articles, 1),
-    await score('ours-fast', set, articles, 0.75),
-  ];
-  print(title, articles, rows);
-  return rows;
+interface Suite { exact: Map<Method, Score>; noisy: Map<Method, Score> }
+
+async function suite(title: string, set: RuleSet, articles: Article[]): Promise<Suite> {
+  const exact = new Map<Method, Score>();
+  const noisy = new Map<Method, Score>();
+  for (const m of ['thorough', 'quick', 'cabs', 'cabs2'] as const) exact.set(m, await score(m, set, articles, 1));
+  for (const m of ['thorough', 'quick', 'cabs', 'cabs2', 'cabs-maj', 'cabs2-maj'] as const) noisy.set(m, await score(m, set, articles, 0.75));
+  print(title, articles, [...exact.values(), ...noisy.values()]);
+  return { exact, noisy };
 }
 
 const reviews = organic();
@@ -154,14 +182,37 @@ await suite(`QQ Mail (${qq.rules.length} rules, ${qq.negations.length} scoped ne
   }
 }
 
-// The targets of the issue, on the WeChat lists.
+// The targets of the issue, on the WeChat lists, all judged on one mode of ours.
 {
-  const [ours, base, noisy, , fast, fastNoisy] = single;
-  const [oursM, , noisyM] = multi;
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-  const line = (ok: boolean, text: string) => console.log(`${ok ? 'PASS' : 'FAIL'}  ${text}`);
-  console.log('\nTargets (WeChat lists):');
-  line(ours!.recall >= 0.99 && oursM!.recall >= 0.99, `exact recovery ≥ 99%: ours ${pct(ours!.recall)} (one rule), ${pct(oursM!.recall)} (2-3 rules); ours-fast ${pct(fast!.recall)}`);
-  line(fast!.perRule <= base!.perRule, `mean queries per rule ≤ CompAwareBinSplit: ours-fast ${fast!.perRule.toFixed(1)} vs ${base!.perRule.toFixed(1)} per triggered rule (${fast!.perFound.toFixed(1)} vs ${base!.perFound.toFixed(1)} per rule recovered); thorough ours ${ours!.perRule.toFixed(1)}`);
-  line(noisy!.recall >= 0.95 && noisyM!.recall >= 0.95 && fastNoisy!.recall >= 0.95, `75%-reliable oracle ≥ 95%: ours ${pct(noisy!.recall)} / ${pct(noisyM!.recall)}, ours-fast ${pct(fastNoisy!.recall)}`);
+  const ex = (s: Suite, m: Method) => s.exact.get(m)!;
+  const no = (s: Suite, m: Method) => s.noisy.get(m)!;
+  // The cheaper of Citizen Lab's two algorithms is the query baseline.
+  const cheaper: Method = ex(single, 'cabs2').perRule < ex(single, 'cabs').perRule ? 'cabs2' : 'cabs';
+  const base = ex(single, cheaper);
+  const judge = (m: 'thorough' | 'quick') => {
+    const recall = Math.min(ex(single, m).recall, ex(multi, m).recall);
+    const noisy = Math.min(no(single, m).recall, no(multi, m).recall);
+    const perRule = ex(single, m).perRule;
+    return { m, recall, noisy, perRule, ok: [recall >= 0.99, perRule <= base.perRule, noisy >= 0.95] };
+  };
+  const modes = [judge('thorough'), judge('quick')];
+  const best = modes.find((x) => x.ok.every(Boolean)) ?? modes.reduce((a, b) => (b.ok.filter(Boolean).length > a.ok.filter(Boolean).length ? b : a));
+  const other = modes.find((x) => x !== best)!;
+  const voted: Method = cheaper === 'cabs2' ? 'cabs2-maj' : 'cabs-maj';
+  if (!best.ok.every(Boolean)) console.log(`\nNeither mode meets every target: targets judged on ${LABEL[best.m]}, the mode meeting the most.`);
+  const rows: TargetRow[] = [
+    { measure: `judged mode`, value: LABEL[best.m], met: null },
+    { measure: `exact recovery, exact oracle (worse of 1 and 2-3 rules per article)`, value: pct(best.recall),
+      baseline: `${LABEL[cheaper]} ${pct(ex(single, cheaper).recall)} / ${pct(ex(multi, cheaper).recall)}`, target: '≥ 99%', met: best.ok[0]! },
+    { measure: `mean queries per triggered rule, exact oracle, 1 rule per article`, value: best.perRule.toFixed(1),
+      baseline: `${LABEL[cheaper]} ${base.perRule.toFixed(1)} (CompAwareBinSplit ${ex(single, 'cabs').perRule.toFixed(1)}, cabs_2 ${ex(single, 'cabs2').perRule.toFixed(1)})`,
+      ratio: `${(best.perRule / base.perRule).toFixed(2)}×`, target: '≤ baseline', met: best.ok[1]! },
+    { measure: `exact recovery, 75% oracle, median of ${SEEDS} seeds (worse of 1 and 2-3 rules)`, value: pct(best.noisy),
+      baseline: `${LABEL[voted]} ${pct(no(single, voted).recall)} / ${pct(no(multi, voted).recall)} at ${no(single, voted).perRule.toFixed(1)} q/rule (ours ${no(single, best.m).perRule.toFixed(1)})`,
+      ratio: `${(no(single, best.m).perRule / no(single, voted).perRule).toFixed(2)}× queries`, target: '≥ 95%', met: best.ok[2]! },
+    { measure: `other mode, ${LABEL[other.m]}: exact recovery / queries per rule / 75% recovery`, value: `${pct(other.recall)} / ${other.perRule.toFixed(1)} / ${pct(other.noisy)}`,
+      target: other.ok.every(Boolean) ? 'meets all' : `misses ${['recall', 'queries', 'noisy recall'].filter((_, i) => !other.ok[i]).join(', ')}`, met: null },
+  ];
+  reportTargets('extract', rows);
 }

@@ -6,7 +6,8 @@
  * and classification accuracy against the lab's ground truth.
  *
  *   npm run bench:probe                      # concurrency 64, seed 7, baseline concurrency 8 on 64 URLs
- *   BENCH_CONCURRENCY=32 BENCH_SEED=3 npm run bench:probe
+ *   BENCH_CONCURRENCY=32 BENCH_SEED=3 npm run bench:probe     (BENCH_QUICK=1: the first 120 URLs)
+ * Target: every URL classified as the lab's ground truth says (verdict and blocking), in both runs.
  */
 import { mulberry32 } from '../../src/util/random.ts';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { labUnavailable, startLab, NET, ROOT, type LabConfig } from '../../test/probe/lab/lab.ts';
 import { readTestList } from '../../src/probe/availability/test-list.ts';
+import { reportSkip, reportTargets } from '../targets.ts';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
 const BASE_CONCURRENCY = Number(process.env.BENCH_BASE_CONCURRENCY ?? 8);
@@ -23,13 +25,13 @@ const TIMEOUT_MS = 3000;
 
 const list = resolve(ROOT, '../shared/data/test-lists/cn.csv');
 if (!existsSync(list)) {
-  console.log(`bench/probe skipped: ${list} is absent (the shared data set is not mounted).`);
-  process.exit(0);
+  reportSkip('probe', `${list} is absent (the shared data set is not mounted)`);
+  process.exit();
 }
 const why = labUnavailable();
 if (why) {
-  console.log(`bench/probe skipped: ${why}.`);
-  process.exit(0);
+  reportSkip('probe', why);
+  process.exit();
 }
 
 type Kind = 'reachable' | 'dns-injection' | 'dns-nxdomain' | 'ip-drop' | 'ip-reset' | 'keyword-sni-reset' | 'block-page' | 'down';
@@ -44,10 +46,11 @@ const TRUTH: Record<Kind, { verdict: string; blocking: string | false }> = {
 // The URLs, by hostname (one ground truth per host; the lab answers every path).
 // Address literals and unusual ports are left out: the lab answers by name on ports 80 and 443.
 const all = readTestList(list).map((e) => e.url);
-const urls = all.filter((u) => {
+const usable = all.filter((u) => {
   const url = new URL(u);
   return !isIP(url.hostname) && /^https?:$/.test(url.protocol) && url.port === '';
 });
+const urls = process.env.BENCH_QUICK === '1' ? usable.slice(0, 120) : usable;
 const hosts = [...new Set(urls.map((u) => new URL(u).hostname))].sort();
 const httpsHosts = new Set(urls.filter((u) => u.startsWith('https:')).map((u) => new URL(u).hostname));
 const rand = mulberry32(SEED);
@@ -86,7 +89,7 @@ for (const h of hosts) {
   }
 }
 
-console.log(`bench/probe: ${urls.length} URLs (${all.length - urls.length} with address literals or other ports left out), ${hosts.length} hostnames from ${list}, seed ${SEED}`);
+console.log(`bench/probe: ${urls.length} URLs (${all.length - usable.length} with address literals or other ports left out${urls.length < usable.length ? `, quick mode: first ${urls.length} of ${usable.length}` : ''}), ${hosts.length} hostnames from ${list}, seed ${SEED}`);
 const mix: Record<string, number> = {};
 for (const k of kindOf.values()) mix[k] = (mix[k] ?? 0) + 1;
 console.log(`  mix: ${Object.entries(mix).map(([k, v]) => `${k} ${v}`).join(', ')}`);
@@ -127,7 +130,11 @@ try {
   console.log(`  main:     concurrency ${CONCURRENCY}, ${main.urls} URLs in ${main.seconds.toFixed(1)} s → ${main.perMinute.toFixed(0)} URLs/min, accuracy ${acc(main)}`);
   console.log(`  speed-up over baseline: ×${(main.perMinute / base.perMinute).toFixed(2)}`);
   for (const w of [...base.wrong, ...main.wrong].slice(0, 30)) console.log(`  MISCLASSIFIED ${w}`);
-  if (main.correct !== main.urls || base.correct !== base.urls) process.exitCode = 1;
+  reportTargets('probe', [
+    { measure: `classification accuracy, ${main.urls} URLs at concurrency ${CONCURRENCY}`, value: acc(main), target: '100% (verdict and blocking match the lab)', met: main.correct === main.urls },
+    { measure: `classification accuracy, baseline run (${base.urls} URLs at concurrency ${BASE_CONCURRENCY})`, value: acc(base), target: '100%', met: base.correct === base.urls },
+    { measure: 'URLs per minute', value: main.perMinute.toFixed(0), baseline: `${base.perMinute.toFixed(0)} at concurrency ${BASE_CONCURRENCY}`, ratio: `${(main.perMinute / base.perMinute).toFixed(2)}×`, met: null },
+  ]);
 } finally {
   await lab.close();
 }
