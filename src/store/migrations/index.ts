@@ -10,6 +10,7 @@ import { probe } from './0005_probe.ts';
 import { serve } from './0006_serve.ts';
 import { requestBudget } from './0007_request_budget.ts';
 import { ooniIdentity } from './0008_ooni_identity.ts';
+import { deletedStatus } from './0009_deleted_status.ts';
 
 export interface StoreMigration {
   name: string;
@@ -18,7 +19,7 @@ export interface StoreMigration {
 }
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: StoreMigration[] = [foundation, watch, probe, serve, requestBudget, ooniIdentity];
+export const MIGRATIONS: StoreMigration[] = [foundation, watch, probe, serve, requestBudget, ooniIdentity, deletedStatus];
 
 /** Brings the store's schema up to date; safe to call on every start. */
 export async function migrateToLatest(db: Kysely<any>, caps: Capabilities, schema?: string): Promise<void> {
