@@ -49,13 +49,13 @@ async function rebuildSqlite(db: Kysely<any>): Promise<void> {
     throw new Error(`The posts table's status constraint is not the one this migration expects (${oldCheck}); the store was changed by hand.`);
   }
   const others = await sql<{ sql: string }>`select sql from sqlite_master where tbl_name = 'posts' and type in ('index', 'trigger') and sql is not null`.execute(db);
-  const widened = create
-    .replace(oldCheck, `in (${NEW.map((v) => `'${v}'`).join(', ')})`)
-    .replace(/^create table "posts"/i, 'create table "posts_widen"');
-  if (!/^create table "posts_widen"/i.test(widened)) throw new Error('The posts table definition could not be read for the status migration.');
-  await sql.raw(widened).execute(db);
-  await sql`insert into posts_widen select * from posts`.execute(db);
+  const widened = create.replace(oldCheck, `in (${NEW.map((v) => `'${v}'`).join(', ')})`);
+  // Copy out and back rather than ALTER TABLE … RENAME: a rename opens SQLite's temp schema on
+  // this connection, after which temp_store (set by bulk imports) can no longer change in a transaction.
+  await sql`create table posts_widen as select * from posts`.execute(db);
   await sql`drop table posts`.execute(db);
-  await sql`alter table posts_widen rename to posts`.execute(db);
+  await sql.raw(widened).execute(db);
+  await sql`insert into posts select * from posts_widen`.execute(db);
+  await sql`drop table posts_widen`.execute(db);
   for (const o of others.rows) await sql.raw(o.sql).execute(db);
 }
