@@ -40,7 +40,10 @@ const statuses: St[] = [
   { id: '109000000000000005', account: '3', created: START - 6 * MIN, text: 'flaky but here', failing: [START + 5 * MIN, START + 70 * MIN] },
   { id: '109000000000000006', account: '3', created: START - 5 * MIN, text: 'always here' },
   { id: '109000000000000007', account: '4', created: START - 4 * MIN, text: 'dave' },
+  { id: '109000000000000008', account: '3', created: START - 3 * MIN, text: 'behind a misrouted proxy' },
 ];
+/** From then on the proxy answers this status's lookups with its own HTML 404 page. */
+const PROXY_404 = { id: '109000000000000008', from: START + 15 * MIN };
 /** The whole server behind its proxy answers 502/503 in this window. */
 const OUTAGE: [number, number] = [START + 90 * MIN, START + 115 * MIN];
 
@@ -77,6 +80,10 @@ function startMastodon(clock: VirtualClock): Promise<{ url: string; server: http
     }
     if ((m = u.pathname.match(/^\/api\/v1\/statuses\/(\d+)$/))) {
       const s = statuses.find((x) => x.id === m![1]);
+      if (s?.id === PROXY_404.id && t >= PROXY_404.from) {
+        res.writeHead(404, { 'content-type': 'text/html' });
+        return res.end('<html><body><h1>404 Not Found</h1>nginx</body></html>');
+      }
       if (s?.failing && t >= s.failing[0] && t < s.failing[1]) return send(500, { error: 'Internal Server Error' });
       return s && visible(s, t) ? send(200, statusJson(s, t)) : send(404, { error: 'Record not found' });
     }
@@ -136,9 +143,9 @@ for (const b of backends()) {
       assert.deepEqual(accts.filter((a) => a.platform_account_id === '2' || a.platform_account_id === '4').map((a) => a.status), ['suspended', 'gone']);
     });
 
-    it('never turns 5xx answers into a disappearance', async () => {
+    it('never turns 5xx answers, nor a 404 page that is not Mastodon\'s, into a disappearance', async () => {
       const got = await statusOf();
-      for (const id of ['109000000000000005', '109000000000000006']) assert.deepEqual([got.get(id)!.status, got.get(id)!.kind], ['visible', null], id);
+      for (const id of ['109000000000000005', '109000000000000006', PROXY_404.id]) assert.deepEqual([got.get(id)!.status, got.get(id)!.kind], ['visible', null], id);
       // The 5xx paths were really taken: the flaky status and the outage produced transient observations.
       const transient = await ts.store.db.selectFrom('observations as o').innerJoin('posts as p', 'p.id', 'o.post_id')
         .select(['p.platform_post_id', 'o.observed_at', 'o.http_status']).where('o.outcome', '=', 'transient').execute();
@@ -148,6 +155,10 @@ for (const b of backends()) {
         .select('o.observed_at').where('p.platform_post_id', '=', '109000000000000006').where('o.outcome', '=', 'visible')
         .where('o.observed_at', '>=', OUTAGE[1]).execute();
       assert.ok(visibleAfter.length > 0, 'seen again after the outage');
+      const proxied = await ts.store.db.selectFrom('observations as o').innerJoin('posts as p', 'p.id', 'o.post_id')
+        .select(['o.outcome', 'o.error_code']).where('p.platform_post_id', '=', PROXY_404.id).where('o.observed_at', '>=', PROXY_404.from).execute();
+      assert.ok(proxied.length > 1 && proxied.every((o) => o.outcome !== 'deleted'), JSON.stringify(proxied.slice(0, 3)));
+      assert.ok(proxied.some((o) => o.error_code === 'not_a_mastodon_answer'));
     });
   });
 }

@@ -15,6 +15,7 @@
  *   Mastodon never sends it, but where a server does it is the platform's own word, so
  *   `removed_by_platform`. 410 says only "gone": `deleted`.
  * - `deleted_by_author` is never raised: Mastodon gives no signal for it.
+ * - A 404 or 410 without Mastodon's JSON error body (a proxy's page) is `unknown`, never a loss.
  * - 5xx, 429 and timeouts are transient (the HTTP client retries and reports them; they never
  *   count as a disappearance); any other answer, or an account check that fails, is `unknown`.
  */
@@ -162,6 +163,9 @@ export class MastodonSource implements SourceDriver {
       return { outcome: 'removed_by_platform', httpStatus: 451, errorCode: errorOf(res.body), detail: { body } };
     }
     if (res.status === 404 || res.status === 410) {
+      // Mastodon's own answer is JSON with an `error`; a bare 404 page (a misrouted proxy, a
+      // server that is not Mastodon) proves nothing about the status.
+      if (errorOf(res.body) === null) return { outcome: 'unknown', httpStatus: res.status, errorCode: 'not_a_mastodon_answer', detail: { body } };
       // The status is gone; whether its account went too decides the kind. Who removed a status
       // of a healthy account the answer does not say.
       if (post.accountPlatformId) {
