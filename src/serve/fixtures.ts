@@ -54,7 +54,7 @@ export async function seedObservatory(store: Store, opts: SeedOptions): Promise<
     for (let i = start; i < Math.min(opts.posts, start + batch); i++) {
       const created = now - span + Math.floor((i / opts.posts) * span);
       const r = rand();
-      const status: PostStatus = r < 0.04 ? 'removed_by_platform' : r < 0.06 ? 'deleted_by_author' : r < 0.065 ? 'account_gone' : 'visible';
+      const status: PostStatus = r < 0.04 ? 'removed_by_platform' : r < 0.05 ? 'deleted' : r < 0.06 ? 'deleted_by_author' : r < 0.065 ? 'account_gone' : 'visible';
       const acct = Math.floor(rand() * rand() * nAccounts);
       const text = `${WORDS[Math.floor(rand() * WORDS.length)]} ${WORDS[Math.floor(rand() * WORDS.length)]} post ${i}`;
       records.push({

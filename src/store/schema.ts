@@ -5,8 +5,12 @@
  */
 import type { Generated, Insertable, Selectable } from 'kysely';
 
-/** What became of a post, as far as the evidence shows. */
-export const POST_STATUSES = ['visible', 'deleted_by_author', 'removed_by_platform', 'account_gone', 'unknown'] as const;
+/**
+ * What became of a post, as far as the evidence shows. `deleted`: gone, actor unknown (the
+ * platform answers the same for its author's deletion and a moderator's removal, e.g. Mastodon's
+ * 404); `deleted_by_author` and `removed_by_platform` only where a platform signal says who.
+ */
+export const POST_STATUSES = ['visible', 'deleted', 'deleted_by_author', 'removed_by_platform', 'account_gone', 'unknown'] as const;
 export type PostStatus = (typeof POST_STATUSES)[number];
 
 export interface SourcesTable {
@@ -75,7 +79,7 @@ export interface ObservationsTable {
   id: Generated<number>;
   post_id: number;
   observed_at: number;
-  /** visible | deleted_by_author | removed_by_platform | account_gone | transient | unknown */
+  /** visible | deleted | deleted_by_author | removed_by_platform | account_gone | transient | unknown */
   outcome: string;
   http_status: number | null;
   error_code: string | null;
@@ -226,7 +230,7 @@ export interface WatchScheduleTable {
 export interface DisappearancesTable {
   id: Generated<number>;
   post_id: number;
-  /** deleted_by_author | removed_by_platform | account_gone */
+  /** deleted | deleted_by_author | removed_by_platform | account_gone */
   kind: string;
   last_seen_at: number;
   first_missing_at: number;

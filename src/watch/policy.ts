@@ -17,9 +17,9 @@ export interface SchedulePolicy {
   /** Delay before the re-check that confirms a disappearance. */
   confirmMs: number;
   /**
-   * Adaptive only: stretches every interval when the budget cannot keep up (set at run time by
-   * the watcher from how late due checks are), so the schedule keeps its young-often shape
-   * instead of every post falling equally behind.
+   * Stretches every interval when the budget cannot keep up (set at run time by the watcher from
+   * how late due checks are), for both policies: the adaptive one keeps its young-often shape and
+   * the fixed one widens its interval evenly, instead of every post falling behind in a queue.
    */
   scale?: number;
 }
@@ -31,16 +31,17 @@ export const DEFAULT_POLICY: SchedulePolicy = {
 
 /** Milliseconds until the next check of a post of age `ageMs`. */
 export function nextInterval(policy: SchedulePolicy, ageMs: number): number {
-  if (policy.kind === 'fixed') return policy.fixedMs;
+  if (policy.kind === 'fixed') return Math.round(policy.fixedMs * (policy.scale ?? 1));
   return Math.min(policy.maxMs * (policy.scale ?? 1), Math.max(policy.minMs, Math.round(Math.max(0, ageMs) * policy.factor * (policy.scale ?? 1))));
 }
 
-/** Adjusts the adaptive scale from how late the oldest due check was (ms). */
+/** Adjusts the scale from how late the oldest due check was (ms); the same rule for both policies. */
 export function adjustScale(policy: SchedulePolicy, lagMs: number): void {
-  if (policy.kind !== 'adaptive') return;
   const scale = policy.scale ?? 1;
-  if (lagMs > policy.minMs / 2) policy.scale = Math.min(50, scale * 1.05);
-  else if (lagMs < policy.minMs / 10) policy.scale = Math.max(1, scale / 1.01);
+  // Lateness is judged against the shortest interval the policy uses.
+  const unit = policy.kind === 'fixed' ? policy.fixedMs : policy.minMs;
+  if (lagMs > unit / 2) policy.scale = Math.min(50, scale * 1.05);
+  else if (lagMs < unit / 10) policy.scale = Math.max(1, scale / 1.01);
 }
 
 /** Backoff after transient failures: 1, 2, 4 … minutes, never later than the regular interval. */

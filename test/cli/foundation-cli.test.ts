@@ -39,7 +39,7 @@ for (const b of backends()) {
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout), {
         posts: 4, accounts: 3,
-        byStatus: { visible: 2, deleted_by_author: 1, removed_by_platform: 1, account_gone: 0, unknown: 0 },
+        byStatus: { visible: 2, deleted: 1, deleted_by_author: 0, removed_by_platform: 1, account_gone: 0, unknown: 0 },
       });
     });
 
@@ -56,6 +56,7 @@ for (const b of backends()) {
       assert.notEqual(byId['1'].account, byId['3'].account);
       assert.doesNotMatch(hidden.stdout, /alice|bob|carol/);
       assert.equal(byId['2'].status, 'removed_by_platform');
+      assert.equal(byId['3'].status, 'deleted', 'exports carry the actor-unknown status as is');
       assert.equal(byId['2'].status_changed_at, '2012-01-04T00:00:00.000Z');
       // Same store, same key: a second export gives the same pseudonyms.
       const again = runCli(['export', 'posts', '--format', 'jsonl'], t.env).stdout.trim().split('\n').map((l) => JSON.parse(l));

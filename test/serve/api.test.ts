@@ -33,6 +33,7 @@ for (const b of backends()) {
       const sum = Object.values(r.body.byStatus as Record<string, number>).reduce((a, c) => a + c, 0);
       assert.equal(sum, 2002);
       assert.ok(r.body.byStatus.removed_by_platform > 40);
+      assert.ok(r.body.byStatus.deleted > 5, 'the actor-unknown status is counted on its own');
       assert.equal(r.body.findings.campaign, 2);
     });
 
@@ -47,6 +48,9 @@ for (const b of backends()) {
       const removed = await get('/api/posts?status=removed_by_platform&limit=200');
       assert.ok(removed.body.items.length > 10);
       assert.ok(removed.body.items.every((p: any) => p.status === 'removed_by_platform'));
+      const deleted = await get('/api/posts?status=deleted&limit=200');
+      assert.equal(deleted.status, 200);
+      assert.ok(deleted.body.items.length > 5 && deleted.body.items.every((p: any) => p.status === 'deleted'));
 
       const acct = removed.body.items[0].account_id;
       const byAccount = await get(`/api/posts?account=${acct}&limit=200`);
@@ -166,6 +170,8 @@ for (const b of backends()) {
     it('describes every route in /openapi.json', async () => {
       const doc = (await get('/openapi.json')).body;
       assert.equal(doc.openapi.slice(0, 2), '3.');
+      const statusParam = (doc.paths['/api/posts'].get.parameters as Array<{ name: string; schema: { enum?: string[] } }>).find((p) => p.name === 'status');
+      assert.deepEqual(statusParam?.schema.enum, ['visible', 'deleted', 'deleted_by_author', 'removed_by_platform', 'account_gone', 'unknown']);
       const documented = new Set<string>();
       for (const [p, ops] of Object.entries(doc.paths as Record<string, object>)) for (const m of Object.keys(ops)) documented.add(`${m.toUpperCase()} ${p}`);
       for (const r of ['GET /api/posts', 'GET /api/posts/{id}', 'GET /api/campaigns/{id}', 'POST /api/sources', 'POST /api/detectors/{name}/run', 'GET /api/watch/health']) {

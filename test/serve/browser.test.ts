@@ -72,6 +72,10 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.waitForSelector('#chart-health[data-chart="ready"] canvas');
     const cards = await page.locator('#cards .card .value').allTextContents();
     assert.equal(cards[0], '3,002');
+    // Gone with the actor unknown has its own card, under a label that does not name the author.
+    const deletedCard = page.locator('#cards .card.s-deleted');
+    assert.equal(await deletedCard.locator('.label').textContent(), 'deleted (actor unknown)');
+    assert.match(await deletedCard.locator('.value').textContent() ?? '', /^[1-9][\d,]*$/);
     assert.ok((await page.locator('#top-accounts tbody tr').count()) > 0);
     // Accounts are pseudonyms by default, and the header says so on every page.
     await page.waitForSelector('#privacy-mode.pseudonymised');

@@ -25,10 +25,9 @@ const REMOVED_AT = T0 + 10 * 60_000;
 const MIN = 60_000;
 /**
  * What a feed item gone from the feed and answering 404/410 at its own URL is recorded as: a feed
- * cannot say who removed it (src/collect/sources/feed.ts). If issue 17's actor-unknown status
- * lands for feeds, this is the one line to change.
+ * cannot say who removed it (src/collect/sources/feed.ts), so the actor is unknown.
  */
-const FEED_GONE = 'deleted_by_author';
+const FEED_GONE = 'deleted';
 
 async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ origin: string; close(): Promise<void> }> {
   const server = createServer(handler);
@@ -178,7 +177,7 @@ for (const b of backends()) {
             textPath: 'text',
             rules: [
               { path: 'error_code', equals: 20112, outcome: 'removed_by_platform' },
-              { path: 'error_code', equals: 20101, outcome: 'deleted_by_author' },
+              { path: 'error_code', equals: 20101, outcome: 'deleted' },
               { status: 200, path: 'mid', outcome: 'visible' },
             ],
           },
@@ -192,7 +191,7 @@ for (const b of backends()) {
         assert.equal(p.get('4990000000000001')!.status, 'visible');
         assert.equal(p.get('4990000000000001')!.text, '今天的早餐（已编辑）', 'the edited text is the current text');
         assert.equal(p.get('4990000000000002')!.status, 'removed_by_platform');
-        assert.equal(p.get('4990000000000003')!.status, 'deleted_by_author');
+        assert.equal(p.get('4990000000000003')!.status, 'deleted', 'Weibo\'s 20101 does not say who deleted it');
         const d = await gone(ts, Number(src.id));
         assert.deepEqual([...d.keys()].sort(), ['4990000000000002', '4990000000000003']);
         assertInterval(d.get('4990000000000002'), '20112');

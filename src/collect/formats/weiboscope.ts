@@ -1,7 +1,9 @@
 /**
  * Weiboscope CSV (Fu, Chan & Chau, HKU): sampled Sina Weibo posts revisited to detect deletion.
- * A row with `deleted_last_seen` was deleted; `permission_denied` tells platform removal
- * (censorship) from deletion by the author.
+ * A row with `deleted_last_seen` was deleted. `permission_denied` (Weibo's error 20112: the post
+ * exists but is withheld) is the platform's signal of censorship, so `removed_by_platform`;
+ * without it Weibo answered 20101 "does not exist", which an author's deletion and a
+ * platform's deletion both give (Zhu et al. 2013), so `deleted`: gone, actor unknown.
  */
 import { emptyPost, type Format } from './format.ts';
 import { hashtagsIn, mentionsIn, optional, parseBool, parseTime, required, urlsIn } from './fields.ts';
@@ -26,7 +28,7 @@ export const weiboscope: Format = {
     const denied = parseBool(row.get('permission_denied'), 'permission_denied');
     if (deletedRaw !== null) {
       const lastSeen = parseTime(deletedRaw, 'deleted_last_seen');
-      p.status = denied ? 'removed_by_platform' : 'deleted_by_author';
+      p.status = denied ? 'removed_by_platform' : 'deleted';
       p.statusChangedAt = lastSeen;
       p.statusEvidence = { source: 'weiboscope', deleted_last_seen: deletedRaw, permission_denied: denied };
     }

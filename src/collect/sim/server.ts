@@ -2,8 +2,15 @@
  * The simulated microblog platform: an HTTP server speaking the Mastodon API subset the
  * `mastodon` source uses, serving a seeded Scenario at the simulator's clock (accelerated with
  * --speed, or a shared VirtualClock in tests and benchmarks). It injects transient 503/429
- * answers (with Retry-After) and slow answers, and records ground truth. A test fixture and
- * demo data source — never presented as a real platform.
+ * answers (with Retry-After), bursts of 503 (outages) and slow answers, and records ground truth.
+ * A test fixture and demo data source — never presented as a real platform.
+ *
+ * It answers exactly as the platform of its mode does, so what the watcher can tell apart here
+ * it can tell apart there. Mode `mastodon` (the only one, and the default) follows Mastodon 4.x:
+ * a status deleted by its author and one removed by a moderator both answer 404
+ * `{"error":"Record not found"}`; a suspended account's statuses answer 404 while the account
+ * answers 200 with `"suspended": true` and its profile emptied, and its timeline is empty. The
+ * ground truth still knows who acted; the answers do not say.
  */
 import http from 'node:http';
 import { writeFileSync } from 'node:fs';
@@ -14,7 +21,17 @@ import { Scenario, type ScenarioOptions, type SimAccount, type SimPost, type Tru
 
 export type { TruthEvent } from './scenario.ts';
 
+/** The real platform whose answers the simulator reproduces. */
+export type SimPlatform = 'mastodon';
+export const SIM_PLATFORMS: readonly SimPlatform[] = ['mastodon'];
+
+/** Windows in which every request answers 503: one of `forMs` every `everyMs`, the first `offsetMs` after the start. */
+export interface OutageOptions { everyMs: number; forMs: number; offsetMs: number }
+const DEFAULT_OUTAGES: OutageOptions = { everyMs: 6 * 3_600_000, forMs: 3 * 60_000, offsetMs: 2 * 3_600_000 + 13 * 60_000 };
+
 export interface SimOptions {
+  /** Which platform's answers to reproduce (default and only mode: mastodon). */
+  platform?: SimPlatform;
   port?: number;
   seed?: number;
   /** Simulated seconds per real second (default 1). */
@@ -29,6 +46,8 @@ export interface SimOptions {
   /** Share of requests answered 503/429 (default 0.03), and answered slowly (default 0.01). */
   faultRate?: number;
   slowRate?: number;
+  /** Bursts of 503 (default: 3 minutes every 6 hours when faultRate is not 0; null for none). */
+  outages?: OutageOptions | null;
   scenario?: Partial<Omit<ScenarioOptions, 'seed' | 'start'>>;
 }
 
@@ -38,7 +57,7 @@ export interface SimHandle {
   truth(): TruthEvent[];
   /** Simulated time of every request served, for budget checks. */
   requests(): number[];
-  /** How many 503/429 answers were injected. */
+  /** How many 503/429 answers were injected (outages included). */
   faults(): number;
   scenario: Scenario;
   clock: Clock;
@@ -56,14 +75,20 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
   const faults = createRng(seed ^ 0x5eed);
   const faultRate = opts.faultRate ?? 0.03;
   const slowRate = opts.slowRate ?? 0.01;
+  const platform = opts.platform ?? 'mastodon';
+  if (!SIM_PLATFORMS.includes(platform)) throw new Error(`Unknown simulator platform "${String(platform)}"; known: ${SIM_PLATFORMS.join(', ')}.`);
+  const outages = opts.outages === undefined ? (faultRate > 0 ? DEFAULT_OUTAGES : null) : opts.outages;
+  const inOutage = (t: number) => outages != null && t >= start + outages.offsetMs && (t - start - outages.offsetMs) % outages.everyMs < outages.forMs;
   const log: number[] = [];
   let injected = 0;
   let base = '';
 
-  const accountJson = (a: SimAccount, t: number) => ({
-    id: a.id, username: a.handle, acct: a.handle, display_name: a.name, url: `${base}/@${a.handle}`,
-    ...(a.suspendedAt != null && a.suspendedAt <= t ? { suspended: true } : {}),
-  });
+  const suspended = (a: SimAccount, t: number) => a.suspendedAt != null && a.suspendedAt <= t;
+  // As Mastodon's REST::AccountSerializer: a suspended account keeps its id and names, gains
+  // `suspended: true`, and loses its profile (display name, note, fields, emojis).
+  const accountJson = (a: SimAccount, t: number) => suspended(a, t)
+    ? { id: a.id, username: a.handle, acct: a.handle, display_name: '', note: '', url: `${base}/@${a.handle}`, fields: [], emojis: [], suspended: true }
+    : { id: a.id, username: a.handle, acct: a.handle, display_name: a.name, note: '', url: `${base}/@${a.handle}`, fields: [], emojis: [] };
   const statusJson = (p: SimPost, t: number) => {
     const edited = p.edit && p.edit.at <= t ? p.edit : null;
     const text = edited ? edited.text : p.text;
@@ -112,6 +137,10 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
       res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', [SIM_TIME_HEADER]: String(clock.now()), [SIM_SPEED_HEADER]: String(speed), ...headers });
       res.end(JSON.stringify(body));
     };
+    if (inOutage(t)) {
+      injected++;
+      return send(503, { error: 'Service temporarily unavailable' });
+    }
     const r = faults.next();
     if (r < faultRate) injected++;
     if (r < faultRate * 0.66) return send(503, { error: 'Service temporarily unavailable' });
@@ -134,15 +163,14 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
       const a = scenario.accounts[Number(m[1]) - 1000];
       if (!a) return send(404, { error: 'Record not found' });
       if (!m[2]) return send(200, accountJson(a, now));
-      if (a.suspendedAt != null && a.suspendedAt <= now) return send(200, []);
+      if (suspended(a, now)) return send(200, []);
       return send(200, page(scenario.postsByAccount.get(a.id)!, u.searchParams, now, (p) => listed(p, now)).map((p) => statusJson(p, now)));
     }
     if ((m = path.match(/^\/api\/v1\/statuses\/(\d+)$/))) {
       const p = scenario.byId.get(m[1]);
-      if (!p || p.created > now) return send(404, { error: 'Record not found' });
-      if (alive(p, now)) return send(200, statusJson(p, now));
-      if (p.fate!.kind === 'removed_by_platform') return send(410, { error: 'This status has been removed by the moderators' });
-      return send(404, { error: 'Record not found' });
+      // Author deletion, moderator removal and a suspended author all answer the same 404.
+      if (!p || p.created > now || !alive(p, now)) return send(404, { error: 'Record not found' });
+      return send(200, statusJson(p, now));
     }
     return send(404, { error: 'Not found' });
   }

@@ -23,7 +23,7 @@ export type SourceInput =
 function defaultName(input: SourceInput): string {
   if (input.kind === 'http-json') return `http-json:${input.configFile}`;
   if (input.kind === 'feed') return `feed:${input.url}`;
-  const what = input.hashtag ? `#${input.hashtag}` : input.account ? `@${input.account}` : 'public';
+  const what = input.hashtag ? `#${input.hashtag.replace(/^#/, '')}` : input.account ? `@${input.account.replace(/^@/, '')}` : 'public';
   return `mastodon:${new URL(input.url).host}:${what}`;
 }
 
@@ -41,7 +41,8 @@ export async function addSource(store: Store, input: SourceInput): Promise<Sourc
   if (input.kind === 'mastodon') {
     const picked = [input.public, input.hashtag, input.account].filter(Boolean).length;
     if (picked !== 1) throw new UserError('Give exactly one of --public, --hashtag TAG or --account HANDLE for a mastodon source.');
-    const parsed = mastodonConfigSchema.safeParse({ url: input.url, public: input.public, hashtag: input.hashtag, account: input.account });
+    // `#tag` and `@user` as people write them; the API wants them bare.
+    const parsed = mastodonConfigSchema.safeParse({ url: input.url, public: input.public, hashtag: input.hashtag?.replace(/^#/, ''), account: input.account?.replace(/^@/, '') });
     if (!parsed.success) throw new UserError(`"${input.url}" is not a valid URL for a Mastodon server (e.g. https://mastodon.example).`);
     config = parsed.data;
     platform = 'mastodon';

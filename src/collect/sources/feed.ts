@@ -2,8 +2,9 @@
  * The `feed` source: RSS 0.9x/1.0 (RDF)/2.0, Atom and JSON Feed. New items are those at or after
  * the cursor (the newest item time seen; the store ignores repeats). A post is checked against the current feed first:
  * still listed means visible at no extra cost. An item missing from the feed is confirmed on its
- * own URL: 404/410 mean deleted (a feed cannot tell who deleted it), 451 means removed for legal
- * reasons, 200 means a ghost that only left the feed.
+ * own URL: 404/410 mean `deleted` (a feed cannot tell who deleted it), 451 (Unavailable For Legal
+ * Reasons, the server's own word) means `removed_by_platform`, 200 means a ghost that only left
+ * the feed. `deleted_by_author` is never raised: no feed signal says who.
  */
 import { z } from 'zod';
 import type { HttpClient } from './http.ts';
@@ -88,7 +89,7 @@ export class FeedSource implements SourceDriver {
     const detail = { via: 'url', feedOldest: this.cached!.oldest };
     if (!post.url) return { outcome: 'unknown', httpStatus: null, errorCode: 'no_url', detail };
     const res = await this.http.get(post.url, 'text/html, */*', BODY_CAPS.recheck);
-    if (res.status === 404 || res.status === 410) return { outcome: 'deleted_by_author', httpStatus: res.status, errorCode: null, detail };
+    if (res.status === 404 || res.status === 410) return { outcome: 'deleted', httpStatus: res.status, errorCode: null, detail };
     if (res.status === 451) return { outcome: 'removed_by_platform', httpStatus: 451, errorCode: null, detail };
     // Gone from the feed but still served: a ghost, not a deletion.
     if (res.status >= 200 && res.status < 300) return { outcome: 'visible', httpStatus: res.status, errorCode: null, detail: { ...detail, ghost: true } };

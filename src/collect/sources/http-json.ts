@@ -1,8 +1,12 @@
 /**
  * The `http-json` source: any JSON-over-HTTP API, described by a config file: where the list
  * is, where the items are, which fields hold id/text/time/account, and rules that map a check's
- * answer (HTTP status and/or a JSON field's value) to an outcome. For example Weibo's API:
- * error 20112 "permission denied" = removed_by_platform, 20101 "does not exist" = deleted.
+ * answer (HTTP status and/or a JSON field's value) to an outcome. The rules are the attribution:
+ * map a signal to `deleted_by_author` or `removed_by_platform` only where the platform documents
+ * who acted, else to `deleted` (gone, actor unknown). For example Weibo's API: error 20112
+ * "permission denied" = removed_by_platform (the post exists but is withheld: censorship, as
+ * Weiboscope reads it), 20101 "does not exist" = deleted (the author's deletion and the
+ * platform's look the same).
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -17,7 +21,7 @@ const ruleSchema = z.object({
   equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
 });
 const checkRuleSchema = ruleSchema.extend({
-  outcome: z.enum(['visible', 'deleted_by_author', 'removed_by_platform', 'account_gone', 'unknown']),
+  outcome: z.enum(['visible', 'deleted', 'deleted_by_author', 'removed_by_platform', 'account_gone', 'unknown']),
 });
 const accountRuleSchema = ruleSchema.extend({ state: z.enum(['active', 'suspended', 'gone', 'unknown']) });
 

@@ -1,9 +1,23 @@
 /**
  * The `mastodon` source: public Mastodon REST endpoints. Lists the public, a hashtag or one
  * account's timeline (oldest-first paging with min_id, so bursts leave no gap), checks a status
- * by direct lookup and an account by id. A 404 status whose account is suspended or gone is an
- * account-level loss; a 404 with a healthy account is an author deletion; 410/451 (a moderation
- * answer, as the simulated platform and some forks give) is a platform removal.
+ * by direct lookup and an account by id.
+ *
+ * What Mastodon 4.x lets us attribute, and from which signal:
+ * - `GET /api/v1/statuses/:id` answers 404 `{"error":"Record not found"}` when the author deleted
+ *   the status and when a moderator removed it alike (both destroy the record), so a 404 with a
+ *   healthy account is `deleted`: gone, actor unknown. Nothing in the answer says who.
+ * - A suspended author's statuses also answer 404 (StatusPolicy#show? refuses them), while
+ *   `GET /api/v1/accounts/:id` still answers 200 with `"suspended": true` (an account deleted by
+ *   its owner looks the same); an account record that is gone answers 404. Either way the status
+ *   is `account_gone`: the account went, whoever closed it.
+ * - 451 (Unavailable For Legal Reasons, RFC 7725) is a legal removal by the server: stock
+ *   Mastodon never sends it, but where a server does it is the platform's own word, so
+ *   `removed_by_platform`. 410 says only "gone": `deleted`.
+ * - `deleted_by_author` is never raised: Mastodon gives no signal for it.
+ * - A 404 or 410 without Mastodon's JSON error body (a proxy's page) is `unknown`, never a loss.
+ * - 5xx, 429 and timeouts are transient (the HTTP client retries and reports them; they never
+ *   count as a disappearance); any other answer, or an account check that fails, is `unknown`.
  */
 import { z } from 'zod';
 import type { HttpClient } from './http.ts';
@@ -146,19 +160,23 @@ export class MastodonSource implements SourceDriver {
       if (s.data.account.suspended) return { outcome: 'account_gone', httpStatus: 200, errorCode: 'account_suspended', detail: {} };
       return { outcome: 'visible', httpStatus: 200, errorCode: null, detail: s.data.edited_at ? { editedAt: s.data.edited_at } : {}, text: htmlToText(s.data.content) };
     }
-    if (res.status === 410 || res.status === 451) {
-      return { outcome: 'removed_by_platform', httpStatus: res.status, errorCode: errorOf(res.body), detail: { body } };
+    if (res.status === 451) {
+      return { outcome: 'removed_by_platform', httpStatus: 451, errorCode: errorOf(res.body), detail: { body } };
     }
-    if (res.status === 404) {
-      // The status is gone; whether the author or the account went decides the kind.
+    if (res.status === 404 || res.status === 410) {
+      // Mastodon's own answer is JSON with an `error`; a bare 404 page (a misrouted proxy, a
+      // server that is not Mastodon) proves nothing about the status.
+      if (errorOf(res.body) === null) return { outcome: 'unknown', httpStatus: res.status, errorCode: 'not_a_mastodon_answer', detail: { body } };
+      // The status is gone; whether its account went too decides the kind. Who removed a status
+      // of a healthy account the answer does not say.
       if (post.accountPlatformId) {
         const acc = await this.checkAccount(post.accountPlatformId);
         if (acc.state === 'suspended' || acc.state === 'gone') {
-          return { outcome: 'account_gone', httpStatus: 404, errorCode: `account_${acc.state}`, detail: { body, account: acc } };
+          return { outcome: 'account_gone', httpStatus: res.status, errorCode: `account_${acc.state}`, detail: { body, account: acc } };
         }
-        if (acc.state === 'unknown') return { outcome: 'unknown', httpStatus: 404, errorCode: 'account_unknown', detail: { body, account: acc } };
+        if (acc.state === 'unknown') return { outcome: 'unknown', httpStatus: res.status, errorCode: 'account_unknown', detail: { body, account: acc } };
       }
-      return { outcome: 'deleted_by_author', httpStatus: 404, errorCode: errorOf(res.body), detail: { body } };
+      return { outcome: 'deleted', httpStatus: res.status, errorCode: errorOf(res.body), detail: { body } };
     }
     return { outcome: 'unknown', httpStatus: res.status, errorCode: errorOf(res.body), detail: { body } };
   }

@@ -4,10 +4,14 @@
  */
 import type { PostRecord } from '../../store/bulk.ts';
 
-/** What a check found. `transient` never counts as a disappearance. */
-export type CheckOutcome = 'visible' | 'deleted_by_author' | 'removed_by_platform' | 'account_gone' | 'transient' | 'unknown';
-export type GoneKind = 'deleted_by_author' | 'removed_by_platform' | 'account_gone';
-export const GONE_KINDS: readonly GoneKind[] = ['deleted_by_author', 'removed_by_platform', 'account_gone'];
+/**
+ * What a check found. `transient` never counts as a disappearance. `deleted` is gone with the
+ * actor unknown; a driver answers `deleted_by_author` or `removed_by_platform` only where the
+ * platform's own answer says who (each driver's doc comment names the signal).
+ */
+export type CheckOutcome = 'visible' | 'deleted' | 'deleted_by_author' | 'removed_by_platform' | 'account_gone' | 'transient' | 'unknown';
+export type GoneKind = 'deleted' | 'deleted_by_author' | 'removed_by_platform' | 'account_gone';
+export const GONE_KINDS: readonly GoneKind[] = ['deleted', 'deleted_by_author', 'removed_by_platform', 'account_gone'];
 
 export interface CheckResult {
   outcome: CheckOutcome;

@@ -11,6 +11,7 @@ import { serve } from './0006_serve.ts';
 import { requestBudget } from './0007_request_budget.ts';
 import { ooniIdentity } from './0008_ooni_identity.ts';
 import { importOwner } from './0009_import_owner.ts';
+import { deletedStatus } from './0010_deleted_status.ts';
 
 export interface StoreMigration {
   name: string;
@@ -19,7 +20,7 @@ export interface StoreMigration {
 }
 
 /** Every migration, oldest first. */
-export const MIGRATIONS: StoreMigration[] = [foundation, watch, probe, serve, requestBudget, ooniIdentity, importOwner];
+export const MIGRATIONS: StoreMigration[] = [foundation, watch, probe, serve, requestBudget, ooniIdentity, importOwner, deletedStatus];
 
 /** Brings the store's schema up to date; safe to call on every start. */
 export async function migrateToLatest(db: Kysely<any>, caps: Capabilities, schema?: string): Promise<void> {

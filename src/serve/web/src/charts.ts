@@ -31,5 +31,5 @@ window.addEventListener('resize', () => {
 });
 
 export const KIND_COLORS: Record<string, string> = {
-  removed_by_platform: '#c0392b', account_gone: '#8e44ad', deleted_by_author: '#7f8c8d', unknown: '#d4ac0d', visible: '#27ae60',
+  removed_by_platform: '#c0392b', account_gone: '#8e44ad', deleted: '#e67e22', deleted_by_author: '#7f8c8d', unknown: '#d4ac0d', visible: '#27ae60',
 };

@@ -83,9 +83,14 @@ export function table(headers: string[], rows: Child[][], cls = 'data'): HTMLTab
     h('tbody', null, rows.length ? rows.map((r) => h('tr', null, r.map((c) => h('td', null, c)))) : h('tr', null, h('td', { class: 'empty' }, 'Nothing yet.'))));
 }
 
+/** How a status or disappearance kind reads: `deleted` says the actor is unknown, not the author. */
+export function statusLabel(status: string): string {
+  return status === 'deleted' ? 'deleted (actor unknown)' : status.replace(/_/g, ' ');
+}
+
 /** A status word with a class for its colour. */
 export function statusBadge(status: string): HTMLElement {
-  return h('span', { class: `badge s-${status.replace(/[^a-z_]/g, '')}` }, status.replace(/_/g, ' '));
+  return h('span', { class: `badge s-${status.replace(/[^a-z_]/g, '')}` }, statusLabel(status));
 }
 
 /** Shortens text for a table cell (the full text is on the post page). */

@@ -1,7 +1,7 @@
 /** Overview: posts tracked, disappearances per hour by kind, top sources and accounts by removal rate, watch health. */
 import { get } from '../api.ts';
 import { chart, KIND_COLORS } from '../charts.ts';
-import { count, h, pct, table, time } from '../dom.ts';
+import { count, h, pct, statusLabel, table, time } from '../dom.ts';
 import type { Page } from '../main.ts';
 
 interface Overview { posts: number; accounts: number; sources: number; byStatus: Record<string, number>; findings: Record<string, number> }
@@ -39,6 +39,7 @@ export const overviewPage: Page = {
       const card = (label: string, value: string, cls = '') => h('div', { class: `card ${cls}` }, h('div', { class: 'value' }, value), h('div', { class: 'label' }, label));
       cards.replaceChildren(
         card('posts tracked', count(o.posts)), card('accounts', count(o.accounts)),
+        card('deleted (actor unknown)', count(o.byStatus.deleted ?? 0), 's-deleted'),
         card('removed by platform', count(o.byStatus.removed_by_platform ?? 0), 's-removed_by_platform'),
         card('account gone', count(o.byStatus.account_gone ?? 0), 's-account_gone'),
         card('deleted by author', count(o.byStatus.deleted_by_author ?? 0), 's-deleted_by_author'),
@@ -57,7 +58,7 @@ export const overviewPage: Page = {
         series: kinds.map((k) => {
           const data = buckets.map(() => 0);
           for (const x of s.series) if (x.kind === k && index.has(x.bucket)) data[index.get(x.bucket)!] = x.count;
-          return { name: k, type: 'bar', stack: 'kind', data, itemStyle: { color: KIND_COLORS[k] ?? '#2980b9' } };
+          return { name: statusLabel(k), type: 'bar', stack: 'kind', data, itemStyle: { color: KIND_COLORS[k] ?? '#2980b9' } };
         }),
       });
       accounts.replaceChildren(table(['account', 'posts', 'removed', 'rate'], a.items.map((r) => [

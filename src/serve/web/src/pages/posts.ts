@@ -1,12 +1,12 @@
 /** Posts: the filterable table (filters live in the URL) and one post's full history. */
 import { get, qs } from '../api.ts';
-import { clip, count, h, safeHref, statusBadge, table, time } from '../dom.ts';
+import { clip, count, h, safeHref, statusBadge, statusLabel, table, time } from '../dom.ts';
 import { navigate, type Page } from '../main.ts';
 
 interface PostRow { id: number; source: string | null; account: string | null; platform_account_id: string | null; created_at: number | null; text: string; status: string; status_changed_at: number | null }
 interface Source { id: number; name: string }
 const FILTERS = ['q', 'status', 'source', 'account', 'from', 'to'] as const;
-const STATUSES = ['', 'visible', 'removed_by_platform', 'deleted_by_author', 'account_gone', 'unknown'];
+const STATUSES = ['', 'visible', 'deleted', 'removed_by_platform', 'deleted_by_author', 'account_gone', 'unknown'];
 
 export const postsPage: Page = {
   pattern: /^\/posts$/,
@@ -17,7 +17,7 @@ export const postsPage: Page = {
     const sources = await get<{ items: Source[] }>('/api/sources', ctx.signal);
     const input = (name: string, placeholder: string, type = 'text') => h('input', { name, placeholder, type, value: q.get(name) ?? '', id: `f-${name}` });
     const status = h('select', { name: 'status', id: 'f-status' }, STATUSES.map((s) => {
-      const o = h('option', { value: s }, s ? s.replace(/_/g, ' ') : 'any status');
+      const o = h('option', { value: s }, s ? statusLabel(s) : 'any status');
       if (s === (q.get('status') ?? '')) o.selected = true;
       return o;
     }));

@@ -1,0 +1,82 @@
+/**
+ * Migration 0009: the post status `deleted` (gone, actor unknown) on stores created before it,
+ * on both backends: rows, ids and indexes kept, the new value accepted, unknown values refused.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Migrator, sql, type Migration } from 'kysely';
+import pg from 'pg';
+import { backends } from '../helpers/stores.ts';
+import { tempDir } from '../helpers/files.ts';
+import { MIGRATIONS, migrateToLatest } from '../../src/store/migrations/index.ts';
+import { openSqlite } from '../../src/store/backends/sqlite.ts';
+import { openPostgres } from '../../src/store/backends/postgres.ts';
+import type { Backend } from '../../src/store/backend.ts';
+
+/** A store migrated up to, not including, 0009. */
+async function openOldStore(label: string, dir: string): Promise<{ backend: Backend; drop(): Promise<void> }> {
+  let backend: Backend;
+  let drop = async (): Promise<void> => undefined;
+  if (label === 'sqlite') backend = openSqlite(`${dir}/old.db`);
+  else {
+    const url = process.env.TEST_DATABASE_URL!;
+    const schema = `t_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    await admin.end();
+    backend = openPostgres({ url, schema });
+    drop = async () => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      await c.query(`DROP SCHEMA ${schema} CASCADE`);
+      await c.end();
+    };
+  }
+  const upTo = MIGRATIONS.findIndex((m) => m.name === '0010_deleted_status');
+  assert.ok(upTo > 0);
+  const provider = { getMigrations: async () => Object.fromEntries(MIGRATIONS.slice(0, upTo).map((m): [string, Migration] => [m.name, { up: (d) => m.up(d, backend.caps) }])) };
+  const { error } = await new Migrator({ db: backend.db, provider, ...(backend.schema && label !== 'sqlite' ? { migrationTableSchema: backend.schema } : {}) }).migrateToLatest();
+  assert.equal(error, undefined);
+  return { backend, drop };
+}
+
+/** The posts table's indexes with their definitions. */
+async function indexes(label: string, db: Backend['db']): Promise<string[]> {
+  const rows = label === 'sqlite'
+    ? (await sql<{ name: string; def: string }>`select name, sql as def from sqlite_master where type = 'index' and tbl_name = 'posts' and sql is not null order by name`.execute(db)).rows
+    : (await sql<{ name: string; def: string }>`select indexname as name, indexdef as def from pg_indexes where tablename = 'posts' and schemaname = current_schema() order by indexname`.execute(db)).rows;
+  return rows.map((r) => `${r.name}: ${r.def}`);
+}
+
+const post = (id: string, status: string) => ({
+  source_id: 1, platform_post_id: id, text: `text ${id}`, first_seen: 1, last_seen: 2, status, status_changed_at: status === 'visible' ? null : 2,
+});
+
+for (const b of backends()) describe(`migration 0009: the status "deleted" [${b.label}]`, () => {
+  it('widens the status constraint of an existing store, keeping rows, ids and the status index', async () => {
+    const files = tempDir();
+    const { backend, drop } = await openOldStore(b.label, files.dir);
+    const db = backend.db;
+    try {
+      await db.insertInto('sources').values({ id: 1, kind: 'import', name: 's', platform: 'p', config: '{}', created_at: 0 } as never).execute();
+      await db.insertInto('posts').values([post('a', 'visible'), post('b', 'deleted_by_author'), post('c', 'removed_by_platform')] as never).execute();
+      await assert.rejects(db.insertInto('posts').values(post('d', 'deleted') as never).execute(), 'before 0010 the value is refused');
+      const idxBefore = await indexes(b.label, db);
+      const before = await db.selectFrom('posts').select(['id', 'platform_post_id', 'status']).orderBy('id').execute();
+      await migrateToLatest(db, backend.caps, b.label === 'sqlite' ? undefined : backend.schema);
+      const after = await db.selectFrom('posts').select(['id', 'platform_post_id', 'status']).orderBy('id').execute();
+      assert.deepEqual(after, before);
+      await db.insertInto('posts').values(post('d', 'deleted') as never).execute();
+      await assert.rejects(db.insertInto('posts').values(post('e', 'gone_somehow') as never).execute());
+      await assert.rejects(db.insertInto('posts').values(post('a', 'visible') as never).execute(), 'the unique key survived');
+      assert.deepEqual(await indexes(b.label, db), idxBefore);
+      assert.ok(idxBefore.some((i) => i.startsWith('posts_status:')), idxBefore.join());
+    } finally {
+      await backend.close();
+      await drop();
+      files.cleanup();
+    }
+  });
+});
