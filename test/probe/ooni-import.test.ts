@@ -90,6 +90,17 @@ for (const b of backends()) {
       assert.deepEqual(JSON.parse(err.raw), lines[1]);
     });
 
+    it('quarantines a line with a raw NUL, whose parse error quotes the NUL, on every backend (found by the fuzz test)', async () => {
+      const good = JSON.stringify(measurement(1, { input: 'https://nul1.example/' }));
+      const file = files.file('nul.jsonl', `${good}\n{"input":\u0000"x"}\n`);
+      const c = await importOoniFile(t.store, file, { quiet: true });
+      assert.deepEqual(c, { rows: 2, imported: 1, duplicates: 0, quarantined: 1 });
+      const err = await t.store.db.selectFrom('import_errors').selectAll().where('file', '=', file).executeTakeFirstOrThrow();
+      assert.equal(err.line, 2);
+      assert.ok(!err.reason.includes('\u0000') && err.reason.includes('\\u0000'), err.reason);
+      assert.equal(Buffer.from(err.raw.replace(/^base64:/, ''), 'base64').toString(), '{"input":\u0000"x"}');
+    });
+
     it('accepts a UTF-8 BOM before the first measurement', async () => {
       const file = files.file('bom.jsonl', '\uFEFF' + JSON.stringify(measurement(1, { input: 'https://bom.example/' })) + '\n');
       assert.deepEqual(await importOoniFile(t.store, file, { quiet: true }), { rows: 1, imported: 1, duplicates: 0, quarantined: 0 });

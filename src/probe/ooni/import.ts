@@ -104,6 +104,10 @@ export async function importOoniFile(store: Store, file: string, opts: OoniImpor
     counts.quarantined++;
     // PostgreSQL text cannot hold NUL: such a line is kept as its bytes.
     const raw = text.includes('\u0000') ? `base64:${Buffer.from(text).toString('base64')}` : text;
+    // A field name or reason can quote the input (a JSON key, a value), so NUL is written as \u0000 there too.
+    const visible = (s: string) => s.replaceAll('\u0000', '\\u0000');
+    field = visible(field);
+    reason = visible(reason);
     badBytes += raw.length;
     bad.push({ file_key: key, file, line, field, reason, raw, created_at: Date.now() });
     if (opts.errorsFile) appendFileSync(opts.errorsFile, JSON.stringify({ file, line, field, reason, raw }) + '\n');
