@@ -24,22 +24,12 @@ import { resolveFormat } from '../../src/collect/formats/registry.ts';
 import { importOoniFile } from '../../src/probe/ooni/import.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { build, genFile, GENERIC_MAPPING, MAX_FIELD } from '../collect/damage.ts';
+import { mulberry32 } from '../../src/util/random.ts';
 
 const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 const BUDGET_MS = Number(process.env.FUZZ_MS ?? 60_000);
 console.log(`# fuzz seed ${SEED} (replay with FUZZ_SEED=${SEED}), budget ${BUDGET_MS} ms`);
 
-/** mulberry32: a small seeded generator, so every mutation replays from the seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 type Rand = () => number;
 const int = (r: Rand, n: number) => Math.floor(r() * n);
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[int(r, xs.length)];
@@ -112,7 +102,7 @@ const MEMORY_BOUND = 512 << 20;
 
 describe('fuzz: the feed parser', () => {
   it('reads or refuses every mutated feed, never crashes', () => {
-    const r = rng(SEED);
+    const r = mulberry32(SEED);
     const seeds = feedSeeds();
     const end = Date.now() + BUDGET_MS * 0.2;
     const heap0 = heapNow();
@@ -143,7 +133,7 @@ describe('fuzz: the posts readers in-process', () => {
   after(() => files.cleanup());
 
   it('reads every mutated CSV/JSONL file to posts and quarantined rows, never crashes', async () => {
-    const r = rng(SEED ^ 0xc5f);
+    const r = mulberry32(SEED ^ 0xc5f);
     const generated = fc.sample(genFile(FORMATS), { seed: SEED ^ 1, numRuns: 500 });
     const end = Date.now() + BUDGET_MS * 0.2;
     const heap0 = heapNow();
@@ -194,7 +184,7 @@ for (const b of list) {
     };
 
     it('posts files (CSV formats and JSONL), generated then mutated: no crash, every row accounted for', async () => {
-      const r = rng(SEED ^ 0x5eed);
+      const r = mulberry32(SEED ^ 0x5eed);
       const generated = fc.sample(genFile(FORMATS), { seed: SEED, numRuns: 400 });
       const end = Date.now() + (BUDGET_MS * 0.25) / list.length;
       const heap0 = heapNow();
@@ -220,7 +210,7 @@ for (const b of list) {
     });
 
     it('OONI lines, plain and gzip, mutated: no crash, every line accounted for', async () => {
-      const r = rng(SEED ^ 0x00111);
+      const r = mulberry32(SEED ^ 0x00111);
       const end = Date.now() + (BUDGET_MS * 0.35) / list.length;
       const heap0 = heapNow();
       let runs = 0;

@@ -8,16 +8,12 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
-import { Migrator, type Migration } from 'kysely';
 import { backends, type TestStore } from '../helpers/stores.ts';
+import { openStoreBefore } from '../helpers/old-store.ts';
 import { tempDir } from '../helpers/files.ts';
 import { importOoniFile } from '../../src/probe/ooni/import.ts';
 import { UserError } from '../../src/util/errors.ts';
-import { MIGRATIONS, migrateToLatest } from '../../src/store/migrations/index.ts';
-import { openSqlite } from '../../src/store/backends/sqlite.ts';
-import { openPostgres } from '../../src/store/backends/postgres.ts';
-import type { Backend } from '../../src/store/backend.ts';
-import pg from 'pg';
+import { migrateToLatest } from '../../src/store/migrations/index.ts';
 import { canonicalJson, measurementIdentity } from '../../src/probe/ooni/identity.ts';
 import { parseOoniTime } from '../../src/probe/ooni/format.ts';
 
@@ -223,36 +219,10 @@ for (const b of backends()) {
   });
 }
 
-/** A store migrated only up to 0007 (before OONI identity), on each backend. */
-async function openOldStore(label: string, dir: string): Promise<{ backend: Backend; drop(): Promise<void> }> {
-  let backend: Backend;
-  let drop = async (): Promise<void> => undefined;
-  if (label === 'sqlite') backend = openSqlite(`${dir}/old.db`);
-  else {
-    const url = process.env.TEST_DATABASE_URL!;
-    const schema = `t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    backend = openPostgres({ url, schema });
-    drop = async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
-    };
-  }
-  const provider = { getMigrations: async () => Object.fromEntries(MIGRATIONS.slice(0, 5).map((m): [string, Migration] => [m.name, { up: (d) => m.up(d, backend.caps) }])) };
-  const { error } = await new Migrator({ db: backend.db, provider, ...(backend.schema && label !== 'sqlite' ? { migrationTableSchema: backend.schema } : {}) }).migrateToLatest();
-  assert.equal(error, undefined);
-  return { backend, drop };
-}
-
 for (const b of backends()) describe(`migration 0008: stores keyed by line hashes [${b.label}]`, () => {
   it('re-keys old measurements by identity and merges one stored twice with reordered keys', async () => {
     const files = tempDir();
-    const { backend, drop } = await openOldStore(b.label, files.dir);
+    const { backend, drop } = await openStoreBefore(b.label, files.dir, '0008_ooni_identity');
     try {
       const a = measurement(1);
       const lines = [JSON.stringify(a), JSON.stringify(reversedKeys(a)), JSON.stringify(measurement(2, { measurement_uid: 'U2' }))];

@@ -1,46 +1,15 @@
 /**
- * Migration 0009: the post status `deleted` (gone, actor unknown) on stores created before it,
+ * Migration 0010: the post status `deleted` (gone, actor unknown) on stores created before it,
  * on both backends: rows, ids and indexes kept, the new value accepted, unknown values refused.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { Migrator, sql, type Migration } from 'kysely';
-import pg from 'pg';
+import { sql } from 'kysely';
 import { backends } from '../helpers/stores.ts';
+import { openStoreBefore } from '../helpers/old-store.ts';
 import { tempDir } from '../helpers/files.ts';
-import { MIGRATIONS, migrateToLatest } from '../../src/store/migrations/index.ts';
-import { openSqlite } from '../../src/store/backends/sqlite.ts';
-import { openPostgres } from '../../src/store/backends/postgres.ts';
+import { migrateToLatest } from '../../src/store/migrations/index.ts';
 import type { Backend } from '../../src/store/backend.ts';
-
-/** A store migrated up to, not including, 0009. */
-async function openOldStore(label: string, dir: string): Promise<{ backend: Backend; drop(): Promise<void> }> {
-  let backend: Backend;
-  let drop = async (): Promise<void> => undefined;
-  if (label === 'sqlite') backend = openSqlite(`${dir}/old.db`);
-  else {
-    const url = process.env.TEST_DATABASE_URL!;
-    const schema = `t_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    await admin.end();
-    backend = openPostgres({ url, schema });
-    drop = async () => {
-      const c = new pg.Client({ connectionString: url });
-      await c.connect();
-      await c.query(`DROP SCHEMA ${schema} CASCADE`);
-      await c.end();
-    };
-  }
-  const upTo = MIGRATIONS.findIndex((m) => m.name === '0010_deleted_status');
-  assert.ok(upTo > 0);
-  const provider = { getMigrations: async () => Object.fromEntries(MIGRATIONS.slice(0, upTo).map((m): [string, Migration] => [m.name, { up: (d) => m.up(d, backend.caps) }])) };
-  const { error } = await new Migrator({ db: backend.db, provider, ...(backend.schema && label !== 'sqlite' ? { migrationTableSchema: backend.schema } : {}) }).migrateToLatest();
-  assert.equal(error, undefined);
-  return { backend, drop };
-}
 
 /** The posts table's indexes with their definitions. */
 async function indexes(label: string, db: Backend['db']): Promise<string[]> {
@@ -57,7 +26,7 @@ const post = (id: string, status: string) => ({
 for (const b of backends()) describe(`migration 0009: the status "deleted" [${b.label}]`, () => {
   it('widens the status constraint of an existing store, keeping rows, ids and the status index', async () => {
     const files = tempDir();
-    const { backend, drop } = await openOldStore(b.label, files.dir);
+    const { backend, drop } = await openStoreBefore(b.label, files.dir, '0010_deleted_status');
     const db = backend.db;
     try {
       await db.insertInto('sources').values({ id: 1, kind: 'import', name: 's', platform: 'p', config: '{}', created_at: 0 } as never).execute();
