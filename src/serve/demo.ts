@@ -46,7 +46,10 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
   if (!o.keep) for (const suffix of ['', '-wal', '-shm']) if (existsSync(o.file + suffix)) rmSync(o.file + suffix);
   await ensureWebBundle({ log: o.log });
   const store = await openStore({ db: o.file });
-  const services = new Services(store);
+  // The simulator answers as Mastodon does, which never says who removed a status: its
+  // moderators' removals are stored as `deleted` (actor unknown), so the demo's term analysis
+  // counts those as removals, and says so in its result (`removedAs`).
+  const services = new Services(store, { terms: { removedAs: ['removed_by_platform', 'deleted'] } });
   const token = o.token ?? randomBytes(12).toString('hex');
   const cleanups: Array<() => Promise<void>> = [];
   let sim: SimHandle | null = null;

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { withStore, printJson } from '../context.ts';
 import { runTerms } from '../../detect/terms/index.ts';
 import { UserError } from '../../util/errors.ts';
+import { POST_STATUSES, type PostStatus } from '../../store/schema.ts';
 import { createProgress } from '../../util/progress.ts';
 
 /** Makes a scraped term safe to print on a terminal (no control characters). */
@@ -17,8 +18,9 @@ export function registerTerms(program: Command): void {
     .option('--fdr <q>', 'false discovery rate: report terms with q at most this', '0.05')
     .option('--limit <n>', 'report at most N terms', '50')
     .option('--by <bucket>', 'show per-term timelines by day or week (when each term became sensitive)')
+    .option('--removed-as <statuses>', 'statuses counted as a removal, comma-separated (default removed_by_platform; add "deleted" — gone, actor unknown — on platforms such as Mastodon that never say who removed a post)')
     .option('--json', 'print {"baseline", "test", "terms": [{"term", "posts", "removed", "rate", "low", "high", "q", "qPooled", "qAuthor", "expected", ...}], "timeline"} as JSON')
-    .action(async (flags: { minPosts: string; fdr: string; limit: string; by?: string; json?: boolean }, cmd: Command) => {
+    .action(async (flags: { minPosts: string; fdr: string; limit: string; by?: string; removedAs?: string; json?: boolean }, cmd: Command) => {
       const minPosts = Number(flags.minPosts);
       const fdr = Number(flags.fdr);
       const limit = Number(flags.limit);
@@ -27,12 +29,17 @@ export function registerTerms(program: Command): void {
       if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit must be a whole number of at least 1, not "${flags.limit}".`);
       if (flags.by !== undefined && flags.by !== 'day' && flags.by !== 'week') throw new UserError(`--by must be day or week, not "${flags.by}".`);
       const by = flags.by as 'day' | 'week' | undefined;
+      const removedAs = flags.removedAs === undefined ? undefined : flags.removedAs.split(',').map((x) => x.trim()).filter(Boolean);
+      const wrong = removedAs?.filter((x) => !(POST_STATUSES as readonly string[]).includes(x) || x === 'visible') ?? [];
+      if (wrong.length || removedAs?.length === 0) {
+        throw new UserError(`--removed-as takes post statuses other than visible (${POST_STATUSES.filter((x) => x !== 'visible').join(', ')}), not "${flags.removedAs}".`);
+      }
       const progress = createProgress({ label: 'terms', unit: 'posts', quiet: Boolean(flags.json) && !process.stderr.isTTY });
-      const result = await withStore(cmd, (store) => runTerms(store, { minPosts, fdr, limit, by }, progress));
+      const result = await withStore(cmd, (store) => runTerms(store, { minPosts, fdr, limit, by, removedAs: removedAs as PostStatus[] | undefined }, progress));
       progress.stop();
       if (flags.json) return printJson(by ? result : { ...result, timeline: undefined });
       const out: string[] = [
-        `${result.posts} posts with known outcomes, ${result.removed} removed by the platform: baseline ${(100 * result.baseline).toFixed(2)}%. ${result.tested} terms tested (≥ ${minPosts} posts)${result.pruned ? ', rare n-grams pruned' : ''}${result.approximate ? ' (some frequent terms may be missing: the term cap was too small)' : ''}.`,
+        `${result.posts} posts with known outcomes, ${result.removed} removed (${result.removedAs.join(', ')}): baseline ${(100 * result.baseline).toFixed(2)}%. ${result.tested} terms tested (≥ ${minPosts} posts)${result.pruned ? ', rare n-grams pruned' : ''}${result.approximate ? ' (some frequent terms may be missing: the term cap was too small)' : ''}.`,
       ];
       out.push(`Deciding test: ${result.testReason}`);
       if (!result.terms.length) out.push(`No term is removed significantly more often at FDR ${fdr}.`);

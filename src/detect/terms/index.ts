@@ -16,7 +16,8 @@
 import type { Detector } from '../detector.ts';
 import type { Store } from '../../store/open.ts';
 import type { Progress } from '../../util/progress.ts';
-import { outcomePosts, postsByAuthor } from './read.ts';
+import type { PostStatus } from '../../store/schema.ts';
+import { DEFAULT_REMOVED_AS, outcomePosts, outcomeRule, postsByAuthor, type OutcomeRule } from './read.ts';
 import { TermCounts } from './count.ts';
 import { terms as tokenize, isWord } from './tokenize.ts';
 import { AhoCorasick } from '../extract/aho.ts';
@@ -40,6 +41,13 @@ export interface TermsOptions {
   save?: boolean;
   /** Force the unstratified test even where authors are known (the benchmark's baseline). */
   pooled?: boolean;
+  /**
+   * Statuses counted as a removal (default `removed_by_platform`). Adding `deleted` (gone, actor
+   * unknown) analyses disappearances on platforms that never say who removed a post, such as
+   * Mastodon: a term is then flagged when its posts disappear more often than the same authors'
+   * other posts, which moderation and self-censorship can both cause.
+   */
+  removedAs?: PostStatus[];
 }
 
 export interface TimelinePoint { bucket: string; posts: number; removed: number; rate: number }
@@ -79,6 +87,8 @@ export interface TermsResult {
   test: TermsTest;
   /** Why that test: a sentence for the reader. */
   testReason: string;
+  /** The statuses counted as a removal. */
+  removedAs: PostStatus[];
   /** Posts with no same-author comparison (unknown author, or the author's only post). */
   unstratifiedPosts: number;
   /** Rare terms were pruned to bound memory (counts of reported terms are still exact). */
@@ -109,7 +119,7 @@ interface PassTotals { posts: number; removed: number; loosePosts: number; loose
  * they hold is credited with the author's own totals (an author's single post goes to the
  * shared stratum).
  */
-async function countPass(store: Store, counts: TermCounts, progress?: Progress): Promise<PassTotals> {
+async function countPass(store: Store, rule: OutcomeRule, counts: TermCounts, progress?: Progress): Promise<PassTotals> {
   const totals: PassTotals = { posts: 0, removed: 0, loosePosts: 0, looseRemoved: 0, stratifiedAuthors: 0 };
   let author: number | null = null;
   let removedHere = 0;
@@ -121,7 +131,7 @@ async function countPass(store: Store, counts: TermCounts, progress?: Progress):
     } else if (n > 1) totals.stratifiedAuthors++;
     removedHere = 0;
   };
-  for await (const page of postsByAuthor(store)) {
+  for await (const page of postsByAuthor(store, rule)) {
     for (const p of page) {
       totals.posts++;
       if (p.removed) totals.removed++;
@@ -151,10 +161,12 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
   const fdr = opts.fdr ?? 0.05;
   const limit = opts.limit ?? 100;
   const by = opts.by ?? 'day';
+  const removedAs = opts.removedAs?.length ? [...opts.removedAs] : [...DEFAULT_REMOVED_AS];
+  const rule = outcomeRule(removedAs);
 
   // Pass 1: counts and author strata per term, with lossy pruning.
   let counts = new TermCounts(opts.maxTerms ?? 2_000_000);
-  const totals = await countPass(store, counts, progress);
+  const totals = await countPass(store, rule, counts, progress);
   const pruned = counts.pruned;
   const approximate = counts.pruned && counts.maxEvicted >= minPosts;
   if (counts.pruned) {
@@ -162,7 +174,7 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
     const candidates = new Set<string>();
     for (const [t, s] of counts.entries()) if (counts.posts[s]! + counts.delta[s]! >= minPosts) candidates.add(t);
     counts = new TermCounts(Number.MAX_SAFE_INTEGER, candidates);
-    await countPass(store, counts);
+    await countPass(store, rule, counts);
   }
   const total = totals.posts;
   const removedTotal = totals.removed;
@@ -216,7 +228,7 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
     // A term is always a substring of its (lower-cased) post, so only posts the automaton
     // matches need tokenising again.
     const prefilter = new AhoCorasick([...chosen.keys()]);
-    for await (const page of outcomePosts(store)) {
+    for await (const page of outcomePosts(store, rule)) {
       for (const p of page) {
         if (p.createdAt === null || !prefilter.present(p.text.toLowerCase()).size) continue;
         for (const t of tokenize(p.text)) {
@@ -243,7 +255,7 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
     };
   });
   const result: TermsResult = {
-    baseline, posts: total, removed: removedTotal, tested: tested.length, test, testReason, unstratifiedPosts: N0, pruned, approximate, terms: rows, timeline, by,
+    baseline, posts: total, removed: removedTotal, tested: tested.length, test, testReason, removedAs, unstratifiedPosts: N0, pruned, approximate, terms: rows, timeline, by,
   };
   if (opts.save ?? true) await saveFinding(store, result, significant.map((_, i) => toPoints(daily[i]!)));
   return result;

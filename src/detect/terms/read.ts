@@ -1,8 +1,28 @@
 /** Streams the posts whose outcome is known, in id order, a page at a time (constant memory). */
 import type { Store } from '../../store/open.ts';
+import type { PostStatus } from '../../store/schema.ts';
 
 /** Statuses that say what happened to a post; 'unknown' and 'account_gone' say too little. */
-export const KNOWN_OUTCOMES = ['visible', 'deleted_by_author', 'removed_by_platform'] as const;
+export const KNOWN_OUTCOMES: readonly PostStatus[] = ['visible', 'deleted_by_author', 'removed_by_platform'];
+
+/** What counts as a removal by default: only the platform's own, attributed removals. */
+export const DEFAULT_REMOVED_AS: readonly PostStatus[] = ['removed_by_platform'];
+
+/**
+ * Which statuses a term analysis reads, and which of them are removals. A status counted as a
+ * removal (e.g. `deleted`, gone with the actor unknown, on platforms that never say who) is read
+ * too; other statuses outside KNOWN_OUTCOMES are left out as saying too little.
+ */
+export interface OutcomeRule {
+  statuses: PostStatus[];
+  removed: (status: string) => boolean;
+}
+
+/** The outcome rule for the statuses counted as removals. */
+export function outcomeRule(removedAs: readonly PostStatus[] = DEFAULT_REMOVED_AS): OutcomeRule {
+  const removed = new Set<string>(removedAs);
+  return { statuses: [...new Set([...KNOWN_OUTCOMES, ...removedAs])], removed: (status) => removed.has(status) };
+}
 
 export interface OutcomePost {
   id: number;
@@ -13,13 +33,13 @@ export interface OutcomePost {
 }
 
 /** Yields posts with known outcomes, `page` rows per query. */
-export async function* outcomePosts(store: Store, page = 5000): AsyncGenerator<OutcomePost[]> {
+export async function* outcomePosts(store: Store, rule: OutcomeRule = outcomeRule(), page = 5000): AsyncGenerator<OutcomePost[]> {
   let after = 0;
   for (;;) {
     const rows = await store.db.selectFrom('posts')
       .select(['id', 'account_id', 'created_at', 'text', 'status'])
       .where('id', '>', after)
-      .where('status', 'in', [...KNOWN_OUTCOMES])
+      .where('status', 'in', rule.statuses)
       .orderBy('id')
       .limit(page)
       .execute();
@@ -30,7 +50,7 @@ export async function* outcomePosts(store: Store, page = 5000): AsyncGenerator<O
       accountId: r.account_id === null ? null : Number(r.account_id),
       createdAt: r.created_at === null ? null : Number(r.created_at),
       text: r.text,
-      removed: r.status === 'removed_by_platform',
+      removed: rule.removed(r.status),
     }));
   }
 }
@@ -40,15 +60,15 @@ export async function* outcomePosts(store: Store, page = 5000): AsyncGenerator<O
  * then by account id and id, about `page` rows a query, so a consumer sees each author's posts
  * one after another (constant memory but for the largest author's page).
  */
-export async function* postsByAuthor(store: Store, page = 5000): AsyncGenerator<OutcomePost[]> {
+export async function* postsByAuthor(store: Store, rule: OutcomeRule = outcomeRule(), page = 5000): AsyncGenerator<OutcomePost[]> {
   const toPost = (r: { id: unknown; account_id: unknown; created_at: unknown; text: string; status: string }): OutcomePost => ({
     id: Number(r.id),
     accountId: r.account_id === null ? null : Number(r.account_id),
     createdAt: r.created_at === null ? null : Number(r.created_at),
     text: r.text,
-    removed: r.status === 'removed_by_platform',
+    removed: rule.removed(r.status),
   });
-  const base = () => store.db.selectFrom('posts').select(['id', 'account_id', 'created_at', 'text', 'status']).where('status', 'in', [...KNOWN_OUTCOMES]);
+  const base = () => store.db.selectFrom('posts').select(['id', 'account_id', 'created_at', 'text', 'status']).where('status', 'in', rule.statuses);
   let after = 0;
   for (;;) {
     const rows = await base().where('account_id', 'is', null).where('id', '>', after).orderBy('id').limit(page).execute();
@@ -62,7 +82,7 @@ export async function* postsByAuthor(store: Store, page = 5000): AsyncGenerator<
   let i = 0;
   const more = async () => {
     const rows = await store.db.selectFrom('posts').select(['account_id', (eb) => eb.fn.countAll().as('n')])
-      .where('status', 'in', [...KNOWN_OUTCOMES]).where('account_id', 'is not', null)
+      .where('status', 'in', rule.statuses).where('account_id', 'is not', null)
       .$if(lastAuthor > -Infinity, (q) => q.where('account_id', '>', lastAuthor))
       .groupBy('account_id').orderBy('account_id').limit(20_000).execute();
     sizes = rows.map((r) => [Number(r.account_id), Number(r.n)]);

@@ -15,6 +15,8 @@ const termsEvidence = z.object({
   baseline: z.number().nullable().catch(null).default(null),
   /** The test that ranked and flagged the terms (absent from findings stored before it was recorded). */
   test: z.enum(['author-stratified', 'pooled']).nullable().catch(null).default(null),
+  /** The statuses counted as a removal (findings stored before it was recorded counted removed_by_platform). */
+  removedAs: z.array(z.string()).catch(['removed_by_platform']).default(['removed_by_platform']),
   terms: z.array(z.unknown()).catch([]).default([]),
   timeline: z.unknown().optional(),
 }).loose();
@@ -46,11 +48,11 @@ export async function termsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
     query: z.object({ limit: limitParam(100, 1000), offset: z.coerce.number().int().min(0).max(1_000_000).default(0), q: z.string().trim().min(1).max(100).optional() }),
   }, async ({ query }) => {
     const l = await ctx.cache.get('terms:latest', () => latest(db), 3000);
-    if (!l) return { baseline: null, created_at: null, test: null, total: 0, items: [], next: null };
+    if (!l) return { baseline: null, created_at: null, test: null, removedAs: null, total: 0, items: [], next: null };
     const matching = query.q ? l.terms.filter((t) => t.term.includes(query.q!)) : l.terms;
     const items = matching.slice(query.offset, query.offset + query.limit);
     return {
-      baseline: l.ev.baseline, created_at: num(l.row.created_at), test: l.ev.test, summary: l.row.summary, total: matching.length, items,
+      baseline: l.ev.baseline, created_at: num(l.row.created_at), test: l.ev.test, removedAs: l.ev.removedAs, summary: l.row.summary, total: matching.length, items,
       next: query.offset + query.limit < matching.length ? query.offset + query.limit : null,
     };
   });

@@ -174,3 +174,59 @@ for (const b of backends()) {
     });
   });
 }
+
+/**
+ * A Mastodon-like world: the platform never says who removed a post, so posts with the trigger
+ * word are stored as `deleted` (actor unknown). Ten authors each post it once (gone) beside
+ * eight ordinary posts (visible).
+ */
+function unattributed(): PostRecord[] {
+  const posts: PostRecord[] = [];
+  for (let a = 1; a <= 10; a++) {
+    posts.push(post(`t${a}`, `m${a}`, 'remember tiananmen square', 'deleted', MON + 3 * DAY + a * 1000));
+    for (let k = 0; k < 8; k++) posts.push(post(`v${a}-${k}`, `m${a}`, 'lovely morning coffee', 'visible', MON + k * DAY));
+  }
+  return posts;
+}
+
+for (const b of backends()) {
+  describe(`terms on unattributed disappearances (--removed-as) [${b.label}]`, () => {
+    let ts: TestStore;
+    before(async () => {
+      ts = await b.open();
+      const src = await ts.store.db.insertInto('sources')
+        .values({ kind: 'import', name: 'mastodon-like', platform: 'test', config: '{}', cursor: null, enabled: 1, created_at: Date.now() })
+        .returning('id').executeTakeFirstOrThrow();
+      await ts.store.bulkWriter().writePosts(Number(src.id), unattributed(), Date.now());
+    });
+    after(() => ts.cleanup());
+
+    it('by default leaves `deleted` posts out (actor unknown), and counts them as removals only when asked', async () => {
+      const plain = await runTerms(ts.store, { minPosts: 5, save: false });
+      assert.deepEqual(plain.removedAs, ['removed_by_platform']);
+      assert.equal(plain.posts, 80, 'the deleted posts are not read as visible');
+      assert.equal(plain.removed, 0);
+      assert.deepEqual(plain.terms, []);
+      const asked = await runTerms(ts.store, { minPosts: 5, save: false, removedAs: ['removed_by_platform', 'deleted'] });
+      assert.deepEqual(asked.removedAs, ['removed_by_platform', 'deleted']);
+      assert.equal(asked.posts, 90);
+      assert.equal(asked.removed, 10);
+      assert.equal(asked.test, 'author-stratified');
+      assert.ok(asked.terms.some((t) => t.term === 'tiananmen'), JSON.stringify(asked.terms.map((t) => t.term)));
+      assert.ok(!asked.terms.some((t) => t.term === 'coffee'));
+    });
+
+    it('`censorscope terms --removed-as` takes statuses and refuses anything else with a sentence', () => {
+      const out = runCli(['terms', '--json', '--removed-as', 'removed_by_platform,deleted'], ts.env);
+      assert.equal(out.status, 0, out.stderr);
+      const doc = JSON.parse(out.stdout) as { removedAs: string[]; terms: Array<{ term: string }> };
+      assert.deepEqual(doc.removedAs, ['removed_by_platform', 'deleted']);
+      assert.ok(doc.terms.some((t) => t.term === 'tiananmen'));
+      for (const bad of ['visible', 'gone', '']) {
+        const r = runCli(['terms', '--removed-as', bad], ts.env);
+        assert.notEqual(r.status, 0, bad);
+        assert.match(r.stderr, /--removed-as takes post statuses other than visible/);
+      }
+    });
+  });
+}

@@ -1,7 +1,7 @@
 /** Terms: the ranked censored-term table with intervals, and one term's timeline. */
 import { get, qs } from '../api.ts';
 import { chart } from '../charts.ts';
-import { count, h, pct, table, time } from '../dom.ts';
+import { count, h, pct, statusLabel, table, time } from '../dom.ts';
 import type { Page } from '../main.ts';
 
 interface Term {
@@ -21,10 +21,10 @@ export const termsPage: Page = {
   nav: '/terms',
   async render(root, ctx) {
     const offset = Number(ctx.query.get('offset') ?? 0) || 0;
-    const r = await get<{ baseline: number | null; created_at: number | null; test: string | null; total: number; items: Term[]; next: number | null }>(`/api/terms${qs({ offset, limit: 100 })}`, ctx.signal);
+    const r = await get<{ baseline: number | null; created_at: number | null; test: string | null; removedAs: string[] | null; total: number; items: Term[]; next: number | null }>(`/api/terms${qs({ offset, limit: 100 })}`, ctx.signal);
     root.append(
       h('h1', null, 'Censored terms'),
-      h('p', { class: 'muted' }, r.created_at ? `Latest run ${time(r.created_at)}; baseline removal rate ${pct(r.baseline, 2)}; ${count(r.total)} terms.` : 'The terms detector has not run yet.'),
+      h('p', { class: 'muted' }, r.created_at ? `Latest run ${time(r.created_at)}; counted as removed: ${(r.removedAs ?? ['removed_by_platform']).map(statusLabel).join(', ')}; baseline removal rate ${pct(r.baseline, 2)}; ${count(r.total)} terms.` : 'The terms detector has not run yet.'),
       r.test ? h('p', { id: 'terms-test' }, `Terms are ${TESTS[r.test] ?? `ranked by the ${r.test} test`}; q (pooled) is the unstratified test, for comparison.`) : null,
       h('div', { id: 'terms-table' }, table(['term', 'posts', 'removed', 'expected', 'rate', 'interval (95%)', 'q', 'q (pooled)'], r.items.map((t) => [
         h('a', { href: `/terms/${encodeURIComponent(t.term)}` }, t.term), count(t.posts), count(t.removed), t.expected == null ? '—' : t.expected.toFixed(1), pct(t.rate),
