@@ -32,6 +32,19 @@ export interface OutcomePost {
   removed: boolean;
 }
 
+interface PostRow { id: unknown; account_id: unknown; created_at: unknown; text: string; status: string }
+
+/** One stored row as the analysis sees it, its removal decided by `rule`. */
+function toOutcome(rule: OutcomeRule, r: PostRow): OutcomePost {
+  return {
+    id: Number(r.id),
+    accountId: r.account_id === null ? null : Number(r.account_id),
+    createdAt: r.created_at === null ? null : Number(r.created_at),
+    text: r.text,
+    removed: rule.removed(r.status),
+  };
+}
+
 /** Yields posts with known outcomes, `page` rows per query. */
 export async function* outcomePosts(store: Store, rule: OutcomeRule = outcomeRule(), page = 5000): AsyncGenerator<OutcomePost[]> {
   let after = 0;
@@ -45,13 +58,7 @@ export async function* outcomePosts(store: Store, rule: OutcomeRule = outcomeRul
       .execute();
     if (!rows.length) return;
     after = Number(rows[rows.length - 1]!.id);
-    yield rows.map((r) => ({
-      id: Number(r.id),
-      accountId: r.account_id === null ? null : Number(r.account_id),
-      createdAt: r.created_at === null ? null : Number(r.created_at),
-      text: r.text,
-      removed: rule.removed(r.status),
-    }));
+    yield rows.map((r) => toOutcome(rule, r));
   }
 }
 
@@ -61,13 +68,7 @@ export async function* outcomePosts(store: Store, rule: OutcomeRule = outcomeRul
  * one after another (constant memory but for the largest author's page).
  */
 export async function* postsByAuthor(store: Store, rule: OutcomeRule = outcomeRule(), page = 5000): AsyncGenerator<OutcomePost[]> {
-  const toPost = (r: { id: unknown; account_id: unknown; created_at: unknown; text: string; status: string }): OutcomePost => ({
-    id: Number(r.id),
-    accountId: r.account_id === null ? null : Number(r.account_id),
-    createdAt: r.created_at === null ? null : Number(r.created_at),
-    text: r.text,
-    removed: rule.removed(r.status),
-  });
+  const toPost = (r: PostRow) => toOutcome(rule, r);
   const base = () => store.db.selectFrom('posts').select(['id', 'account_id', 'created_at', 'text', 'status']).where('status', 'in', rule.statuses);
   let after = 0;
   for (;;) {

@@ -37,6 +37,16 @@ function fixture(): PostRecord[] {
   return posts;
 }
 
+/** A store of backend `b` holding `posts` in one import source. */
+async function seeded(b: ReturnType<typeof backends>[number], name: string, posts: PostRecord[]): Promise<TestStore> {
+  const ts = await b.open();
+  const src = await ts.store.db.insertInto('sources')
+    .values({ kind: 'import', name, platform: 'test', config: '{}', cursor: null, enabled: 1, created_at: Date.now() })
+    .returning('id').executeTakeFirstOrThrow();
+  await ts.store.bulkWriter().writePosts(Number(src.id), posts, Date.now());
+  return ts;
+}
+
 /** P(X ≥ x) by direct summation, independent of the library's incomplete beta. */
 function tail(x: number, n: number, p: number): number {
   let s = 0;
@@ -52,11 +62,7 @@ for (const b of backends()) {
   describe(`terms [${b.label}]`, () => {
     let ts: TestStore;
     before(async () => {
-      ts = await b.open();
-      const src = await ts.store.db.insertInto('sources')
-        .values({ kind: 'import', name: 'terms-test', platform: 'test', config: '{}', cursor: null, enabled: 1, created_at: Date.now() })
-        .returning('id').executeTakeFirstOrThrow();
-      await ts.store.bulkWriter().writePosts(Number(src.id), fixture(), Date.now());
+      ts = await seeded(b, 'terms-test', fixture());
     });
     after(() => ts.cleanup());
 
@@ -193,11 +199,7 @@ for (const b of backends()) {
   describe(`terms on unattributed disappearances (--removed-as) [${b.label}]`, () => {
     let ts: TestStore;
     before(async () => {
-      ts = await b.open();
-      const src = await ts.store.db.insertInto('sources')
-        .values({ kind: 'import', name: 'mastodon-like', platform: 'test', config: '{}', cursor: null, enabled: 1, created_at: Date.now() })
-        .returning('id').executeTakeFirstOrThrow();
-      await ts.store.bulkWriter().writePosts(Number(src.id), unattributed(), Date.now());
+      ts = await seeded(b, 'mastodon-like', unattributed());
     });
     after(() => ts.cleanup());
 
