@@ -45,21 +45,25 @@ function toOutcome(rule: OutcomeRule, r: PostRow): OutcomePost {
   };
 }
 
-/** Yields posts with known outcomes, `page` rows per query. */
-export async function* outcomePosts(store: Store, rule: OutcomeRule = outcomeRule(), page = 5000): AsyncGenerator<OutcomePost[]> {
+/** The posts a rule reads, as a query still to be narrowed. */
+function outcomeQuery(store: Store, rule: OutcomeRule) {
+  return store.db.selectFrom('posts').select(['id', 'account_id', 'created_at', 'text', 'status']).where('status', 'in', rule.statuses);
+}
+
+/** Pages through `query`'s rows in id order, `page` rows a query (keyset paging: constant memory). */
+async function* byId(query: ReturnType<typeof outcomeQuery>, rule: OutcomeRule, page: number): AsyncGenerator<OutcomePost[]> {
   let after = 0;
   for (;;) {
-    const rows = await store.db.selectFrom('posts')
-      .select(['id', 'account_id', 'created_at', 'text', 'status'])
-      .where('id', '>', after)
-      .where('status', 'in', rule.statuses)
-      .orderBy('id')
-      .limit(page)
-      .execute();
+    const rows = await query.where('id', '>', after).orderBy('id').limit(page).execute();
     if (!rows.length) return;
     after = Number(rows[rows.length - 1]!.id);
     yield rows.map((r) => toOutcome(rule, r));
   }
+}
+
+/** Yields posts with known outcomes, `page` rows per query. */
+export function outcomePosts(store: Store, rule: OutcomeRule = outcomeRule(), page = 5000): AsyncGenerator<OutcomePost[]> {
+  return byId(outcomeQuery(store, rule), rule, page);
 }
 
 /**
@@ -68,15 +72,8 @@ export async function* outcomePosts(store: Store, rule: OutcomeRule = outcomeRul
  * one after another (constant memory but for the largest author's page).
  */
 export async function* postsByAuthor(store: Store, rule: OutcomeRule = outcomeRule(), page = 5000): AsyncGenerator<OutcomePost[]> {
-  const toPost = (r: PostRow) => toOutcome(rule, r);
-  const base = () => store.db.selectFrom('posts').select(['id', 'account_id', 'created_at', 'text', 'status']).where('status', 'in', rule.statuses);
-  let after = 0;
-  for (;;) {
-    const rows = await base().where('account_id', 'is', null).where('id', '>', after).orderBy('id').limit(page).execute();
-    if (!rows.length) break;
-    after = Number(rows[rows.length - 1]!.id);
-    yield rows.map(toPost);
-  }
+  const base = () => outcomeQuery(store, rule);
+  yield* byId(base().where('account_id', 'is', null), rule, page);
   // Authors' post counts, a chunk at a time, decide which authors share one query.
   let lastAuthor = -Infinity;
   let sizes: Array<[number, number]> = [];
@@ -103,16 +100,10 @@ export async function* postsByAuthor(store: Store, rule: OutcomeRule = outcomeRu
     }
     if (lo === hi && first > page) {
       // One prolific author: page through their posts by id.
-      let afterId = 0;
-      for (;;) {
-        const rows = await base().where('account_id', '=', lo).where('id', '>', afterId).orderBy('id').limit(page).execute();
-        if (!rows.length) break;
-        afterId = Number(rows[rows.length - 1]!.id);
-        yield rows.map(toPost);
-      }
+      yield* byId(base().where('account_id', '=', lo), rule, page);
     } else {
       const rows = await base().where('account_id', '>=', lo).where('account_id', '<=', hi).orderBy('account_id').orderBy('id').execute();
-      if (rows.length) yield rows.map(toPost);
+      if (rows.length) yield rows.map((r) => toOutcome(rule, r));
     }
   }
 }

@@ -4,6 +4,7 @@ import { backends, type TestStore } from '../../helpers/stores.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { runTerms, bucketOf } from '../../../src/detect/terms/index.ts';
 import { wilson } from '../../../src/detect/terms/stats.ts';
+import { outcomePosts, postsByAuthor } from '../../../src/detect/terms/read.ts';
 import type { PostRecord } from '../../../src/store/bulk.ts';
 import type { PostStatus } from '../../../src/store/schema.ts';
 
@@ -102,6 +103,20 @@ for (const b of backends()) {
       assert.ok(!r.terms.some((t) => t.term === 'weather'), 'never-removed terms are not reported');
       // Ranked by q.
       for (let i = 1; i < r.terms.length; i++) assert.ok(r.terms[i - 1]!.q <= r.terms[i]!.q);
+    });
+
+    it("reads every post of known outcome once, each author's posts together, in pages of any size", async () => {
+      const all: number[] = [];
+      for await (const page of outcomePosts(ts.store, undefined, 7)) all.push(...page.map((p) => p.id));
+      assert.equal(all.length, 132, 'the ten unknown-fate posts of 142 are left out');
+      assert.deepEqual(all, [...all].sort((a, b) => a - b));
+      for (const size of [3, 12, 5000]) {
+        const seen: Array<{ id: number; accountId: number | null }> = [];
+        for await (const page of postsByAuthor(ts.store, undefined, size)) seen.push(...page);
+        assert.deepEqual(seen.map((p) => p.id).sort((a, b) => a - b), all, `page ${size}: every post once`);
+        const order = seen.map((p) => p.accountId).filter((a, i, xs) => i === 0 || a !== xs[i - 1]);
+        assert.equal(new Set(order).size, order.length, `page ${size}: each author's posts come together`);
+      }
     });
 
     it('stratifies by author: one prolific, always-removed account does not make its words sensitive', async () => {
