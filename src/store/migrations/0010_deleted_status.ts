@@ -31,13 +31,12 @@ async function isPostgres(db: Kysely<any>): Promise<boolean> {
 }
 
 async function widenPostgres(db: Kysely<any>): Promise<void> {
-  const found = await sql<{ conname: string }>`
-    select c.conname from pg_catalog.pg_constraint c
-    join pg_catalog.pg_class t on t.oid = c.conrelid
-    join pg_catalog.pg_namespace n on n.oid = t.relnamespace
-    where t.relname = 'posts' and n.nspname = current_schema() and c.contype = 'c'
-      and pg_catalog.pg_get_constraintdef(c.oid) like '%status%'`.execute(db);
-  for (const { conname } of found.rows) await sql`alter table posts drop constraint ${sql.id(conname)}`.execute(db);
+  // Only this schema's posts table (by its oid), and the definition filtered here: asking
+  // pg_get_constraintdef of every schema's constraints fails while another schema is being dropped.
+  const found = await sql<{ conname: string; def: string }>`
+    select c.conname, pg_catalog.pg_get_constraintdef(c.oid) as def from pg_catalog.pg_constraint c
+    where c.conrelid = to_regclass('posts') and c.contype = 'c'`.execute(db);
+  for (const { conname } of found.rows.filter((r) => r.def.includes('status'))) await sql`alter table posts drop constraint ${sql.id(conname)}`.execute(db);
   await sql`alter table posts add constraint posts_status_check check (status in (${list(NEW)}))`.execute(db);
 }
 
