@@ -5,66 +5,36 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { backends, type TestStore } from '../helpers/stores.ts';
+import { browserSkip as skip, inkedPixels, launchBrowser, SHOTS, type Browser } from '../helpers/browser.ts';
 import { startServer, type RunningServer } from '../../src/serve/server.ts';
 import { seedObservatory, XSS_TEXTS, type Seeded } from '../../src/serve/fixtures.ts';
-import { ensureWebBundle, PROJECT_ROOT } from '../../src/serve/web-build.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = join(PROJECT_ROOT, 'artifacts/screenshots');
-const skip = !existsSync(CHROMIUM) && !process.env.CI ? 'chromium is not installed at /usr/bin/chromium (apt-get install chromium)' : false;
+import { ensureWebBundle } from '../../src/serve/web-build.ts';
 
 describe('dashboard in Chromium', { skip }, () => {
   let ts: TestStore;
   let server: RunningServer;
   let seeded: Seeded;
-  let context: BrowserContext;
-  let profile: string;
-  const dialogs: string[] = [];
-  const problems: string[] = [];
+  let browser: Browser;
+  let dialogs: string[];
+  let problems: string[];
 
   before(async () => {
     await ensureWebBundle();
-    mkdirSync(SHOTS, { recursive: true });
     ts = await backends()[0]!.open();
     seeded = await seedObservatory(ts.store, { posts: 3000, seed: 3 });
     server = await startServer(ts.store, { port: 0 });
-    profile = mkdtempSync(join(tmpdir(), 'censorscope-chromium-'));
-    // A fresh profile directory per run (playwright passes it as --user-data-dir).
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
-    // Only the test server (127.0.0.1) may be reached: anything else is aborted and reported.
-    await context.route('**/*', (route) => {
-      const u = new URL(route.request().url());
-      if (u.hostname === '127.0.0.1') return route.continue();
-      problems.push(`external request: ${u.href}`);
-      return route.abort();
-    });
+    browser = await launchBrowser(server.url);
+    ({ dialogs, problems } = browser);
   });
   after(async () => {
-    await context?.close();
+    await browser?.close();
     await server?.close();
     await ts?.cleanup();
-    if (profile) rmSync(profile, { recursive: true, force: true });
   });
 
-  async function open(path: string): Promise<Page> {
-    const page = await context.newPage();
-    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
-    page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
-    page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-    await page.goto(server.url + path);
-    return page;
-  }
+  const open = (path: string) => browser.open(path);
 
   it('renders the overview with its charts', async () => {
     const page = await open('/');
@@ -83,13 +53,7 @@ describe('dashboard in Chromium', { skip }, () => {
     const shown = await page.locator('#top-accounts tbody tr td:first-child').allTextContents();
     assert.ok(shown.every((a) => /^acct_[0-9a-f]{20}$/.test(a)), shown.join(', '));
     // The stacked bars are drawn: the canvas has non-blank pixels.
-    const inked = await page.$eval('#chart-disappearances canvas', (c) => {
-      const cv = c as HTMLCanvasElement;
-      const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
-      let n = 0;
-      for (let i = 3; i < d.length; i += 4) if (d[i]! > 0) n++;
-      return n;
-    });
+    const inked = await inkedPixels(page, '#chart-disappearances canvas');
     assert.ok(inked > 1000, `chart canvas looks empty (${inked} pixels)`);
     await page.screenshot({ path: join(SHOTS, 'overview.png'), fullPage: true });
     assert.deepEqual(problems, []);
@@ -162,13 +126,7 @@ describe('dashboard in Chromium', { skip }, () => {
     assert.equal(await page.locator('h1').textContent(), 'Term: 维权');
     assert.match(await page.locator('main p').first().textContent() ?? '', /^120 posts, 30 removed \(25\.0%, interval 18\.0% – 33\.0%\)/);
     // The chart holds the stored timeline's two days: its canvas is drawn.
-    const inked = await page.$eval('#chart-term canvas', (c) => {
-      const cv = c as HTMLCanvasElement;
-      const px = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
-      let n = 0;
-      for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
-      return n;
-    });
+    const inked = await inkedPixels(page, '#chart-term canvas');
     assert.ok(inked > 500, `term chart looks empty (${inked} pixels)`);
     await page.screenshot({ path: join(SHOTS, 'term.png'), fullPage: true });
     await page.close();
