@@ -309,3 +309,10 @@ function simulate(url: string, scenario: Scenario, at: number, net: NetworkPlan,
   }
   return OoniEnvelopeSchema.parse(m);
 }
+
+/** The demo's blocking data: the default script up to now, once per store (a kept store already has it). Returns how many it wrote. */
+export async function seedDemoMeasurements(store: Store): Promise<number> {
+  const already = await store.db.selectFrom('probe_measurements').select('id').where('uid', 'like', `${SIMULATED_PREFIX}%`).limit(1).executeTakeFirst();
+  if (already) return 0;
+  return (await seedMeasurements(store, { listName: 'simulated-demo' })).length;
+}
