@@ -117,6 +117,13 @@ describe('blocking pages in Chromium', { skip }, () => {
     const nets = await page.locator('#site-timeline tbody tr td:first-child').allTextContents();
     assert.ok(nets.length > 0 && nets.every((n) => n === 'XC AS64510'), nets.join(','));
     assert.equal(await page.locator('#chart-site').getAttribute('data-legend'), 'reachable,blocked');
+
+    // A span of one state that holds days without any measurement says so.
+    await page.goto(`${server.url}/sites/rights.example.org?cc=XB`);
+    await page.waitForSelector('#chart-site[data-chart="ready"] canvas');
+    const gap = await page.locator('#site-timeline tbody tr td:nth-child(7)').allTextContents();
+    assert.equal(gap.length, 1);
+    assert.match(gap[0]!, /^3\.5 days: 2026-11-1\d \d\d:\d\d:00 UTC to 2026-11-1\d \d\d:\d\d:00 UTC$/);
     await page.close();
   });
 

@@ -3,7 +3,7 @@ import { get } from '../api.ts';
 import { chart } from '../charts.ts';
 import { count, h, time } from '../dom.ts';
 import type { PageContext } from '../main.ts';
-import { STATE_COLORS, STATES } from './sites.ts';
+import { DATE_LABELS, STATE_COLORS, STATES } from './sites.ts';
 
 interface BlockingOverview {
   measurements: number; sites: number; countries: number; networks: number; sites_blocked: number; simulated: number;
@@ -35,20 +35,22 @@ export function blockingPanel(ctx: PageContext): HTMLElement {
     note.textContent = `Measurements from ${time(o.first).slice(0, 10)} to ${time(o.last).slice(0, 10)} (UTC): ${count(o.by_source.probe)} by this installation's probe, ${count(o.by_source.import)} imported.`
       + (o.simulated ? ` ${count(o.simulated)} are simulated (generated, not measured).` : '');
     const drawn = STATES.filter((s) => o.daily.some((d) => d.verdict === s));
+    const days = [...new Set(o.daily.map((d) => d.day))].sort((a, b) => a - b);
     el.dataset.legend = drawn.join(',');
     el.setAttribute('aria-label', `Blocking measurements per UTC day, stacked by verdict: ${drawn.join(', ')}`);
     chart(el, {
       useUTC: true,
       legend: { top: 0, data: drawn },
-      grid: { left: 20, right: 30, top: 40, bottom: 50, containLabel: true },
+      grid: { left: 40, right: 30, top: 40, bottom: 50, containLabel: true },
       tooltip: { trigger: 'axis', renderMode: 'richText' },
-      xAxis: { type: 'time', name: 'day (UTC)', nameLocation: 'middle', nameGap: 30, minInterval: DAY, axisLabel: { formatter: '{yyyy}-{MM}-{dd}', hideOverlap: true } },
-      yAxis: { type: 'value', name: 'measurements per day', minInterval: 1 },
-      // One bar per day with data: a day without measurements has no bar, not a zero.
-      series: STATES.map((s) => ({
+      xAxis: { type: 'time', name: 'day (UTC)', nameLocation: 'middle', nameGap: 30, minInterval: DAY, axisLabel: { formatter: DATE_LABELS, hideOverlap: true } },
+      yAxis: { type: 'value', name: 'measurements per day', nameLocation: 'middle', nameGap: 40, minInterval: 1 },
+      // ECharts stacks by position in the data, so every series lists the same days (0 where a
+      // verdict is absent). Only days with measurements are listed: a day without any has no bar.
+      series: drawn.map((s) => ({
         name: s, type: 'bar', stack: 'verdict', barMaxWidth: 24, itemStyle: { color: STATE_COLORS[s] },
-        data: o.daily.filter((d) => d.verdict === s).map((d) => [d.day + DAY / 2, d.count]),
-      })).filter((s) => s.data.length),
+        data: days.map((day) => [day + DAY / 2, o.daily.find((d) => d.day === day && d.verdict === s)?.count ?? 0]),
+      })),
     });
   }).catch((err: Error) => {
     if (!ctx.signal.aborted) note.textContent = `Could not load the blocking overview: ${err.message}`;

@@ -42,6 +42,9 @@ export const STATE_COLORS: Record<string, string> = { reachable: '#27ae60', bloc
 export const STATES = ['reachable', 'blocked', 'down', 'unknown'] as const;
 const STATE_TEXT: Record<string, string> = { reachable: 'reachable', blocked: 'blocked', down: 'down (unreachable from the control too)', unknown: 'unknown (no control)' };
 
+/** Time-axis labels with full dates at every level (ECharts would print a bare day number); the chart sets useUTC. */
+export const DATE_LABELS = { year: '{yyyy}-{MM}-{dd}', month: '{yyyy}-{MM}-{dd}', day: '{yyyy}-{MM}-{dd}', hour: '{yyyy}-{MM}-{dd} {HH}:{mm}', minute: '{yyyy}-{MM}-{dd} {HH}:{mm}', second: '{HH}:{mm}:{ss}', millisecond: '{HH}:{mm}:{ss}' };
+
 /** "blocked (dns-injection)", "reachable". */
 export function stateText(state: string, how: string[] = []): string {
   return how.length ? `${state} (${how.join(', ')})` : state;
@@ -141,12 +144,34 @@ export const sitesPage: Page = {
       h('p', { class: 'muted' }, 'Sites measured with OONI Web Connectivity, by this installation\'s probe or imported from OONI: each site\'s measurements by verdict, and its latest verdict. Times are UTC.'),
       simulatedNote(overview.simulated, overview.measurements),
       form,
-      h('p', { class: 'muted', id: 'sites-count' }, `${count(list.total)} sites match.`),
+      h('p', { class: 'muted', id: 'sites-count' }, list.total === 1 ? '1 site matches.' : `${count(list.total)} sites match.`),
       h('div', { id: 'sites-table', class: 'panel' }, table(['site', 'test-list category', 'countries', 'networks', 'measurements', 'reachable', 'blocked', 'down', 'unknown', 'latest verdict'], rows)),
       list.next !== null ? h('a', { class: 'more', id: 'sites-next', href: `/sites${qs({ ...params, offset: list.next })}` }, 'More sites →') : null,
     ));
   },
 };
+
+/**
+ * A span merges every measurement in one state, however far apart: say when it holds a stretch
+ * with no measurement much longer than the network's usual interval (what the chart shows blank).
+ */
+function gapText(d: SiteDetail, t: SiteDetail['timelines'][number], s: Span): string {
+  const i = d.chart.series.findIndex((x) => x.input === t.input && x.probe_cc === t.probe_cc && x.probe_asn === t.probe_asn);
+  const times = d.chart.points.filter((p) => p[1] === i).map((p) => p[0]);
+  const from = Date.parse(s.at);
+  const until = Date.parse(s.until);
+  if (i < 0 || times.length < 3 || (d.chart.truncated && times[0]! > from)) return '—';
+  const steps = times.slice(1).map((x, k) => x - times[k]!).sort((a, b) => a - b);
+  const usual = steps[Math.floor(steps.length / 2)]!;
+  let best: [number, number] | null = null;
+  const inside = times.filter((x) => x >= from && x <= until);
+  for (let k = 1; k < inside.length; k++) {
+    const gap = inside[k]! - inside[k - 1]!;
+    if (gap > 3 * usual && gap > 3_600_000 && (!best || gap > best[1] - best[0])) best = [inside[k - 1]!, inside[k]!];
+  }
+  if (!best) return '—';
+  return `${((best[1] - best[0]) / 86_400_000).toFixed(1)} days: ${utc(best[0])} to ${utc(best[1])}`;
+}
 
 export const sitePage: Page = {
   pattern: /^\/sites\/([^/]+)$/,
@@ -165,7 +190,7 @@ export const sitePage: Page = {
     const networkLinks = d.timelines.map((t) => `${t.probe_cc} ${t.probe_asn}`).filter((v, i, a) => a.indexOf(v) === i);
     const rows = d.timelines.flatMap((t) => t.timeline.map((s): Child[] => [
       `${t.probe_cc} ${t.probe_asn}`, h('span', { class: 'text' }, t.input), stateBadge(s.state, s.how),
-      utc(Date.parse(s.at)), utc(Date.parse(s.until)), count(s.measurements)]));
+      utc(Date.parse(s.at)), utc(Date.parse(s.until)), count(s.measurements), gapText(d, t, s)]));
     const mrows = [...d.measurements].reverse().map((m): Child[] => [
       h('a', { href: `/measurements/${m.id}` }, ooniTimeText(m.measurement_start_time)),
       `${m.probe_cc} ${m.probe_asn}`, h('span', { class: 'text' }, m.input), stateBadge(m.state, m.how),
@@ -189,7 +214,7 @@ export const sitePage: Page = {
           const [c, a] = n.split(' ');
           return [h('a', { href: `/sites/${encodeURIComponent(d.host)}${qs({ cc: c, asn: a })}` }, n), ' '];
         })) : null,
-        table(['network', 'URL', 'state (how)', 'from', 'until (last measurement)', 'measurements'], rows)),
+        table(['network', 'URL', 'state (how)', 'from', 'until (last measurement)', 'measurements', 'longest stretch without a measurement'], rows)),
       h('section', { class: 'panel', id: 'site-measurements' },
         h('h2', null, d.truncated ? `The ${count(d.measurements.length)} most recent measurements of ${count(d.total)}` : `Measurements (${count(d.total)})`),
         table(['started (UTC)', 'network', 'URL', 'state (how)', 'our classifier', 'OONI\'s verdict', 'made by'], mrows)),
@@ -209,8 +234,8 @@ export const sitePage: Page = {
         trigger: 'item', renderMode: 'richText',
         formatter: (p: { value: [number, number, string, string] }) => `${utc(p.value[0])}\n${stateText(p.value[2], p.value[3] ? p.value[3].split('+') : [])}\n${labels[p.value[1]] ?? ''}`,
       },
-      xAxis: { type: 'time', name: 'time of measurement (UTC)', nameLocation: 'middle', nameGap: 30, axisLabel: { hideOverlap: true } },
-      yAxis: { type: 'category', data: labels, name: 'network (country, AS number)', nameLocation: 'end', inverse: true },
+      xAxis: { type: 'time', name: 'time of measurement (UTC)', nameLocation: 'middle', nameGap: 30, axisLabel: { hideOverlap: true, formatter: DATE_LABELS } },
+      yAxis: { type: 'category', data: labels, name: 'network (country, AS number)', nameLocation: 'start', nameGap: 12, inverse: true },
       series: STATES.map((st) => ({
         name: st, type: 'scatter', symbol: 'rect', symbolSize: [5, 16], itemStyle: { color: STATE_COLORS[st] },
         data: d.chart.points.filter((p) => p[2] === st).map((p) => [p[0], p[1], p[2], p[3]]),
