@@ -90,6 +90,17 @@ describe('blocking pages in Chromium', { skip }, () => {
     assert.deepEqual(await badText(page), []);
     assert.deepEqual(browser.problems, []);
     await page.close();
+
+    // At phone width each site is a card: the table fits the screen and host names are not squeezed.
+    const phone = await browser.open('/sites', { width: 390, height: 844 });
+    await phone.waitForSelector('#sites-table tbody tr td a.site-host');
+    const box = await phone.locator('#sites-table table').boundingBox();
+    assert.ok(box && box.width <= 390, `table is ${box?.width} px wide`);
+    const host = await phone.locator('#sites-table a.site-host').first().boundingBox();
+    assert.ok(host && host.height < 30, `a host name wraps to ${host?.height} px`);
+    assert.equal(await phone.locator('#sites-table tbody tr').first().locator('td').first().getAttribute('data-label'), 'site');
+    await phone.screenshot({ path: join(SHOTS, 'sites-phone.png'), fullPage: true });
+    await phone.close();
   });
 
   it("draws a site's timeline with dates, a legend of states, and its changes", async () => {
