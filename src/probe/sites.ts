@@ -64,7 +64,8 @@ function filtered<O>(q: Q<O>, f: SitesFilter): Q<O> {
   let out = q.where('hostname', '<>', '');
   if (f.cc) out = out.where('probe_cc', '=', f.cc.toUpperCase());
   if (f.asn) out = out.where('probe_asn', '=', f.asn.toUpperCase());
-  if (f.q) out = out.where('hostname', 'like', `%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  // A plain substring: LIKE's wildcards in the search are escaped (SQLite needs the ESCAPE clause).
+  if (f.q) out = out.where(sql<boolean>`hostname like ${`%${f.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`} escape '\\'`);
   if (f.category) {
     const cat = f.category;
     out = out.where('input', 'in', (eb) => eb.selectFrom('site_availability').select('site').where('category_code', '=', cat));

@@ -124,6 +124,10 @@ for (const b of backends()) {
       assertMatches((await sites('?cc=XA&category=HUMR')).items, expected((r) => r.probe_cc === 'XA' && r.hostname === 'rights.example.org'), 'cc and category');
       assertMatches((await sites('?q=EXAMPLE.ORG')).items, expected((r) => r.hostname.includes('example.org')), 'q');
       assert.deepEqual((await sites('?cc=ZZ')).items, []);
+      // LIKE's wildcards are searched for as characters, not as wildcards.
+      assert.deepEqual((await sites('?q=_')).items, []);
+      assert.deepEqual((await sites('?q=%25')).items, []);
+      assertMatches((await sites('?q=.example.')).items, expected((r) => r.hostname.includes('.example.')), 'q with dots');
       const bad = await get('/api/blocking/sites?asn=4134');
       assert.equal(bad.status, 400);
       assert.equal(bad.json().error.param, 'asn');
