@@ -180,6 +180,7 @@ for (const b of backends()) {
         assert.ok(states.has(want), `some timeline shows ${want}`);
       }
       assert.equal((await get('/api/blocking/sites/unknown.example')).status, 404);
+      assert.equal((await get('/api/blocking/sites/NEWS.Example')).json().total, d.total, 'host names are case-insensitive');
     });
 
     it("downloads a site's measurements as OONI JSONL that parses back line by line into the stored ones", async () => {

@@ -105,6 +105,12 @@ function fileName(host: string): string {
 export async function blockingApi(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   ctx.pages.push('/sites', '/sites/:host', '/measurements/:id');
 
+  /** The host as stored: URL host names are lower case, an input that is no URL is kept as written. */
+  async function storedHost(given: string): Promise<string> {
+    for (const host of [given, given.toLowerCase()]) if (await hostExists(ctx.store, host)) return host;
+    throw new ApiError(404, 'not_found', `No measurement of the site "${given}" is stored; see /api/blocking/sites for the sites measured.`, 'host');
+  }
+
   route(app, ctx, {
     method: 'GET', url: '/api/blocking/overview', tag: 'blocking',
     summary: 'Website-blocking totals: measurements and sites by verdict, sites blocked on their latest measurement in some network, simulated count, measurements per UTC day by verdict.',
@@ -128,8 +134,7 @@ export async function blockingApi(app: FastifyInstance, ctx: ApiContext): Promis
     query: networkQuery.extend({ limit: limitParam(200, 1000).meta({ description: 'most recent measurements listed' }) }),
     summary: "One site: its availability timeline per input and network (change points of reachable / blocked (how) / down / unknown), chart points, and its most recent measurements.",
   }, async ({ params, query }) => {
-    const host = params.host.toLowerCase();
-    if (!(await hostExists(ctx.store, host))) throw new ApiError(404, 'not_found', `No measurement of the site "${params.host}" is stored; see /api/blocking/sites for the sites measured.`, 'host');
+    const host = await storedHost(params.host);
     const filter = { cc: query.cc, asn: query.asn };
     const [results, chart, categories] = await Promise.all([
       probeResults(ctx.store, { input: host, ...filter, limit: query.limit }),
@@ -152,8 +157,7 @@ export async function blockingApi(app: FastifyInstance, ctx: ApiContext): Promis
   app.get(download.url, async (req, reply) => {
     const params = validate(hostParams, req.params ?? {}, 'path');
     const query = validate(networkQuery, req.query ?? {}, 'query');
-    const host = params.host.toLowerCase();
-    if (!(await hostExists(ctx.store, host))) throw new ApiError(404, 'not_found', `No measurement of the site "${params.host}" is stored; see /api/blocking/sites for the sites measured.`, 'host');
+    const host = await storedHost(params.host);
     async function* lines() {
       for await (const body of siteBodies(ctx.store, host, { cc: query.cc, asn: query.asn })) yield `${publicMeasurement(body)}\n`;
     }
