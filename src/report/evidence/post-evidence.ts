@@ -97,7 +97,7 @@ export async function resolvePostId(store: Store, ref: string): Promise<number> 
   if (/^\d{1,15}$/.test(trimmed)) {
     const row = await store.db.selectFrom('posts').select('id').where('id', '=', Number(trimmed)).executeTakeFirst();
     if (row) return Number(row.id);
-    throw new UserError(`No post ${trimmed} in this store; give a store id from \`censorscope export posts\` or the dashboard, or SOURCE:PLATFORM_POST_ID.`);
+    throw new UserError(`No post ${trimmed} in this store; give its store id (the number in the dashboard's /posts/ID address) or SOURCE:PLATFORM_POST_ID (the source and platform_post_id columns of \`censorscope export posts\`).`);
   }
   const sources = await store.db.selectFrom('sources').select(['id', 'name']).execute();
   const candidates = sources.filter((s) => trimmed.startsWith(`${s.name}:`)).sort((a, b) => b.name.length - a.name.length);
@@ -126,7 +126,7 @@ export async function collectPostEvidence(store: Store, postId: number, view: Ac
       'a.handle as handle', 'a.platform_account_id', 'a.display_name', 'a.status as account_status'])
     .where('p.id', '=', postId)
     .executeTakeFirst();
-  if (!p) throw new UserError(`No post ${postId} in this store; give a store id from \`censorscope export posts\` or the dashboard, or SOURCE:PLATFORM_POST_ID.`);
+  if (!p) throw new UserError(`No post ${postId} in this store; give its store id (the number in the dashboard's /posts/ID address) or SOURCE:PLATFORM_POST_ID (the source and platform_post_id columns of \`censorscope export posts\`).`);
   const source = p.source_name;
   const mentionsRaw = parseJson(p.mentions);
   const mentionList = Array.isArray(mentionsRaw) ? mentionsRaw.map(String) : null;
