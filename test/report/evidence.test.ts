@@ -12,10 +12,13 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { unzipSync, zipSync, strFromU8, strToU8 } from 'fflate';
 import { backends, type TestStore } from '../helpers/stores.ts';
-import { seedEvidence, EDITED, HOSTILE, MARKER, SOURCE, type EvidenceFixture } from './evidence-fixture.ts';
+import { seedEvidence, EDITED, HOSTILE, MARKER, SOURCE, T0, type EvidenceFixture } from './evidence-fixture.ts';
 import { campaignBundle, postBundle } from '../../src/report/evidence/bundle.ts';
 import { verifyBundle } from '../../src/report/evidence/verify.ts';
 import { readZip } from '../../src/report/evidence/zip.ts';
+import { resolvePostId } from '../../src/report/evidence/post-evidence.ts';
+import { UserError } from '../../src/util/errors.ts';
+import { ensureSource } from '../../src/store/queries/sources.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const texts = (zip: Uint8Array) => Object.fromEntries(Object.entries(unzipSync(zip)).map(([k, v]) => [k, strFromU8(v)]));
@@ -109,7 +112,7 @@ for (const b of backends()) {
       const c2 = await campaignBundle(t.store, fx.campaignKey, { reveal: false });
       assert.equal(c1.sha256, c2.sha256);
       // Another process in zones with other offsets and daylight saving (ZIP stores local time).
-      for (const tz of ['Pacific/Chatham', 'America/Sao_Paulo', 'UTC']) {
+      for (const tz of ['Pacific/Chatham', 'America/Sao_Paulo']) {
         const out = join(dir, `tz-${tz.replace('/', '-')}.zip`);
         const r = spawnSync(process.execPath, ['bin/censorscope.js', 'evidence', 'post', String(fx.postId), '--out', out, '--json'], { env: { ...process.env, ...t.env, TZ: tz }, encoding: 'utf8' });
         assert.equal(r.status, 0, r.stderr);
@@ -141,6 +144,27 @@ for (const b of backends()) {
       const bad = spawnSync('sha256sum', ['-c', 'MANIFEST.sha256'], { cwd: out, encoding: 'utf8' });
       assert.notEqual(bad.status, 0);
       assert.match(bad.stdout, /posts\.jsonl: FAILED/);
+    });
+
+    it('resolves SOURCE:PLATFORM_POST_ID (colons allowed on both sides) and refuses what names no post, with a sentence', async () => {
+      assert.equal(await resolvePostId(t.store, `${SOURCE}:${fx.platformPostId}`), fx.postId);
+      assert.equal(await resolvePostId(t.store, ` ${fx.postId} `), fx.postId);
+      const refused: Array<[string, RegExp]> = [
+        ['99999999', /^No post 99999999 in this store; give its store id/],
+        [`${SOURCE}:nope`, /^No post "masto-ev:nope" in this store: source "masto-ev" has no post with that platform id\.$/],
+        ['elsewhere:1', /^No post "elsewhere:1" in this store: no source is named "elsewhere" \(sources: masto @zqxh_followed, masto-ev\)\.$/],
+        ['abc', /^"abc" is not a post id: give the store id \(a number\) or SOURCE:PLATFORM_POST_ID\.$/],
+      ];
+      for (const [ref, message] of refused) await assert.rejects(resolvePostId(t.store, ref), (err: Error) => err instanceof UserError && message.test(err.message), ref);
+      // A source name and a platform id that both hold colons (feed item ids are often URLs).
+      const src = await ensureSource(t.store, { name: 'feed:news', kind: 'import', platform: 'test' });
+      await t.store.bulkWriter().writePosts(Number(src.id), [{
+        platformPostId: 'https://news.example.invalid/a:1', accountId: null, accountHandle: null, accountName: null, createdAt: T0, text: 'x', language: null,
+        url: null, replyToId: null, repostOfId: null, hashtags: null, urls: null, mentions: null, status: 'visible', statusChangedAt: null, statusEvidence: null, extra: null,
+      }], T0);
+      const colon = await t.store.db.selectFrom('posts').select('id').where('platform_post_id', '=', 'https://news.example.invalid/a:1').executeTakeFirstOrThrow();
+      assert.equal(await resolvePostId(t.store, 'feed:news:https://news.example.invalid/a:1'), Number(colon.id));
+      await assert.rejects(campaignBundle(t.store, 'cmp-missing', { reveal: false }), /^UserError: No campaign "cmp-missing" in this store; campaign ids look like/);
     });
 
     it('catches tampering and names the file: changed, removed, added, or disagreeing with manifest.json', async () => {
