@@ -19,6 +19,7 @@ import { readZip } from '../../src/report/evidence/zip.ts';
 import { resolvePostId } from '../../src/report/evidence/post-evidence.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { ensureSource } from '../../src/store/queries/sources.ts';
+import { startServer } from '../../src/serve/server.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const texts = (zip: Uint8Array) => Object.fromEntries(Object.entries(unzipSync(zip)).map(([k, v]) => [k, strFromU8(v)]));
@@ -234,6 +235,40 @@ for (const b of backends()) {
       assert.ok(obs.length >= ev.postIds.length);
       for (const o of obs) assert.ok(report.includes(`<td id="obs-${o.id}">#${o.id}</td>`) && report.includes(new Date(Number(o.observed_at)).toISOString()), `observation ${o.id}`);
       assert.equal(JSON.parse(f['manifest.json']!).kind, 'campaign');
+    });
+
+    it('serves the same bundle over the API, under the server\'s privacy setting, and 404s with a sentence', async () => {
+      const server = await startServer(t.store, { port: 0, token: 'evidence-token' });
+      try {
+        const res = await fetch(`${server.url}/api/posts/${fx.postId}/evidence.zip`);
+        assert.equal(res.status, 200);
+        assert.equal(res.headers.get('content-type'), 'application/zip');
+        assert.equal(res.headers.get('content-disposition'), `attachment; filename="censorscope-evidence-post-${fx.postId}.zip"`);
+        const body = new Uint8Array(await res.arrayBuffer());
+        assert.equal(sha(body), (await postBundle(t.store, fx.postId, { reveal: false })).sha256, 'the same bytes as the CLI');
+        assert.equal(res.headers.get('x-bundle-sha256'), sha(body));
+        assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+        const camp = await fetch(`${server.url}/api/campaigns/${encodeURIComponent(fx.campaignKey)}/evidence.zip`);
+        assert.equal(sha(new Uint8Array(await camp.arrayBuffer())), (await campaignBundle(t.store, fx.campaignKey, { reveal: false })).sha256);
+        const missing = await fetch(`${server.url}/api/posts/99999999/evidence.zip`);
+        assert.equal(missing.status, 404);
+        assert.match(((await missing.json()) as { error: { message: string } }).error.message, /^No post 99999999 in this store/);
+        const noCampaign = await fetch(`${server.url}/api/campaigns/cmp-nope/evidence.zip`);
+        assert.equal(noCampaign.status, 404);
+        assert.match(((await noCampaign.json()) as { error: { message: string } }).error.message, /^No campaign "cmp-nope" in this store/);
+        const bad = await fetch(`${server.url}/api/posts/abc/evidence.zip`);
+        assert.equal(bad.status, 400);
+        assert.equal(((await bad.json()) as { error: { param: string } }).error.param, 'id');
+        // An admin reveals accounts: the bundle says so and shows them.
+        const put = await fetch(`${server.url}/api/settings`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: 'Bearer evidence-token' }, body: '{"revealAccounts":true}' });
+        assert.equal(put.status, 200);
+        const revealed = texts(new Uint8Array(await (await fetch(`${server.url}/api/posts/${fx.postId}/evidence.zip`)).arrayBuffer()));
+        assert.equal(JSON.parse(revealed['manifest.json']!).accounts, 'revealed');
+        assert.ok(revealed['post.json']!.includes('zqxh_alice'));
+        await fetch(`${server.url}/api/settings`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: 'Bearer evidence-token' }, body: '{"revealAccounts":false}' });
+      } finally {
+        await server.close();
+      }
     });
 
     it('leaves no account identifier in any file unless revealed, and says which policy was in force', async () => {
