@@ -20,6 +20,8 @@ import { resolvePostId } from '../../src/report/evidence/post-evidence.ts';
 import { UserError } from '../../src/util/errors.ts';
 import { ensureSource } from '../../src/store/queries/sources.ts';
 import { startServer } from '../../src/serve/server.ts';
+import { shellQuote, verifyMd } from '../../src/report/evidence/verify-md.ts';
+import { checkRequest } from '../../src/report/evidence/fetched.ts';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const texts = (zip: Uint8Array) => Object.fromEntries(Object.entries(unzipSync(zip)).map(([k, v]) => [k, strFromU8(v)]));
@@ -291,3 +293,32 @@ for (const b of backends()) {
     });
   });
 }
+
+describe('evidence bundle commands and requests from hostile data', () => {
+  it('quotes a hostile URL so the curl line in VERIFY.md runs curl on that one URL and nothing else', () => {
+    const hostile = "https://evil.example.invalid/a'; touch /tmp/pwned; echo '`id`$(id)\n```\nmore";
+    const md = verifyMd({ bundleName: "b'x.zip", subject: 'post x', remake: 'censorscope evidence post 1', revealed: true, asOf: '2024-01-01T00:00:00.000Z', requests: [{ label: 'post', url: hostile }, { label: 'script', url: 'javascript:alert(1)' }] });
+    const curl = md.split('\n').filter((l) => l.startsWith('curl '));
+    assert.equal(curl.length, 1, 'only the http(s) URL gets a curl line');
+    assert.equal((md.match(/^```/gm) ?? []).length % 2, 0, 'code fences stay balanced');
+    // The shell sees exactly one argument after the options: the URL as the WHATWG parser normalises it.
+    const args = spawnSync('sh', ['-c', `set -- ${curl[0]!.slice('curl -sS -i '.length)}; printf '%s\\n' "$#" "$1"`], { encoding: 'utf8' }).stdout.split('\n');
+    assert.equal(args[0], '1');
+    assert.equal(args[1], new URL(hostile).href);
+    assert.ok(md.includes(`unzip ${shellQuote("b'x.zip")}`));
+  });
+
+  it('rebuilds the request a check made from the source configuration, with credentials redacted', () => {
+    const httpJson = { list: { url: 'https://api.example.invalid/list', fields: { id: 'id', text: 't' } }, check: { url: 'https://api.example.invalid/post/{id}?access_token=s3cret&x=1', rules: [{ status: 404, outcome: 'deleted' }] } };
+    const r = checkRequest({ name: 'j', kind: 'http-json', platform: 'x', config: JSON.stringify(httpJson) }, 'a/b', null);
+    assert.equal(r.url, 'https://api.example.invalid/post/a%2Fb?access_token=[redacted]&x=1');
+    const m = checkRequest({ name: 'm', kind: 'mastodon', platform: 'mastodon', config: JSON.stringify({ url: 'https://user:pw@m.example.invalid///' }) }, '42', null);
+    assert.equal(m.url, 'https://[redacted]@m.example.invalid/api/v1/statuses/42');
+    const feedListed = checkRequest({ name: 'f', kind: 'feed', platform: 'rss', config: JSON.stringify({ url: 'https://f.example.invalid/rss' }) }, 'i1', 'https://f.example.invalid/item/1', 'feed');
+    assert.equal(feedListed.url, 'https://f.example.invalid/rss');
+    const feedUrl = checkRequest({ name: 'f', kind: 'feed', platform: 'rss', config: JSON.stringify({ url: 'https://f.example.invalid/rss' }) }, 'i1', 'https://f.example.invalid/item/1', 'url');
+    assert.equal(feedUrl.url, 'https://f.example.invalid/item/1');
+    assert.equal(checkRequest({ name: 'i', kind: 'import', platform: 'weibo', config: '{}' }, '1', null).url, null);
+    assert.equal(checkRequest({ name: 'b', kind: 'mastodon', platform: 'mastodon', config: 'not json' }, '1', null).url, null);
+  });
+});
