@@ -186,7 +186,7 @@ export async function collectCampaignEvidence(store: Store, key: string, view: A
     ...observations.map((o) => o.observed_at), ...disappearances.map((d) => d.detected_at)]) ?? finding.created_at;
   return {
     kind: 'campaign', revealed: view.revealed, asOf, finding, accounts, posts,
-    edges: shown.edges.map((e) => ({ ...e, evidence: e.evidence })), texts, observations, disappearances,
+    edges: shown.edges, texts, observations, disappearances,
   };
 }
 
