@@ -22,6 +22,7 @@ import { sourcesApi } from './api/sources.ts';
 import { watchApi } from './api/watch.ts';
 import { settingsApi, ServerPrivacy } from './api/settings.ts';
 import { blockingApi } from './api/blocking.ts';
+import { evidenceApi } from './api/evidence.ts';
 import { openApiDocument } from './openapi.ts';
 import { Services } from './services.ts';
 import { PROJECT_ROOT, WEB_DIST } from './web-build.ts';
@@ -31,6 +32,7 @@ import { hostAllowed, allowedHostNames } from './hosts.ts';
 export const API_PLUGINS: Array<(app: FastifyInstance, ctx: ApiContext) => Promise<void>> = [
   statsApi, postsApi, termsApi, findingsApi, sourcesApi, watchApi, settingsApi,
   blockingApi,
+  evidenceApi,
 ];
 
 /** No inline script or style attributes; charts draw on canvas, and ECharts sets styles through CSSOM. */

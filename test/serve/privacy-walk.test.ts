@@ -19,6 +19,7 @@ import { ensureSource } from '../../src/store/queries/sources.ts';
 import type { PostRecord } from '../../src/store/bulk.ts';
 import { runCoordination } from '../../src/detect/coordination/index.ts';
 import { seedMeasurements } from '../../src/serve/fixtures-probe.ts';
+import { strFromU8, unzipSync } from 'fflate';
 
 const TOKEN = 'privacy-admin-token';
 const MARKER = 'zqx';
@@ -93,11 +94,14 @@ function fillers(s: Seeded): Record<string, string[]> {
     '/api/blocking/sites/{host}': s.hosts,
     '/api/blocking/sites/{host}/measurements.jsonl': s.hosts,
     '/api/blocking/measurements/{id}': s.measurementIds.map(String),
+    '/api/posts/{id}/evidence.zip': s.postIds.map(String),
+    '/api/campaigns/{id}/evidence.zip': [s.campaignKey],
   };
 }
 
 /** Routes that show accounts: with revealing on, the marker must appear in each. */
-const SHOWS_ACCOUNTS = ['/api/posts', '/api/posts/{id}', '/api/removal-rates/accounts', '/api/campaigns/{id}', '/api/findings/{id}', '/api/sources'];
+const SHOWS_ACCOUNTS = ['/api/posts', '/api/posts/{id}', '/api/removal-rates/accounts', '/api/campaigns/{id}', '/api/findings/{id}', '/api/sources',
+  '/api/posts/{id}/evidence.zip', '/api/campaigns/{id}/evidence.zip'];
 
 for (const b of backends()) {
   describe(`privacy: no raw account identifier leaves by any route or export unless revealed [${b.label}]`, () => {
@@ -136,7 +140,10 @@ for (const b of backends()) {
         const got: string[] = [];
         for (const u of urls) {
           const res = await fetch(server.url + u);
-          const text = await res.text();
+          // A ZIP (evidence bundles) is compressed: scan the text of every file inside it.
+          const text = res.headers.get('content-type') === 'application/zip'
+            ? Object.entries(unzipSync(new Uint8Array(await res.arrayBuffer()))).map(([name, bytes]) => `${name}\n${strFromU8(bytes)}`).join('\n')
+            : await res.text();
           assert.equal(res.status, 200, `GET ${u}: ${text.slice(0, 200)}`);
           got.push(text);
         }

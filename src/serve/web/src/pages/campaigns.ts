@@ -42,6 +42,7 @@ export const campaignPage: Page = {
     root.append(
       h('h1', null, 'Campaign ', h('span', { class: 'term' }, c.id)),
       h('p', null, c.summary),
+      h('p', { class: 'evidence-link' }, h('a', { href: `/api/campaigns/${encodeURIComponent(c.id)}/evidence.zip`, id: 'evidence-link' }, 'Download the evidence bundle (ZIP: printable report, posts, texts, edges with evidence, SHA-256 manifest)')),
       h('p', { class: 'muted' }, `score ${c.score.toFixed(2)} · ${count(c.evidence.accounts.length)} accounts · ${count(c.evidence.posts)} posts · ${c.evidence.start ?? '?'} → ${c.evidence.end ?? '?'}${types ? ` · ${types}` : ''}`),
       h('section', { class: 'panel' }, h('h2', null, 'Account network'), graphEl),
       h('section', { class: 'panel' }, h('h2', null, 'Posts over time'), timelineEl),

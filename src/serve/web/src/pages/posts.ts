@@ -73,6 +73,7 @@ export const postPage: Page = {
     root.append(
       h('h1', null, `Post ${p.id} `, statusBadge(p.status)),
       h('blockquote', { class: 'post-text', id: 'post-text' }, p.text),
+      h('p', { class: 'evidence-link' }, h('a', { href: `/api/posts/${p.id}/evidence.zip`, id: 'evidence-link' }, 'Download the evidence bundle (ZIP: printable report, every observation, SHA-256 manifest)')),
       dl([
         ['account', `${p.account ?? '—'} (${p.platform_account_id ?? '?'})${p.account_status ? ` · ${p.account_status}` : ''}`],
         ['source', p.source ?? '—'], ['platform id', p.platform_post_id],
