@@ -13,9 +13,9 @@
  * class, plus the one-deletion neighbourhood of Latin keys, so a lookup costs a few hash
  * probes whatever the watchlist's size; candidates are then verified pair by pair.
  */
-import { foldName, type FoldedName, type Glyph } from './lookalike/fold.ts';
+import { foldKeys, foldName, type FoldedName, type Glyph } from './lookalike/fold.ts';
 import { skeleton as utsSkeleton } from './lookalike/skeleton.ts';
-import { cjkLookalikes } from './lookalike/tables.ts';
+import { cjkLookalikes, lookalikeClasses } from './lookalike/tables.ts';
 
 export interface WatchEntry { id: number; name: string | null; handle: string | null; platform: string | null; domain: string | null }
 /** A watched entry an account poses as: score in [0,1] (1: indistinguishable), reasons a reader can check. */
@@ -25,42 +25,16 @@ export interface AccountLike { name: string | null; handle: string | null; platf
 type Field = 'name' | 'handle';
 interface Indexed { entry: WatchEntry; field: Field; folded: FoldedName }
 
-let classOf: Map<string, string> | null = null;
-/** Each CJK character's look-alike class (connected components of the table), as its smallest member. */
-function lookalikeClass(): Map<string, string> {
-  if (classOf) return classOf;
-  const parent = new Map<string, string>();
-  const find = (x: string): string => {
-    let r = x;
-    while (parent.get(r) !== undefined && parent.get(r) !== r) r = parent.get(r)!;
-    let y = x;
-    while (y !== r) { const n = parent.get(y)!; parent.set(y, r); y = n; }
-    return r;
-  };
-  for (const [a, others] of cjkLookalikes()) {
-    if (!parent.has(a)) parent.set(a, a);
-    for (const b of others.keys()) {
-      if (!parent.has(b)) parent.set(b, b);
-      const ra = find(a), rb = find(b);
-      if (ra !== rb) { if (ra < rb) parent.set(rb, ra); else parent.set(ra, rb); }
-    }
-  }
-  const m = new Map<string, string>();
-  for (const x of parent.keys()) m.set(x, find(x));
-  classOf = m;
-  return m;
-}
-
 /** The confusable skeleton of a string (UTS #39 skeleton + CJK look-alikes), for the domain scorer's IDN homographs too. */
 export function skeleton(s: string): string {
-  const cls = lookalikeClass();
+  const cls = lookalikeClasses();
   let out = '';
   for (const ch of utsSkeleton(s)) out += cls.get(ch) ?? ch;
   return out;
 }
 
 function coarse(key: string[]): string {
-  const cls = lookalikeClass();
+  const cls = lookalikeClasses();
   let s = '';
   for (const k of key) s += cls.get(k) ?? k;
   return s;
@@ -85,10 +59,24 @@ function samePlatform(a: string | null | undefined, b: string | null | undefined
   return !a || !b || a.trim().toLowerCase() === b.trim().toLowerCase();
 }
 
+interface FieldIndex {
+  /** Look-alike-class key (with and without authority words) → entries. */
+  exact: Map<string, Indexed[]>;
+  /** Latin key and its one-character deletions → entries (typing edits). */
+  typo: Map<string, Indexed[]>;
+  /** Lengths of the Latin keys in `typo`, so a key no edit can reach skips the deletions. */
+  typoLengths: Set<number>;
+}
+
+type Found = Map<number, { entry: WatchEntry; score: number; reasons: string[]; exactName: boolean }>;
+
 /** Indexes the watchlist's names and handles once; `match` is sub-linear in the watchlist size. */
 export class NameIndex {
-  private readonly exact = new Map<string, Indexed[]>();
-  private readonly typo = new Map<string, Indexed[]>();
+  private readonly fields: Record<Field, FieldIndex> = {
+    name: { exact: new Map(), typo: new Map(), typoLengths: new Set() },
+    handle: { exact: new Map(), typo: new Map(), typoLengths: new Set() },
+  };
+  private readonly items: Indexed[] = [];
   private readonly byHandle = new Map<string, WatchEntry[]>();
   private readonly byName = new Map<string, WatchEntry[]>();
 
@@ -104,11 +92,13 @@ export class NameIndex {
         const folded = foldName(raw);
         if (!folded.key.length) continue;
         const item: Indexed = { entry, field, folded };
-        const keys = new Set([coarse(folded.key), coarse(folded.fullKey)]);
-        for (const k of keys) push(this.exact, `${field}\u0000${k}`, item);
+        this.items.push(item);
+        const ix = this.fields[field];
+        for (const k of new Set([coarse(folded.key), coarse(folded.fullKey)])) push(ix.exact, k, item);
         for (const key of new Set([folded.key.join(''), folded.fullKey.join('')])) {
           if (key.length < TYPO_MIN || !LATIN_KEY_RE.test(key)) continue;
-          for (const d of deletions(key)) push(this.typo, `${field}\u0000${d}`, item);
+          ix.typoLengths.add(key.length);
+          for (const d of deletions(key)) push(ix.typo, d, item);
         }
       }
     }
@@ -125,36 +115,58 @@ export class NameIndex {
 
   /** The watched entries this account poses as, best first; none for a watched account. */
   match(a: AccountLike): AccountMatch[] {
+    const candidates: Record<Field, Indexed[]> = { name: this.candidates('name', a.name), handle: this.candidates('handle', a.handle) };
+    if (!candidates.name.length && !candidates.handle.length) return [];
     if (this.isWatched(a)) return [];
-    const found = new Map<number, { entry: WatchEntry; score: number; reasons: string[]; exactName: boolean }>();
+    return this.verifyAll(a, candidates);
+  }
+
+  /** The same answer as `match`, by verifying the account against every entry (the all-pairs baseline the index is measured and tested against). */
+  matchAllPairs(a: AccountLike): AccountMatch[] {
+    if (this.isWatched(a)) return [];
+    return this.verifyAll(a, { name: this.items.filter((i) => i.field === 'name'), handle: this.items.filter((i) => i.field === 'handle') });
+  }
+
+  private candidates(field: Field, raw: string | null | undefined): Indexed[] {
+    if (!raw) return [];
+    const ix = this.fields[field];
+    const k = foldKeys(raw);
+    if (!k.key) return [];
+    let out: Indexed[] = ix.exact.get(k.coarse) ?? [];
+    if (k.coarseStripped !== k.coarse) out = out.concat(ix.exact.get(k.coarseStripped) ?? []);
+    const len = k.key.length;
+    if ((ix.typoLengths.has(len) || ix.typoLengths.has(len - 1) || ix.typoLengths.has(len + 1)) && LATIN_KEY_RE.test(k.key)) {
+      const hit = ix.typo.get(k.key);
+      if (hit) out = out.concat(hit);
+      for (let i = 0; i < len; i++) {
+        const h = ix.typo.get(k.key.slice(0, i) + k.key.slice(i + 1));
+        if (h) out = out.concat(h);
+      }
+    }
+    return out.length > 1 ? [...new Set(out)] : out;
+  }
+
+  private verifyAll(a: AccountLike, candidates: Record<Field, Indexed[]>): AccountMatch[] {
+    const found: Found = new Map();
     let exactNameSomewhere = false;
     for (const field of ['name', 'handle'] as const) {
       const raw = a[field];
-      if (!raw || !raw.trim()) continue;
+      if (!raw || !candidates[field].length) continue;
       const folded = foldName(raw);
       if (!folded.key.length) continue;
-      const seen = new Set<Indexed>();
-      const candidates: Indexed[] = [];
-      for (const k of new Set([coarse(folded.key), coarse(folded.fullKey)])) {
-        for (const it of this.exact.get(`${field}\u0000${k}`) ?? []) if (!seen.has(it)) { seen.add(it); candidates.push(it); }
-      }
-      const key = folded.key.join('');
-      if (key.length >= TYPO_MIN - 1 && LATIN_KEY_RE.test(key)) {
-        for (const d of deletions(key)) {
-          for (const it of this.typo.get(`${field}\u0000${d}`) ?? []) if (!seen.has(it)) { seen.add(it); candidates.push(it); }
-        }
-      }
-      for (const it of candidates) {
+      for (const it of candidates[field]) {
         if (!samePlatform(it.entry.platform, a.platform)) continue;
         const v = verify(folded, it.folded, field);
         if (!v) continue;
-        if (field === 'name' && v.exact) exactNameSomewhere = true;
+        const exactName = field === 'name' && v.exact;
+        if (exactName) exactNameSomewhere = true;
         const cur = found.get(it.entry.id);
-        if (!cur) found.set(it.entry.id, { entry: it.entry, score: v.score, reasons: v.reasons, exactName: field === 'name' && v.exact });
+        if (!cur) found.set(it.entry.id, { entry: it.entry, score: v.score, reasons: v.reasons, exactName });
         else {
+          // Name and handle both pose as the same entry: more certain than either alone.
           cur.score = Math.min(1, Math.max(cur.score, v.score) + 0.02);
           for (const r of v.reasons) if (!cur.reasons.includes(r)) cur.reasons.push(r);
-          cur.exactName ||= field === 'name' && v.exact;
+          cur.exactName ||= exactName;
         }
       }
     }
@@ -193,7 +205,8 @@ function verify(a: FoldedName, e: FoldedName, field: Field): Verdict | null {
   const label = field === 'handle' ? 'handle: ' : '';
   // The account must not drop words the watched name has: "Madrid" does not pose as "Real Madrid".
   const missing = e.authority.filter((w) => !a.authority.includes(w));
-  const added = a.authority.filter((w) => !e.authority.includes(w));
+  // Authority words the account adds, as it writes them (V, 官方, ✓).
+  const added = a.authority.flatMap((w, i) => (e.authority.includes(w) ? [] : [{ w, raw: a.authorityRaw[i]! }]));
   const pairs: Array<[string[], number[], Glyph[], string[], number[], Glyph[]]> = [
     [a.fullKey, a.fullOwner, a.allGlyphs, e.fullKey, e.fullOwner, e.allGlyphs],
     [a.key, a.owner, a.glyphs, e.key, e.owner, e.glyphs],
@@ -207,16 +220,19 @@ function verify(a: FoldedName, e: FoldedName, field: Field): Verdict | null {
     if (!t) continue;
     const reasons = t.reasons.map((r) => label + r);
     let score = t.score;
-    if (usesStripped) for (const w of added) { reasons.push(`${label}added ${w}`); score -= COST.authority; }
-    else for (const w of added.filter((x) => x.length === 1 && !/\p{L}/u.test(x))) { reasons.push(`${label}added ${w}`); score -= COST.authority; }
+    // Ticks are never part of the key, so they count as added on either comparison.
+    for (const { w, raw } of added) {
+      if (!usesStripped && /\p{L}/u.test(w)) continue;
+      reasons.push(`${label}added ${raw}${[...raw].length > 1 && raw.toLowerCase() !== w ? ` (looks like ${w})` : ''}`);
+      score -= COST.authority;
+    }
     for (const inv of a.invisible) reasons.push(`${label}${inv}`);
-    const extraSep = [...a.separators].filter((c) => !e.separators.includes(c));
+    const extraSep = [...a.separators].filter((c) => ![...e.separators].some((d) => utsSkeleton(d) === utsSkeleton(c)));
     if (extraSep.length) { reasons.push(`${label}added "${[...new Set(extraSep)].join('')}"`); score -= COST.separators; }
-    const exact = t.exact && a.raw.normalize('NFC').trim() === e.raw.normalize('NFC').trim();
     if (!reasons.length) {
-      reasons.push(exact || t.exact
-        ? (field === 'name' ? 'same name as the watched account, on another account' : 'same handle as the watched account, on another account or platform')
-        : `${label}same ${field} as the watched account's after ignoring case and width`);
+      reasons.push(a.raw.normalize('NFC').trim() === e.raw.normalize('NFC').trim()
+        ? `same ${field} as the watched account, on another account`
+        : `same ${field} as the watched account's, but for case and spacing`);
     }
     const verdict: Verdict = { score: round(score), reasons, exact: t.exact };
     if (!best || verdict.score > best.score) best = verdict;

@@ -12,6 +12,7 @@
  */
 import { toSimplified } from '../../coordination/normalise.ts';
 import { skeletonOf } from './skeleton.ts';
+import { cjkLookalikes, lookalikeClasses } from './tables.ts';
 
 /** One visible character of the folded name and where it came from. */
 export interface Glyph {
@@ -41,8 +42,10 @@ export interface FoldedName {
   fullOwner: number[];
   /** Invisible characters found: "zero-width space at 3". */
   invisible: string[];
-  /** Fake-authority words and marks set aside (folded form: 官方, official, v, ✓). */
+  /** Fake-authority words and marks set aside, folded (官方, official, v, ✓) … */
   authority: string[];
+  /** … and as written (官方, Official, V, ✓). */
+  authorityRaw: string[];
   /** Separators, brackets and punctuation dropped, in order. */
   separators: string;
 }
@@ -94,6 +97,72 @@ function keyOf(ch: string): string[] {
   return k;
 }
 
+/** What one code point folds to: cached, since names reuse a small alphabet. */
+type Piece = { sep: true; text: string } | { sep: false; folded: string; trad: string | null; key: string[]; keyStr: string; coarse: string; cjk: boolean };
+type CharInfo = { kind: 'invisible'; name: string } | { kind: 'tick' } | { kind: 'selector' } | { kind: 'pieces'; pieces: Piece[] };
+const infoCache = new Map<number, CharInfo>();
+function infoOf(ch: string, cp: number): CharInfo {
+  let info = infoCache.get(cp);
+  if (info) return info;
+  if (TICKS.has(ch)) info = { kind: 'tick' };
+  else if (VARIATION_SELECTOR_RE.test(ch)) info = { kind: 'selector' };
+  else if (INVISIBLE_RE.test(ch)) info = { kind: 'invisible', name: invisibleName(cp) };
+  else {
+    const pieces: Piece[] = [];
+    const classes = lookalikeClasses();
+    const nfkc = [...ch.normalize('NFKC')];
+    // NFKC can hide a confusable (Greek lunate sigma ϲ, which looks like c, becomes final sigma ς): a code
+    // point UTS #39 knows is keyed by its own skeleton; the rest by their NFKC form's.
+    const ownSkeleton = nfkc.length === 1 && skeletonOf(cp) !== ch;
+    for (const c of nfkc) {
+      if (SEPARATOR_RE.test(c) || INVISIBLE_RE.test(c)) { pieces.push({ sep: true, text: /^\s$/u.test(c) ? '' : c }); continue; }
+      const lower = c.toLowerCase();
+      const simp = toSimplified(lower);
+      // The skeleton is taken before lower-casing (UTS #39 is case-sensitive: Cyrillic Ь is b, ь is not).
+      const key = keyOf(toSimplified(ownSkeleton ? ch : c));
+      pieces.push({ sep: false, folded: simp, trad: simp !== lower ? lower : null, key, keyStr: key.join(''), coarse: key.map((k) => classes.get(k) ?? k).join(''), cjk: CJK_RE.test(simp) });
+    }
+    info = { kind: 'pieces', pieces };
+  }
+  if (infoCache.size < 200_000) infoCache.set(cp, info);
+  return info;
+}
+
+/** A quick test for anything stripAuthority could remove, so most names skip it. */
+const MAY_HAVE_AUTHORITY = /[官言认]|official|real|verified|v$/;
+
+/** What the index looks a name up by: look-alike-class keys with and without authority words, and the plain key. */
+export interface NameKeys {
+  coarse: string;
+  coarseStripped: string;
+  /** Skeleton key without authority words (for typing edits). */
+  key: string;
+}
+
+/**
+ * The lookup keys of a name without building its glyphs: most accounts match nothing, so the
+ * full fold (with positions for reasons) is only made for candidates.
+ */
+export function foldKeys(raw: string): NameKeys {
+  let coarse = '';
+  let key = '';
+  let folded = '';
+  for (const ch of raw) {
+    const info = infoOf(ch, ch.codePointAt(0)!);
+    if (info.kind !== 'pieces') continue;
+    for (const p of info.pieces) {
+      if (p.sep) continue;
+      coarse += p.coarse;
+      key += p.keyStr;
+      folded += p.folded;
+    }
+  }
+  if (!MAY_HAVE_AUTHORITY.test(folded)) return { coarse, coarseStripped: coarse, key };
+  const f = foldName(raw);
+  const classes = lookalikeClasses();
+  return { coarse, coarseStripped: f.key.map((k) => classes.get(k) ?? k).join(''), key: f.key.join('') };
+}
+
 /** Folds a display name or handle (see the module comment). */
 export function foldName(raw: string): FoldedName {
   const glyphs: Glyph[] = [];
@@ -101,42 +170,47 @@ export function foldName(raw: string): FoldedName {
   const word: number[] = [];
   const invisible: string[] = [];
   const authority: string[] = [];
+  const authorityRaw: string[] = [];
   let separators = '';
   let w = 0;
-  let prev = '';
+  let prevSymbol = false;
+  let lastCjk: boolean | null = null;
   let pos = 0;
+  let folded = '';
   for (const ch of raw) {
     pos++;
     const cp = ch.codePointAt(0)!;
-    if (VARIATION_SELECTOR_RE.test(ch) && AFTER_SYMBOL_RE.test(prev)) continue; // ✔️, emoji presentation
-    prev = ch;
-    if (INVISIBLE_RE.test(ch)) {
-      invisible.push(`${invisibleName(cp)} at ${pos}`);
+    const info = infoOf(ch, cp);
+    if (info.kind === 'selector') {
+      // After a symbol it picks emoji or text presentation (✔️); elsewhere it is a hidden character.
+      if (!prevSymbol) invisible.push(`${invisibleName(cp)} at ${pos}`);
       continue;
     }
-    if (TICKS.has(ch)) {
+    prevSymbol = info.kind === 'tick' || AFTER_SYMBOL_RE.test(ch);
+    if (info.kind === 'invisible') {
+      invisible.push(`${info.name} at ${pos}`);
+      continue;
+    }
+    if (info.kind === 'tick') {
       authority.push(ch);
+      authorityRaw.push(ch);
       w++;
       continue;
     }
-    for (const c of ch.normalize('NFKC').toLowerCase()) {
-      if (SEPARATOR_RE.test(c) || INVISIBLE_RE.test(c)) {
-        if (!/^\s$/u.test(c)) separators += c;
-        w++;
-        continue;
-      }
-      const simp = toSimplified(c);
-      const last = glyphs[glyphs.length - 1];
-      if (last && CJK_RE.test(last.folded) !== CJK_RE.test(simp)) w++;
-      glyphs.push({ raw: ch, pos, folded: simp, trad: simp !== c ? c : null, key: keyOf(simp) });
+    for (const p of info.pieces) {
+      if (p.sep) { separators += p.text; w++; continue; }
+      if (lastCjk !== null && lastCjk !== p.cjk) w++;
+      lastCjk = p.cjk;
+      glyphs.push({ raw: ch, pos, folded: p.folded, trad: p.trad, key: p.key });
       word.push(w);
+      folded += p.folded;
     }
   }
-  const [lo, hi] = stripAuthority(glyphs, word, authority);
-  const kept = glyphs.slice(lo, hi);
-  const [key, owner] = keyed(kept);
+  const [lo, hi] = MAY_HAVE_AUTHORITY.test(folded) ? stripAuthority(glyphs, word, authority, authorityRaw) : [0, glyphs.length];
+  const kept = lo === 0 && hi === glyphs.length ? glyphs : glyphs.slice(lo, hi);
   const [fullKey, fullOwner] = keyed(glyphs);
-  return { raw, glyphs: kept, allGlyphs: glyphs, key, owner, fullKey, fullOwner, invisible, authority, separators };
+  const [key, owner] = kept === glyphs ? [fullKey, fullOwner] : keyed(kept);
+  return { raw, glyphs: kept, allGlyphs: glyphs, key, owner, fullKey, fullOwner, invisible, authority, authorityRaw, separators };
 }
 
 function keyed(glyphs: Glyph[]): [string[], number[]] {
@@ -149,17 +223,18 @@ function keyed(glyphs: Glyph[]): [string[], number[]] {
 }
 
 /** Sets fake-authority words at either end aside (into `found`); returns the kept range. */
-function stripAuthority(glyphs: Glyph[], word: number[], found: string[]): [number, number] {
+function stripAuthority(glyphs: Glyph[], word: number[], folded: string[], raw: string[]): [number, number] {
   let lo = 0;
   let hi = glyphs.length;
   const text = (a: number, b: number) => glyphs.slice(a, b).map((g) => g.folded).join('');
+  const found = { push(t: string, a: number, b: number) { folded.push(t); raw.push(uniqRaw(glyphs.slice(a, b))); } };
   const MIN_LEFT = 2;
   for (let changed = true; changed;) {
     changed = false;
     for (const a of CJK_AUTHORITY) {
       const n = [...a].length;
-      if (hi - lo - n >= MIN_LEFT && text(hi - n, hi) === a) { found.push(a); hi -= n; changed = true; break; }
-      if (hi - lo - n >= MIN_LEFT && text(lo, lo + n) === a) { found.push(a); lo += n; changed = true; break; }
+      if (hi - lo - n >= MIN_LEFT && looksLike(glyphs, hi - n, a)) { found.push(a, hi - n, hi); hi -= n; changed = true; break; }
+      if (hi - lo - n >= MIN_LEFT && looksLike(glyphs, lo, a)) { found.push(a, lo, lo + n); lo += n; changed = true; break; }
     }
     if (changed) continue;
     // Whole Latin words at either end.
@@ -167,17 +242,36 @@ function stripAuthority(glyphs: Glyph[], word: number[], found: string[]): [numb
       let s = hi - 1;
       while (s > lo && word[s - 1] === word[hi - 1]) s--;
       const t = text(s, hi);
-      if (LATIN_AUTHORITY_WORDS.has(t) && s - lo >= MIN_LEFT) { found.push(t); hi = s; changed = true; continue; }
+      if (LATIN_AUTHORITY_WORDS.has(t) && s - lo >= MIN_LEFT) { found.push(t, s, hi); hi = s; changed = true; continue; }
       let e = lo + 1;
       while (e < hi && word[e] === word[lo]) e++;
       const u = text(lo, e);
-      if (LATIN_AUTHORITY_WORDS.has(u) && u !== 'v' && hi - e >= MIN_LEFT) { found.push(u); lo = e; changed = true; continue; }
+      if (LATIN_AUTHORITY_WORDS.has(u) && u !== 'v' && hi - e >= MIN_LEFT) { found.push(u, lo, e); lo = e; changed = true; continue; }
     }
     for (const g of LATIN_GLUED) {
       const n = g.length;
-      if (hi - lo - n >= 3 && text(hi - n, hi) === g) { found.push(g); hi -= n; changed = true; break; }
-      if (hi - lo - n >= 3 && text(lo, lo + n) === g) { found.push(g); lo += n; changed = true; break; }
+      if (hi - lo - n >= 3 && text(hi - n, hi) === g) { found.push(g, hi - n, hi); hi -= n; changed = true; break; }
+      if (hi - lo - n >= 3 && text(lo, lo + n) === g) { found.push(g, lo, lo + n); lo += n; changed = true; break; }
     }
   }
   return [lo, hi];
+}
+
+/** The original text of a run of glyphs (a code point that expanded to several glyphs counts once). */
+function uniqRaw(gs: Glyph[]): string {
+  let s = '';
+  let last = -1;
+  for (const g of gs) if (g.pos !== last) { s += g.raw; last = g.pos; }
+  return s;
+}
+
+/** Whether the glyphs from `at` spell `word`, each character itself or a look-alike (官方徽博 for 官方微博). */
+function looksLike(glyphs: Glyph[], at: number, word: string): boolean {
+  const table = cjkLookalikes();
+  let i = at;
+  for (const c of word) {
+    const g = glyphs[i++];
+    if (!g || (g.folded !== c && !table.get(c)?.has(g.folded))) return false;
+  }
+  return true;
 }

@@ -52,3 +52,28 @@ export function cjkLookalikes(): Map<string, Map<string, number>> {
   cjk = m;
   return m;
 }
+
+let classes: Map<string, string> | null = null;
+/** Each look-alike CJK character's class (connected components of the table), named by its smallest member. */
+export function lookalikeClasses(): Map<string, string> {
+  if (classes) return classes;
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r) r = parent.get(r)!;
+    for (let y = x; y !== r;) { const n = parent.get(y)!; parent.set(y, r); y = n; }
+    return r;
+  };
+  const table = cjkLookalikes();
+  for (const a of table.keys()) parent.set(a, a);
+  for (const [a, others] of table) {
+    for (const b of others.keys()) {
+      const ra = find(a), rb = find(b);
+      if (ra !== rb) { if (ra < rb) parent.set(rb, ra); else parent.set(ra, rb); }
+    }
+  }
+  const m = new Map<string, string>();
+  for (const x of parent.keys()) m.set(x, find(x));
+  classes = m;
+  return m;
+}
