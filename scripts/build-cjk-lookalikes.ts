@@ -2,15 +2,19 @@
  * Regenerates src/detect/impostors/lookalike/cjk-lookalikes.txt: pairs of common Chinese
  * characters that look alike (日/曰, 己/已/巳, 土/士, 未/末 …), measured, not listed by hand.
  *
- * Method: every Han character of GB2312 (its 6,763 hanzi: the common simplified characters) is
- * drawn with Noto Sans CJK SC (Debian's fonts-noto-cjk, SIL Open Font License 1.1) on a canvas
- * by headless Chromium (Debian's chromium through playwright-core). Each glyph's ink bounding
- * box is scaled to a 16×16 grid (so 日, tall, and 曰, wide, line up as they do to a reader's
- * eye; a box narrower than half the cell is not stretched), blurred, and compared with every
- * other by correlation. A pair is kept when the correlation is high, or when the two are each
- * other's nearest glyphs and still close (the one-stroke differences: 候/侯, 拨/拔).
+ * Method: every Han character of GB2312 (its 6,763 hanzi: the common simplified characters) and
+ * every other character of the CJK Unified Ideographs block (U+4E00–U+9FFF: the rare and variant
+ * forms impostors reach for, 亰 for 京) is drawn with Noto Sans CJK SC (Debian's fonts-noto-cjk,
+ * SIL Open Font License 1.1) on a canvas by headless Chromium (Debian's chromium through
+ * playwright-core). Each glyph's ink bounding box is scaled to a 16×16 grid (so 日, tall, and 曰,
+ * wide, line up as they do to a reader's eye; a box narrower than half the cell is not
+ * stretched), blurred, and compared by correlation: common with common, rare with common (two
+ * rare characters are never both in a real name an impostor copies). A common pair is kept when
+ * the correlation is high, or when the two are each other's nearest glyphs and still close (the
+ * one-stroke differences: 候/侯, 拨/拔); a rare character is paired with a common one when very
+ * close, or with its nearest common glyph when close.
  *
- * Usage: node --import tsx scripts/build-cjk-lookalikes.ts   (about a minute on 2 cores)
+ * Usage: node --import tsx scripts/build-cjk-lookalikes.ts   (several minutes on 2 cores)
  */
 import { writeFileSync } from 'node:fs';
 import iconv from 'iconv-lite';
@@ -26,6 +30,11 @@ const HIGH = 0.84;
 /** Kept at or above this when the two are mutual near neighbours (top NEAR of each other). */
 const LOW = 0.7;
 const NEAR = 2;
+/** A rare character is kept with a common one at or above RARE_HIGH, or with its nearest at or above RARE_LOW. */
+const RARE_HIGH = 0.86;
+const RARE_LOW = 0.8;
+/** Pairs are first screened on an 8×8 pooling of the grid (a quarter of the work); this keeps every pair ≥ LOW. */
+const SCREEN = 0.6;
 
 /** The Han characters of GB2312, in code order (rows 0xB0–0xF7). */
 function gb2312Hanzi(): string[] {
@@ -35,6 +44,16 @@ function gb2312Hanzi(): string[] {
       const t = iconv.decode(Buffer.from([r, c]), 'gb2312');
       if (/^\p{Script=Han}$/u.test(t)) out.push(t);
     }
+  }
+  return out;
+}
+
+/** The other characters of the CJK Unified Ideographs block, in code order. */
+function rareHanzi(common: Set<string>): string[] {
+  const out: string[] = [];
+  for (let c = 0x4e00; c <= 0x9fff; c++) {
+    const t = String.fromCodePoint(c);
+    if (!common.has(t) && /^\p{Script=Han}$/u.test(t) && /^\p{L}$/u.test(t)) out.push(t);
   }
   return out;
 }
@@ -127,17 +146,45 @@ function feature(ink: Uint8Array, i: number): Float32Array {
   return f;
 }
 
-const chars = gb2312Hanzi();
+const common = gb2312Hanzi();
+const rare = rareHanzi(new Set(common));
+const chars = [...common, ...rare];
+const NC = common.length;
 const t0 = Date.now();
 const ink = await render(chars);
 const D = GRID * GRID;
 const N = chars.length;
 const flat = new Float32Array(N * D);
 for (let i = 0; i < N; i++) flat.set(feature(ink, i), i * D);
-console.error(`rendered ${N} glyphs in ${Date.now() - t0} ms`);
+// The screen: 8×8 average of the 16×16 feature, re-normalised.
+const SD = (GRID / 2) * (GRID / 2);
+const screen = new Float32Array(N * SD);
+for (let i = 0; i < N; i++) {
+  const s = screen.subarray(i * SD, (i + 1) * SD);
+  for (let y = 0; y < GRID; y++) for (let x = 0; x < GRID; x++) s[(y >> 1) * (GRID / 2) + (x >> 1)]! += flat[i * D + y * GRID + x]!;
+  let m = 0;
+  for (const v of s) m += v;
+  m /= SD;
+  let n = 0;
+  for (let k = 0; k < SD; k++) { s[k]! -= m; n += s[k]! * s[k]!; }
+  n = Math.sqrt(n) || 1;
+  for (let k = 0; k < SD; k++) s[k]! /= n;
+}
+console.error(`rendered ${N} glyphs (${NC} common, ${rare.length} rare) in ${Date.now() - t0} ms`);
 
-// All pairs once (22.9M correlations, ~15 s): the nearest NEAR of each glyph, and every pair ≥ LOW.
-const nearest: Array<Array<[number, number]>> = chars.map(() => []);
+function correlation(i: number, j: number): number {
+  let s = 0;
+  const a = i * SD, b = j * SD;
+  for (let k = 0; k < SD; k++) s += screen[a + k]! * screen[b + k]!;
+  if (s < SCREEN) return -1;
+  s = 0;
+  const c = i * D, d = j * D;
+  for (let k = 0; k < D; k++) s += flat[c + k]! * flat[d + k]!;
+  return s;
+}
+
+// Common with common: the nearest NEAR of each glyph, and every pair ≥ LOW.
+const nearest: Array<Array<[number, number]>> = common.map(() => []);
 const candidates: Array<[number, number, number]> = [];
 function offer(p: number, q: number, s: number): void {
   const t = nearest[p]!;
@@ -146,12 +193,9 @@ function offer(p: number, q: number, s: number): void {
   t.sort((a, b) => b[1] - a[1]);
   if (t.length > NEAR) t.pop();
 }
-for (let i = 0; i < N; i++) {
-  const a = i * D;
-  for (let j = i + 1; j < N; j++) {
-    const b = j * D;
-    let s = 0;
-    for (let k = 0; k < D; k++) s += flat[a + k]! * flat[b + k]!;
+for (let i = 0; i < NC; i++) {
+  for (let j = i + 1; j < NC; j++) {
+    const s = correlation(i, j);
     if (s < LOW) continue;
     candidates.push([i, j, s]);
     offer(i, j, s);
@@ -160,13 +204,30 @@ for (let i = 0; i < N; i++) {
 }
 const near = (p: number, q: number) => nearest[p]!.some(([x]) => x === q);
 const kept = candidates.filter(([i, j, s]) => s >= HIGH || (near(i, j) && near(j, i)));
+console.error(`common pairs: ${kept.length} (${Date.now() - t0} ms)`);
+// Rare with common.
+let rarePairs = 0;
+for (let r = NC; r < N; r++) {
+  let best = -1, bestS = -1;
+  const close: Array<[number, number]> = [];
+  for (let c = 0; c < NC; c++) {
+    const s = correlation(r, c);
+    if (s < RARE_LOW) continue;
+    if (s > bestS) { bestS = s; best = c; }
+    if (s >= RARE_HIGH) close.push([c, s]);
+  }
+  if (best >= 0 && !close.some(([c]) => c === best)) close.push([best, bestS]);
+  for (const [c, s] of close) { kept.push([c, r, s]); rarePairs++; }
+}
+console.error(`rare pairs: ${rarePairs} (${Date.now() - t0} ms)`);
 kept.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
 const header = [
-  '# Common Chinese characters that look alike: "A B similarity", one pair a line (symmetric).',
-  `# Generated by scripts/build-cjk-lookalikes.ts: the ${N} hanzi of GB2312 drawn with ${FONT}`,
+  '# Chinese characters that look alike: "A B similarity", one pair a line (symmetric).',
+  `# Generated by scripts/build-cjk-lookalikes.ts: the ${NC} hanzi of GB2312 and the other ${rare.length} characters of U+4E00–9FFF drawn with ${FONT}`,
   '# (Debian fonts-noto-cjk 2.x, SIL Open Font License 1.1) by headless Chromium; ink boxes scaled to',
   `# a ${GRID}x${GRID} grid, blurred, compared by correlation; kept at >= ${HIGH}, or >= ${LOW} for mutual`,
-  `# nearest glyphs (top ${NEAR} of each other). The table is this project's own measurement (AGPL-3.0-or-later`,
+  `# nearest glyphs (top ${NEAR} of each other); a rare character with a common one at >= ${RARE_HIGH}, or its nearest at >= ${RARE_LOW}.`,
+  '# The table is this project\'s own measurement (AGPL-3.0-or-later',
   '# with the project); no third-party list was used.',
   `# ${kept.length} pairs.`,
 ];

@@ -164,6 +164,24 @@ describe('a constructed set: impostors of real-looking official names, and ordin
     assert.equal(kinds.size, 8, [...kinds].join());
   });
 
+  it('the index gives exactly the answers of verifying every account against every entry', () => {
+    const rng = createRng(3);
+    const accounts = [
+      ...impostors.map((a) => ({ name: a.name, handle: a.handle })),
+      ...WATCH.map((w) => ({ name: w.name, handle: w.handle })),
+      ...WATCH.map((w) => ({ name: `${w.name}${rng.pick(['粉丝', '之友', '观察'])}`, handle: `${w.handle}${rng.int(0, 9)}` })),
+      ...WATCH.map((w) => ({ name: [...w.name!].reverse().join(''), handle: [...w.handle!].reverse().join('') })),
+    ];
+    let flagged = 0;
+    for (const a of accounts) {
+      const want = index.matchAllPairs({ ...a, platform: 'weibo' });
+      const got = index.match({ ...a, platform: 'weibo' });
+      assert.deepEqual(got, want, JSON.stringify(a));
+      if (got.length) flagged++;
+    }
+    assert.ok(flagged >= impostors.length, `only ${flagged} flagged`);
+  });
+
   it('classic look-alike pairs written down independently of the measured table are found', () => {
     const found = Object.entries(CLASSIC_LOOKALIKES).filter(([a, b]) => {
       const ix = new NameIndex([{ id: 1, name: `${a}中心`, handle: null, platform: null, domain: null }]);
