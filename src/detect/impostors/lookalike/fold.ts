@@ -128,8 +128,17 @@ function infoOf(ch: string, cp: number): CharInfo {
   return info;
 }
 
-/** A quick test for anything stripAuthority could remove, so most names skip it. */
-const MAY_HAVE_AUTHORITY = /[官言认]|official|real|verified|v$/;
+/** A quick test for anything stripAuthority could remove, so most names skip it: Latin words here, CJK words by their first character (or a look-alike of it: 宫 for 官). */
+const MAY_HAVE_LATIN_AUTHORITY = /official|real|verified|v$/;
+let authorityFirst: Set<string> | null = null;
+function isAuthorityFirst(c: string): boolean {
+  if (!authorityFirst) {
+    const firsts = new Set(CJK_AUTHORITY.map((w) => [...w][0]!));
+    authorityFirst = new Set(firsts);
+    for (const f of firsts) for (const l of cjkLookalikes().get(f)?.keys() ?? []) authorityFirst.add(l);
+  }
+  return authorityFirst.has(c);
+}
 
 /** What the index looks a name up by: look-alike-class keys with and without authority words, and the plain key. */
 export interface NameKeys {
@@ -145,19 +154,20 @@ export interface NameKeys {
  */
 export function foldKeys(raw: string): NameKeys {
   let coarse = '';
-  let key = '';
   let folded = '';
+  let authority = false;
   for (const ch of raw) {
     const info = infoOf(ch, ch.codePointAt(0)!);
     if (info.kind !== 'pieces') continue;
     for (const p of info.pieces) {
       if (p.sep) continue;
       coarse += p.coarse;
-      key += p.keyStr;
       folded += p.folded;
+      if (p.cjk && isAuthorityFirst(p.folded)) authority = true;
     }
   }
-  if (!MAY_HAVE_AUTHORITY.test(folded)) return { coarse, coarseStripped: coarse, key };
+  // Latin characters have no look-alike class, so a Latin name's coarse key is its key.
+  if (!authority && !MAY_HAVE_LATIN_AUTHORITY.test(folded)) return { coarse, coarseStripped: coarse, key: coarse };
   const f = foldName(raw);
   const classes = lookalikeClasses();
   return { coarse, coarseStripped: f.key.map((k) => classes.get(k) ?? k).join(''), key: f.key.join('') };
@@ -206,7 +216,8 @@ export function foldName(raw: string): FoldedName {
       folded += p.folded;
     }
   }
-  const [lo, hi] = MAY_HAVE_AUTHORITY.test(folded) ? stripAuthority(glyphs, word, authority, authorityRaw) : [0, glyphs.length];
+  const [lo, hi] = MAY_HAVE_LATIN_AUTHORITY.test(folded) || glyphs.some((g) => isAuthorityFirst(g.folded))
+    ? stripAuthority(glyphs, word, authority, authorityRaw) : [0, glyphs.length];
   const kept = lo === 0 && hi === glyphs.length ? glyphs : glyphs.slice(lo, hi);
   const [fullKey, fullOwner] = keyed(glyphs);
   const [key, owner] = kept === glyphs ? [fullKey, fullOwner] : keyed(kept);
