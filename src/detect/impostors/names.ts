@@ -15,7 +15,7 @@
  */
 import { foldKeys, foldName, type FoldedName, type Glyph } from './lookalike/fold.ts';
 import { skeleton as utsSkeleton } from './lookalike/skeleton.ts';
-import { cjkLookalikes, lookalikeClasses } from './lookalike/tables.ts';
+import { cjkLookalikes, lookalikeClasses, lookalikeVia } from './lookalike/tables.ts';
 
 export interface WatchEntry { id: number; name: string | null; handle: string | null; platform: string | null; domain: string | null }
 /** A watched entry an account poses as: score in [0,1] (1: indistinguishable), reasons a reader can check. */
@@ -274,7 +274,10 @@ function compareAligned(ak: string[], ao: number[], ag: Glyph[], ek: string[], e
       for (let k = i; k < j; k++) if (subAt.has(k)) sub = true;
       const foldA = ga.map((g) => g.folded).join('');
       const foldE = ge.map((g) => g.folded).join('');
-      if (sub) reasons.push(`${foldE}→${foldA} (visually similar)`);
+      if (sub) {
+        const via = foldA.length === 1 && foldE.length === 1 ? lookalikeVia(foldE, foldA) : undefined;
+        reasons.push(`${foldE}→${foldA} (visually similar${via ? ` to Traditional ${via}` : ''})`);
+      }
       const trad = ga.filter((g) => g.trad);
       if (trad.length && !ge.some((g) => g.trad)) {
         for (const g of trad) reasons.push(`Traditional ${g.trad}→${g.folded}`);

@@ -4,6 +4,7 @@
  * cjk-lookalikes.txt (measured on rendered glyphs: scripts/build-cjk-lookalikes.ts).
  */
 import { readFileSync } from 'node:fs';
+import { toSimplified } from '../../coordination/normalise.ts';
 
 function lines(file: string): Array<{ text: string; line: number }> {
   const url = new URL(file, import.meta.url);
@@ -49,8 +50,28 @@ export function cjkLookalikes(): Map<string, Map<string, number>> {
     add(parts[0]!, parts[1]!, sim);
     add(parts[1]!, parts[0]!, sim);
   }
+  // A character that looks like a Traditional form looks like its Simplified one to a reader who
+  // reads both (埸 for 場, so for 场): names are compared after Traditional → Simplified.
+  for (const [a, others] of [...m]) {
+    const sa = toSimplified(a);
+    if (sa === a) continue;
+    for (const [b, sim] of others) {
+      if (b === sa || m.get(sa)?.has(b)) continue;
+      add(sa, b, sim);
+      add(b, sa, sim);
+      viaTraditional.set(`${sa}${b}`, a);
+      viaTraditional.set(`${b}${sa}`, a);
+    }
+  }
   cjk = m;
   return m;
+}
+
+const viaTraditional = new Map<string, string>();
+/** The Traditional form through which `a` and `b` look alike (場 for 场/埸), if that is how they do. */
+export function lookalikeVia(a: string, b: string): string | undefined {
+  cjkLookalikes();
+  return viaTraditional.get(`${a}${b}`);
 }
 
 let classes: Map<string, string> | null = null;
