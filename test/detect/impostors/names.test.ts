@@ -108,6 +108,18 @@ describe('account impostors: legitimate near neighbours are not flagged', () => 
     assert.equal(top('北京晚报', null), null);
   });
 
+  it('watched entries that look alike do not flag each other; a copy of one is an impostor of that one only', () => {
+    const ix = new NameIndex([
+      { id: 1, name: '未来网', handle: 'weilaiwang', platform: null, domain: null },
+      { id: 2, name: '末来网', handle: 'molaiwang', platform: null, domain: null },
+    ]);
+    assert.deepEqual(ix.match({ name: '末来网', handle: 'molaiwang' }), []);
+    assert.deepEqual(ix.match({ name: '未来网', handle: null }), []);
+    const copy = ix.match({ name: '末来网', handle: 'someone' });
+    assert.deepEqual(copy.map((m) => m.entry.id), [2], 'the exact copy of 末来网 is not also a look-alike of 未来网');
+    assert.deepEqual(ix.match({ name: '未來网', handle: 'someone' }).map((m) => m.entry.id), [1]);
+  });
+
   it('different words next to a watched name are not impersonation', () => {
     for (const n of ['人民日报读者', '北京日报社区', '上海发布会', '新华书店', '平安北京人', '爱看央视新闻', '中国日报社', '北京晨报', '新华', '日报']) {
       assert.equal(top(n, 'ordinary123'), null, n);
