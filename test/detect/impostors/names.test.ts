@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { NameIndex, skeleton, type WatchEntry } from '../../../src/detect/impostors/names.ts';
 import { foldName } from '../../../src/detect/impostors/lookalike/fold.ts';
-import { cjkLookalikes, confusableTable } from '../../../src/detect/impostors/lookalike/tables.ts';
+import { cjkLookalikes, confusableTable, parseCjkLookalikes, parseConfusables } from '../../../src/detect/impostors/lookalike/tables.ts';
 import { constructImpostors, officialWatchlist, OFFICIAL_ACCOUNTS, CLASSIC_LOOKALIKES } from '../../../src/detect/impostors/lookalike/constructed.ts';
 import { loadCorpus, sharedDataDir } from '../../../src/collect/synthetic/corpus.ts';
 import { createRng } from '../../../src/util/random.ts';
@@ -150,6 +150,19 @@ describe('normalisation and skeletons', () => {
     assert.equal(skeleton('人民曰报'), skeleton('人民日报'));
     assert.equal(skeleton('⼈民⽇报'), skeleton('人民日报'));
     assert.notEqual(skeleton('新华社'), skeleton('新华网'));
+  });
+
+  it('a damaged table fails with its file, line and what the line should be', () => {
+    assert.throws(() => parseConfusables('# header\n0430 ; 0061\n0431 0062\n'), /confusables\.txt line 3: "0431 0062" is not "XXXX ; YYYY …"/);
+    assert.throws(() => parseCjkLookalikes('日 曰 0.959\n日 曰\n'), /cjk-lookalikes\.txt line 2: "日 曰" is not "A B similarity"/);
+    assert.throws(() => parseCjkLookalikes('日 曰 1.5\n'), /line 1/);
+    assert.equal(parseConfusables('0430 ; 0061\n').get(0x430), 'a');
+    assert.equal(parseCjkLookalikes('日 曰 0.959\n').get('曰')?.get('日'), 0.959, 'pairs are symmetric');
+  });
+
+  it('an emoji sequence\'s joiner is drawn, not hidden; a joiner between letters is', () => {
+    assert.deepEqual(foldName('人民日报👨\u200d👩\u200d👧').invisible, []);
+    assert.deepEqual(foldName('人民\u200d日报').invisible, ['zero-width joiner at 3']);
   });
 
   it('folding keeps positions of invisible characters and authority words as written', () => {

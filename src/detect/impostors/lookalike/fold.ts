@@ -196,9 +196,12 @@ export function foldName(raw: string): FoldedName {
       if (!prevSymbol) invisible.push(`${invisibleName(cp)} at ${pos}`);
       continue;
     }
+    const afterSymbol = prevSymbol;
     prevSymbol = info.kind === 'tick' || AFTER_SYMBOL_RE.test(ch);
     if (info.kind === 'invisible') {
-      invisible.push(`${info.name} at ${pos}`);
+      // A zero-width joiner after an emoji joins an emoji sequence (👨‍👩‍👧): drawn, not hidden.
+      if (!(cp === 0x200d && afterSymbol)) invisible.push(`${info.name} at ${pos}`);
+      else prevSymbol = true;
       continue;
     }
     if (info.kind === 'tick') {

@@ -6,50 +6,68 @@
 import { readFileSync } from 'node:fs';
 import { toSimplified } from '../../coordination/normalise.ts';
 
-function lines(file: string): Array<{ text: string; line: number }> {
-  const url = new URL(file, import.meta.url);
-  return readFileSync(url, 'utf8').split('\n').map((text, i) => ({ text: text.trim(), line: i + 1 }))
+function lines(text: string): Array<{ text: string; line: number }> {
+  return text.split('\n').map((t, i) => ({ text: t.trim(), line: i + 1 }))
     .filter((l) => l.text && !l.text.startsWith('#'));
+}
+
+function read(file: string): string {
+  return readFileSync(new URL(file, import.meta.url), 'utf8');
 }
 
 function bad(file: string, line: number, why: string): Error {
   return new Error(`${file} line ${line}: ${why}; regenerate it with the script named in its header.`);
 }
 
-let confusables: Map<number, string> | null = null;
-/** UTS #39 prototype of each code point that has one (code points that are their own NFD). */
-export function confusableTable(): Map<number, string> {
-  if (confusables) return confusables;
+/** Parses confusables.txt ("XXXX ; YYYY …" lines); throws naming the file and line of a bad one. */
+export function parseConfusables(text: string, file = 'confusables.txt'): Map<number, string> {
   const m = new Map<number, string>();
-  for (const { text, line } of lines('./confusables.txt')) {
-    const match = /^([0-9A-F]{4,6}) ;((?: [0-9A-F]{4,6})+)$/.exec(text);
-    if (!match) throw bad('confusables.txt', line, `"${text}" is not "XXXX ; YYYY …"`);
+  for (const { text: t, line } of lines(text)) {
+    const match = /^([0-9A-F]{4,6}) ;((?: [0-9A-F]{4,6})+)$/.exec(t);
+    if (!match) throw bad(file, line, `"${t}" is not "XXXX ; YYYY …" (hex code points)`);
     const target = match[2]!.trim().split(' ').map((h) => String.fromCodePoint(parseInt(h, 16))).join('');
     m.set(parseInt(match[1]!, 16), target);
   }
-  confusables = m;
   return m;
 }
 
-let cjk: Map<string, Map<string, number>> | null = null;
-/** For each common Chinese character, the characters that look like it and how much (0–1). */
-export function cjkLookalikes(): Map<string, Map<string, number>> {
-  if (cjk) return cjk;
+/** Parses cjk-lookalikes.txt ("A B similarity" lines) into a symmetric map; throws naming the file and line of a bad one. */
+export function parseCjkLookalikes(text: string, file = 'cjk-lookalikes.txt'): Map<string, Map<string, number>> {
   const m = new Map<string, Map<string, number>>();
   const add = (a: string, b: string, s: number) => {
     let t = m.get(a);
     if (!t) m.set(a, (t = new Map()));
     t.set(b, s);
   };
-  for (const { text, line } of lines('./cjk-lookalikes.txt')) {
-    const parts = text.split(' ');
+  for (const { text: t, line } of lines(text)) {
+    const parts = t.split(' ');
     const sim = Number(parts[2]);
     if (parts.length !== 3 || [...parts[0]!].length !== 1 || [...parts[1]!].length !== 1 || !(sim > 0 && sim <= 1)) {
-      throw bad('cjk-lookalikes.txt', line, `"${text}" is not "A B similarity"`);
+      throw bad(file, line, `"${t}" is not "A B similarity" (two characters and a number in (0, 1])`);
     }
     add(parts[0]!, parts[1]!, sim);
     add(parts[1]!, parts[0]!, sim);
   }
+  return m;
+}
+
+let confusables: Map<number, string> | null = null;
+/** UTS #39 prototype of each code point that has one (code points that are their own NFD). */
+export function confusableTable(): Map<number, string> {
+  confusables ??= parseConfusables(read('./confusables.txt'));
+  return confusables;
+}
+
+let cjk: Map<string, Map<string, number>> | null = null;
+/** For each Chinese character, the characters that look like it and how much (0–1). */
+export function cjkLookalikes(): Map<string, Map<string, number>> {
+  if (cjk) return cjk;
+  const m = parseCjkLookalikes(read('./cjk-lookalikes.txt'));
+  const add = (a: string, b: string, s: number) => {
+    let t = m.get(a);
+    if (!t) m.set(a, (t = new Map()));
+    t.set(b, s);
+  };
   // A character that looks like a Traditional form looks like its Simplified one to a reader who
   // reads both (埸 for 場, so for 场): names are compared after Traditional → Simplified.
   for (const [a, others] of [...m]) {
