@@ -41,6 +41,8 @@ function coarse(key: string[]): string {
 }
 
 const LATIN_KEY_RE = /^[a-z0-9]+$/;
+/** Longer names and handles (UTF-16 units, invisible padding included) are not compared. */
+const MAX_LENGTH = 4096;
 /** Typing edits are only looked for in Latin keys this long: shorter ones collide with ordinary names. */
 const TYPO_MIN = 6;
 
@@ -124,11 +126,13 @@ export class NameIndex {
   /** The same answer as `match`, by verifying the account against every entry (the all-pairs baseline the index is measured and tested against). */
   matchAllPairs(a: AccountLike): AccountMatch[] {
     if (this.isWatched(a)) return [];
-    return this.verifyAll(a, { name: this.items.filter((i) => i.field === 'name'), handle: this.items.filter((i) => i.field === 'handle') });
+    const all = (field: Field, raw: string | null | undefined) => (raw && raw.length <= MAX_LENGTH ? this.items.filter((i) => i.field === field) : []);
+    return this.verifyAll(a, { name: all('name', a.name), handle: all('handle', a.handle) });
   }
 
   private candidates(field: Field, raw: string | null | undefined): Indexed[] {
-    if (!raw) return [];
+    // No platform allows a name or handle this long; hostile input is not folded at all.
+    if (!raw || raw.length > MAX_LENGTH) return [];
     const ix = this.fields[field];
     const k = foldKeys(raw);
     if (!k.key) return [];

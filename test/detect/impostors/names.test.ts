@@ -130,6 +130,18 @@ describe('account impostors: legitimate near neighbours are not flagged', () => 
     assert.equal(top('人民日报', 'people', 'twitter'), null);
   });
 
+  it('hostile names: empty, only invisible, only punctuation, a million characters', () => {
+    for (const n of ['', '   ', '\u200b\u200b\u200d', '【】·_-', null]) assert.deepEqual(index.match({ name: n, handle: n }), [], JSON.stringify(n));
+    const huge = '人民日报'.repeat(250_000);
+    const t = performance.now();
+    assert.deepEqual(index.match({ name: huge, handle: 'x'.repeat(1_000_000) }), []);
+    assert.ok(performance.now() - t < 1000, 'a huge name is not folded');
+    // Padding within a display name's reach is still seen through.
+    const padded = top(`人民${'\u200b'.repeat(1000)}曰报`, 'x');
+    assert.equal(padded?.target, '人民日报');
+    assert.deepEqual(padded!.reasons, ['日→曰 (visually similar)', 'zero-width space at 3, 4, 5 and 997 more']);
+  });
+
   it('an account that drops a word the watched name has is not posing as it', () => {
     const ix = new NameIndex([{ id: 1, name: 'Real Madrid', handle: 'realmadrid', platform: null, domain: null }]);
     assert.deepEqual(ix.match({ name: 'Madrid', handle: 'someone' }), []);

@@ -224,7 +224,7 @@ export function foldName(raw: string): FoldedName {
   const kept = lo === 0 && hi === glyphs.length ? glyphs : glyphs.slice(lo, hi);
   const [fullKey, fullOwner] = keyed(glyphs);
   const [key, owner] = kept === glyphs ? [fullKey, fullOwner] : keyed(kept);
-  return { raw, glyphs: kept, allGlyphs: glyphs, key, owner, fullKey, fullOwner, invisible, authority, authorityRaw, separators };
+  return { raw, glyphs: kept, allGlyphs: glyphs, key, owner, fullKey, fullOwner, invisible: summarise(invisible), authority, authorityRaw, separators };
 }
 
 function keyed(glyphs: Glyph[]): [string[], number[]] {
@@ -288,4 +288,18 @@ function looksLike(glyphs: Glyph[], at: number, word: string): boolean {
     if (!g || (g.folded !== c && !table.get(c)?.has(g.folded))) return false;
   }
   return true;
+}
+
+/** Many hidden characters read as one line each kind ("zero-width space at 3, 4, 5 and 997 more"), not a thousand reasons. */
+function summarise(invisible: string[]): string[] {
+  if (invisible.length <= 5) return invisible;
+  const byName = new Map<string, string[]>();
+  for (const r of invisible) {
+    const at = r.lastIndexOf(' at ');
+    const name = r.slice(0, at);
+    let l = byName.get(name);
+    if (!l) byName.set(name, (l = []));
+    l.push(r.slice(at + 4));
+  }
+  return [...byName].map(([name, pos]) => `${name} at ${pos.slice(0, 3).join(', ')}${pos.length > 3 ? ` and ${pos.length - 3} more` : ''}`);
 }
