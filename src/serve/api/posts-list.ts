@@ -64,7 +64,9 @@ export async function listPosts(db: ServeDb, f: ListFilter, window = SCAN_WINDOW
 
   const filtered = (qb: Qb): Qb => {
     if (f.q !== undefined) qb = qb.where(sql<boolean>`p.text like ${likePattern(f.q)} escape '\\'`);
-    if (f.source !== undefined) qb = qb.where('p.source_id', '=', f.source);
+    // Unary plus keeps the planner off the (source_id, platform_post_id) key, which would read
+    // every post of the source and sort them: the window's time range is the narrower read.
+    if (f.source !== undefined) qb = qb.where(sql<boolean>`+p.source_id = ${f.source}`);
     if (f.accounts !== undefined) qb = qb.where('p.account_id', 'in', f.accounts);
     if (f.from !== undefined) qb = qb.where('p.created_at', '>=', f.from);
     if (f.to !== undefined) qb = qb.where('p.created_at', '<', f.to);
