@@ -65,6 +65,7 @@ async function main(): Promise<void> {
       for (const f of readdirSync(OUT)) if (f.endsWith('.png')) rmSync(join(OUT, f));
       for (const { slug, page: found } of chosen) {
         for (const vp of VIEWPORTS) {
+          const seen = browser.problems.length;
           const page = await browser.open(found.path, { width: vp.width, height: vp.height });
           await settle(page);
           await page.waitForTimeout(1200); // chart animations
@@ -73,9 +74,10 @@ async function main(): Promise<void> {
           await page.screenshot({ path: file, fullPage: true, clip: { x: 0, y: 0, width: vp.width, height } });
           await page.close();
           console.log(`${relative(PROJECT_ROOT, file)}  ${found.path}  ${Math.round(statSync(file).size / 1024)} KB`);
+          // The page's own errors (a script error, a request leaving 127.0.0.1) belong in its report.
+          for (const problem of browser.problems.slice(seen)) console.warn(`warning: ${found.path} at ${vp.width} px: ${problem}`);
         }
       }
-      if (browser.problems.length) console.warn(`warning: the browser reported: ${browser.problems.join('; ')}`);
     } finally {
       await browser.close();
       await server.close();
