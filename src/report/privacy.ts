@@ -238,3 +238,58 @@ export async function setRevealSetting(store: Store, reveal: boolean): Promise<v
   await store.db.insertInto('settings').values({ key: REVEAL_SETTING, value })
     .onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
 }
+
+/** Accounts hashed per step while indexing pseudonyms; the event loop gets a turn between steps. */
+const INDEX_CHUNK = 5000;
+
+/**
+ * Finds the accounts behind a pseudonym (`acct_…`) as shown at the exits. HMAC is one-way, so
+ * the only way back is to hash every account with the store's key: done once, then only for
+ * accounts added since (ids grow), and kept as a map from the pseudonym's first 48 bits to store
+ * ids (about 40 bytes an account), every hit confirmed by hashing again.
+ */
+export class PseudonymIndex {
+  private byPrefix = new Map<number, number[]>();
+  private indexedUpTo = 0;
+  private pseudo: Promise<(s: string, id: string) => string> | null = null;
+  private building: Promise<void> | null = null;
+
+  constructor(private store: Store) {}
+
+  /** Store ids of the accounts whose pseudonym is `shown` (none when it is not one). */
+  async lookup(shown: string): Promise<number[]> {
+    if (!/^acct_[0-9a-f]{20}$/.test(shown)) return [];
+    this.pseudo ??= pseudonymKey(this.store).then(pseudonymiser);
+    const pseudo = await this.pseudo;
+    // Concurrent lookups share one catch-up pass over the new accounts.
+    this.building ??= this.catchUp(pseudo).finally(() => { this.building = null; });
+    await this.building;
+    const candidates = this.byPrefix.get(prefixOf(shown)) ?? [];
+    if (!candidates.length) return [];
+    const rows = await this.store.db.selectFrom('accounts').innerJoin('sources', 'sources.id', 'accounts.source_id')
+      .select(['accounts.id', 'sources.name', 'accounts.platform_account_id']).where('accounts.id', 'in', candidates).execute();
+    return rows.filter((r) => pseudo(r.name, r.platform_account_id) === shown).map((r) => Number(r.id));
+  }
+
+  private async catchUp(pseudo: (s: string, id: string) => string): Promise<void> {
+    for (;;) {
+      const rows = await this.store.db.selectFrom('accounts').innerJoin('sources', 'sources.id', 'accounts.source_id')
+        .select(['accounts.id', 'sources.name', 'accounts.platform_account_id'])
+        .where('accounts.id', '>', this.indexedUpTo).orderBy('accounts.id').limit(INDEX_CHUNK).execute();
+      for (const r of rows) {
+        const key = prefixOf(pseudo(r.name, r.platform_account_id));
+        const list = this.byPrefix.get(key);
+        if (list) list.push(Number(r.id));
+        else this.byPrefix.set(key, [Number(r.id)]);
+        this.indexedUpTo = Math.max(this.indexedUpTo, Number(r.id));
+      }
+      if (rows.length < INDEX_CHUNK) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+}
+
+/** The first 48 bits of a pseudonym's hex digits, exact as a double. */
+function prefixOf(pseudonym: string): number {
+  return Number.parseInt(pseudonym.slice(5, 17), 16);
+}

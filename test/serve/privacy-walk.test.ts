@@ -165,6 +165,20 @@ for (const b of backends()) {
       }
     });
 
+    it('resolves the posts filter by handle, platform id or pseudonym and answers with pseudonyms only', async () => {
+      const byHandle = await (await fetch(`${server.url}/api/posts?account=zqxh_alice`)).text();
+      assert.ok(!byHandle.toLowerCase().includes(MARKER), `GET /api/posts?account=zqxh_alice leaks: ${excerpt(byHandle)}`);
+      const parsed = JSON.parse(byHandle) as { items: Array<{ account: string }>; accounts: Array<{ account: string; matched: string }> };
+      assert.deepEqual(parsed.accounts.map((a) => a.matched), ['handle']);
+      assert.match(parsed.accounts[0]!.account, /^acct_[0-9a-f]{20}$/);
+      assert.ok(parsed.items.length > 0 && parsed.items.every((p) => p.account === parsed.accounts[0]!.account));
+      for (const value of ['zqxid-alice', parsed.accounts[0]!.account]) {
+        const text = await (await fetch(`${server.url}/api/posts?account=${encodeURIComponent(value)}`)).text();
+        assert.ok(!text.toLowerCase().includes(MARKER), `GET /api/posts?account=${value} leaks: ${excerpt(text)}`);
+        assert.equal((JSON.parse(text) as { items: unknown[] }).items.length, parsed.items.length, value);
+      }
+    });
+
     it('gives an account one pseudonym everywhere: id, handle, mentions, campaign nodes', async () => {
       const first = (await (await fetch(`${server.url}/api/posts/${seeded.postIds[0]}`)).json()) as { post: Record<string, unknown> };
       const post = first.post as { account: string; platform_account_id: string; account_name: unknown; mentions: string[]; url: string; extra: Record<string, string> };

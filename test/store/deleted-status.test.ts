@@ -40,7 +40,9 @@ for (const b of backends()) describe(`migration 0009: the status "deleted" [${b.
       await db.insertInto('posts').values(post('d', 'deleted') as never).execute();
       await assert.rejects(db.insertInto('posts').values(post('e', 'gone_somehow') as never).execute());
       await assert.rejects(db.insertInto('posts').values(post('a', 'visible') as never).execute(), 'the unique key survived');
-      assert.deepEqual(await indexes(b.label, db), idxBefore);
+      // Every index kept as it was (later migrations, such as 0012's posts_status_created, may add others).
+      const names = new Set(idxBefore.map((i) => i.split(':')[0]));
+      assert.deepEqual((await indexes(b.label, db)).filter((i) => names.has(i.split(':')[0])), idxBefore);
       assert.ok(idxBefore.some((i) => i.startsWith('posts_status:')), idxBefore.join());
     } finally {
       await backend.close();

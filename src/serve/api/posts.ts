@@ -3,47 +3,50 @@
  * (versions, every observation, the disappearance interval and its evidence).
  */
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import { z } from 'zod';
 import { POST_STATUSES } from '../../store/schema.ts';
 import { ApiError, type ApiContext, idParam, limitParam, parseJson, route, timeParam } from './common.ts';
 import { serveDb, tryDisappearances } from './tables.ts';
-import { addIdentifiers, knownMentions, viewExtra, viewMentions, ACCOUNT_ID_KEY, ACCOUNT_NAME_KEY } from '../../report/privacy.ts';
+import { addIdentifiers, knownMentions, viewExtra, viewMentions, PseudonymIndex, ACCOUNT_ID_KEY, ACCOUNT_NAME_KEY } from '../../report/privacy.ts';
+import { listPosts, num } from './posts-list.ts';
+import { MAX_ACCOUNT_MATCHES, resolveAccounts } from './post-accounts.ts';
 
-/**
- * Rows one filtered request may scan. Full-text search is LIKE: unindexed, so each page scans
- * at most this many ids and hands back a cursor to continue, keeping every request bounded.
- */
-export const SCAN_WINDOW = 50_000;
+export { SCAN_WINDOW, likePattern, num } from './posts-list.ts';
 
 const listQuery = z.object({
   q: z.string().trim().min(1).max(200).optional().meta({ description: 'substring to search for in the text' }),
   source: idParam.optional().meta({ description: 'source id' }),
-  account: idParam.optional().meta({ description: 'account id (store id)' }),
+  account: z.string().trim().min(1).max(200).optional()
+    .meta({ description: 'an account: its store id, platform handle (with or without @), platform account id, or the pseudonym (acct_…) shown; every matching account is listed in `accounts`' }),
   status: z.enum(POST_STATUSES).optional(),
   from: timeParam.optional().meta({ description: 'created at or after (epoch ms or ISO date)' }),
   to: timeParam.optional().meta({ description: 'created before (epoch ms or ISO date)' }),
-  before: idParam.optional().meta({ description: 'paging cursor: the `next` value of the previous page' }),
+  before: idParam.optional().meta({ description: 'paging cursor: the `next` value of the previous page (the id of the post the next page follows)' }),
   limit: limitParam(50, 200),
 });
-
-/** Escapes LIKE wildcards so the search is a plain substring match. */
-export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 /** Registers the posts routes. */
 export async function postsApi(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   const db = serveDb(ctx.store.db);
   ctx.pages.push('/posts', '/posts/:id');
 
-  route(app, ctx, { method: 'GET', url: '/api/posts', tag: 'posts', summary: 'Posts, newest first, filtered and searched; page with `before`.', query: listQuery },
+  const pseudonyms = new PseudonymIndex(ctx.store);
+
+  route(app, ctx, {
+    method: 'GET', url: '/api/posts', tag: 'posts', query: listQuery,
+    summary: 'Posts, newest first by their own time (created_at, then id; undated last), filtered and searched; page with `before`.',
+  },
     // Identical list requests within a few seconds share one query: dashboards poll and links get shared.
     // The cache holds rows as stored; the privacy policy applies to each response.
     async ({ query: f }) => {
-      const [page, view] = await Promise.all([ctx.cache.get(`posts:${JSON.stringify(f)}`, () => listPosts(f), 3000), ctx.privacy.view()]);
-      if (view.revealed) return page;
-      return {
+      const view = await ctx.privacy.view();
+      const accounts = f.account === undefined ? undefined : await resolveAccounts(db, pseudonyms, view, f.account);
+      if (accounts && accounts.length > MAX_ACCOUNT_MATCHES) {
+        throw new ApiError(400, 'invalid_parameter', `query parameter "account": "${f.account!.slice(0, 40)}" matches more than ${MAX_ACCOUNT_MATCHES} accounts; give one account's store id or pseudonym.`, 'account');
+      }
+      const filter = { ...f, account: undefined, accounts: accounts?.map((a) => a.id) };
+      const page = await ctx.cache.get(`posts:${JSON.stringify(filter)}`, () => listPosts(db, filter), 3000);
+      const shown = view.revealed ? page : {
         ...page,
         items: page.items.map((p) => {
           const author = p.platform_account_id === null ? null : view.id(p.source ?? '', p.platform_account_id);
@@ -52,46 +55,8 @@ export async function postsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
           return { ...p, account: view.handle(p.source ?? '', p.platform_account_id, p.account), platform_account_id: author, url: view.scrub(p.url, ids) };
         }),
       };
+      return accounts === undefined ? shown : { ...shown, accounts };
     });
-
-  async function listPosts(f: z.output<typeof listQuery>) {
-    {
-      if (f.from !== undefined && f.to !== undefined && f.from > f.to) throw new ApiError(400, 'invalid_parameter', 'query parameter "from": must not be after "to"', 'from');
-      // Windowed scan for filters no index serves well; an account's posts are few and indexed.
-      const windowed = (f.q !== undefined || f.source !== undefined || f.from !== undefined || f.to !== undefined) && f.account === undefined;
-      let upper = f.before;
-      if (windowed && upper === undefined) {
-        const top = await db.selectFrom('posts').select((eb) => eb.fn.max('id').as('max')).executeTakeFirst();
-        upper = Number(top?.max ?? 0) + 1;
-      }
-      const lower = windowed ? Math.max(0, upper! - SCAN_WINDOW) : undefined;
-      let qb = db.selectFrom('posts as p')
-        .leftJoin('accounts as a', 'a.id', 'p.account_id')
-        .leftJoin('sources as s', 's.id', 'p.source_id')
-        .select(['p.id', 'p.source_id', 's.name as source', 'p.platform_post_id', 'p.account_id', 'a.handle as account',
-          'a.platform_account_id', 'p.created_at', 'p.text', 'p.url', 'p.status', 'p.status_changed_at', 'p.last_seen'])
-        .orderBy('p.id', 'desc')
-        .limit(f.limit + 1);
-      if (upper !== undefined) qb = qb.where('p.id', '<', upper);
-      if (lower !== undefined) qb = qb.where('p.id', '>=', lower);
-      if (f.q !== undefined) qb = qb.where(sql<boolean>`p.text like ${likePattern(f.q)} escape '\\'`);
-      if (f.source !== undefined) qb = qb.where('p.source_id', '=', f.source);
-      if (f.account !== undefined) qb = qb.where('p.account_id', '=', f.account);
-      if (f.from !== undefined) qb = qb.where('p.created_at', '>=', f.from);
-      if (f.to !== undefined) qb = qb.where('p.created_at', '<', f.to);
-      if (f.status !== undefined) {
-        qb = qb.where('p.status', '=', f.status);
-        // The literal lets SQLite use the partial index on non-visible posts.
-        if (f.status !== 'visible') qb = qb.where(sql<boolean>`p.status <> 'visible'`);
-      }
-      const rows = await qb.execute();
-      const items = rows.slice(0, f.limit).map((r) => ({ ...r, id: Number(r.id), source_id: Number(r.source_id), account_id: r.account_id == null ? null : Number(r.account_id), created_at: num(r.created_at), status_changed_at: num(r.status_changed_at), last_seen: num(r.last_seen) }));
-      let next: number | null = null;
-      if (rows.length > f.limit) next = items[items.length - 1]!.id;
-      else if (lower !== undefined && lower > 1) next = lower;
-      return { items, next, scanned: windowed ? { from: lower, to: upper, window: SCAN_WINDOW } : null };
-    }
-  }
 
   route(app, ctx, { method: 'GET', url: '/api/posts/:id', tag: 'posts', summary: "A post's full history: versions, observations, disappearance interval, evidence.", params: z.object({ id: idParam }) },
     async ({ params }) => {
@@ -149,9 +114,4 @@ export async function postsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
         })),
       };
     });
-}
-
-/** Normalises a bigint column (PostgreSQL returns strings for int8). */
-export function num(v: unknown): number | null {
-  return v == null ? null : Number(v);
 }

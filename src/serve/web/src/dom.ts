@@ -76,11 +76,83 @@ export function count(n: number | null | undefined): string {
   return n == null ? '—' : n.toLocaleString('en-US');
 }
 
-/** A table from column headers and rows of cells. */
+/**
+ * A table from column headers and rows of cells. Each cell carries its column's name
+ * (`data-label`), so at phone width the stylesheet shows every row as a card of labelled
+ * fields instead of a table wider than the screen; a cell holding running text (`.text`) gets
+ * the card's full width.
+ */
 export function table(headers: string[], rows: Child[][], cls = 'data'): HTMLTableElement {
+  const cell = (c: Child, i: number) => {
+    const td = h('td', { data: { label: headers[i] ?? '' } }, c);
+    if (c instanceof Element && (c.classList.contains('text') || c.classList.contains('fields'))) td.classList.add('wide');
+    return td;
+  };
   return h('table', { class: cls },
     h('thead', null, h('tr', null, headers.map((x) => h('th', null, x)))),
-    h('tbody', null, rows.length ? rows.map((r) => h('tr', null, r.map((c) => h('td', null, c)))) : h('tr', null, h('td', { class: 'empty' }, 'Nothing yet.'))));
+    h('tbody', null, rows.length ? rows.map((r) => h('tr', null, r.map(cell))) : h('tr', null, empty(headers.length))));
+}
+
+function empty(columns: number): HTMLTableCellElement {
+  const td = h('td', { class: 'empty' }, 'Nothing yet.');
+  td.colSpan = Math.max(1, columns);
+  return td;
+}
+
+/** Appends children to `root`, skipping null and false (Element.append would print them as "null"). */
+export function mount(root: Element, ...children: Child[]): void {
+  append(root, children);
+}
+
+/** Epoch milliseconds from 2000 to 2100: a number in this range in evidence is a time, whatever its key. */
+const MS_RANGE = [946_684_800_000, 4_102_444_800_000] as const;
+/** Keys that name a time, so epoch seconds under them are read as one too. */
+const TIME_KEY = /(?:^|[_\s-]|[a-z])(?:at|At|time|Time|date|Date|since|Since|until|Until|ts|seen|Seen|missing|Missing|oldest|Oldest|newest|Newest)$/;
+const ID_KEY = /(?:id|Id|ID)$/;
+
+/** How a key reads: `lastSeenAt` and `last_seen_at` both become "last seen at". */
+export function fieldLabel(key: string): string {
+  return key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[_-]+/g, ' ').toLowerCase().trim();
+}
+
+/** A JSON value as stored (status evidence, observation detail) shown as readable, labelled fields. */
+export function fields(value: unknown, key = ''): HTMLElement {
+  return h('div', { class: 'fields' }, fieldValue(value, key, 0));
+}
+
+function fieldValue(value: unknown, key: string, depth: number): Child {
+  if (value === null || value === undefined || value === '') return h('span', { class: 'muted' }, '—');
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'number') {
+    if (!ID_KEY.test(key) && Number.isInteger(value)) {
+      if (value >= MS_RANGE[0] && value < MS_RANGE[1]) return time(value);
+      if (TIME_KEY.test(key) && value * 1000 >= MS_RANGE[0] && value * 1000 < MS_RANGE[1]) return time(value * 1000);
+    }
+    return String(value);
+  }
+  if (typeof value === 'string') {
+    // A body or note that is itself JSON (a platform's error answer) is shown as its fields, not as escaped text.
+    const t = value.trim();
+    if (depth < 6 && (t.startsWith('{') || t.startsWith('['))) {
+      try {
+        const parsed: unknown = JSON.parse(t);
+        if (parsed !== null && typeof parsed === 'object') return fieldValue(parsed, key, depth + 1);
+      } catch { /* not JSON: text */ }
+    }
+    return h('span', { class: 'text' }, clip(value, 600));
+  }
+  if (Array.isArray(value)) {
+    if (!value.length) return h('span', { class: 'muted' }, 'none');
+    if (value.every((v) => v === null || typeof v !== 'object')) return value.map((v, i) => [i ? ', ' : '', fieldValue(v, key, depth + 1)]);
+    return h('ol', { class: 'field-list' }, value.slice(0, 50).map((v) => h('li', null, fieldValue(v, key, depth + 1))));
+  }
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    if (!entries.length) return h('span', { class: 'muted' }, 'none');
+    if (depth >= 6) return h('span', { class: 'muted' }, `${entries.length} more fields`);
+    return h('dl', { class: 'field-dl' }, entries.map(([k, v]) => [h('dt', null, fieldLabel(k)), h('dd', null, fieldValue(v, k, depth + 1))]));
+  }
+  return String(value);
 }
 
 /** How a status or disappearance kind reads: `deleted` says the actor is unknown, not the author. */

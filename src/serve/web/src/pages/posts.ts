@@ -1,9 +1,11 @@
 /** Posts: the filterable table (filters live in the URL) and one post's full history. */
 import { get, qs } from '../api.ts';
-import { clip, count, h, safeHref, statusBadge, statusLabel, table, time } from '../dom.ts';
+import { clip, count, fields, h, mount, safeHref, statusBadge, statusLabel, table, time } from '../dom.ts';
 import { navigate, type Page } from '../main.ts';
+import type { Child } from '../dom.ts';
 
-interface PostRow { id: number; source: string | null; account: string | null; platform_account_id: string | null; created_at: number | null; text: string; status: string; status_changed_at: number | null }
+interface PostRow { id: number; source: string | null; account_id: number | null; account: string | null; platform_account_id: string | null; created_at: number | null; text: string; status: string; status_changed_at: number | null }
+interface AccountMatch { id: number; source: string; account: string; matched: string }
 interface Source { id: number; name: string }
 const FILTERS = ['q', 'status', 'source', 'account', 'from', 'to'] as const;
 const STATUSES = ['', 'visible', 'deleted', 'removed_by_platform', 'deleted_by_author', 'account_gone', 'unknown'];
@@ -27,7 +29,7 @@ export const postsPage: Page = {
       return o;
     }));
     const form = h('form', { class: 'filters', id: 'post-filters' },
-      input('q', 'search text'), status, source, input('account', 'account id'),
+      input('q', 'search text'), status, source, input('account', 'account: id, handle or acct_…'),
       h('label', null, 'from ', input('from', 'from', 'date')), h('label', null, 'to ', input('to', 'to', 'date')),
       h('button', { type: 'submit' }, 'Filter'));
     form.addEventListener('submit', (ev) => {
@@ -43,17 +45,38 @@ export const postsPage: Page = {
     const params: Record<string, string> = {};
     for (const f of FILTERS) if (q.get(f)) params[f] = q.get(f)!;
     if (q.get('before')) params.before = q.get('before')!;
-    const page = await get<{ items: PostRow[]; next: number | null; scanned: { from: number; to: number } | null }>(`/api/posts${qs({ ...params, limit: 50 })}`, ctx.signal);
+    const page = await get<{ items: PostRow[]; next: number | null; accounts?: AccountMatch[]; scanned: { window: number; newest: number | null; oldest: number | null } | null }>(
+      `/api/posts${qs({ ...params, limit: 50 })}`, ctx.signal);
     const rows = page.items.map((p) => [
-      h('a', { href: `/posts/${p.id}` }, String(p.id)), time(p.created_at), p.account ?? p.platform_account_id ?? '—', p.source ?? '',
+      h('a', { href: `/posts/${p.id}` }, String(p.id)), time(p.created_at), accountLink(p), p.source ?? '—',
       h('span', { class: 'text' }, clip(p.text)), statusBadge(p.status), time(p.status_changed_at),
     ]);
     const more = page.next !== null ? h('a', { class: 'more', id: 'next-page', href: `/posts${qs({ ...params, before: page.next })}` }, 'Older posts →') : null;
-    const note = page.scanned && page.items.length < 50 && page.next !== null
-      ? h('p', { class: 'muted' }, `Searched ids ${count(page.scanned.from)}–${count(page.scanned.to)}; continue for older posts.`) : null;
-    root.append(h('h1', null, 'Posts'), form, h('div', { id: 'posts-table' }, table(['id', 'created', 'account', 'source', 'text', 'status', 'changed'], rows)), note, more);
+    const s = page.scanned;
+    const note = s && page.items.length < 50 && page.next !== null
+      ? h('p', { class: 'muted', id: 'scan-note' }, `Searched ${count(s.window)} posts${s.newest !== null && s.oldest !== null ? ` created ${time(s.oldest)} to ${time(s.newest)}` : ''}; older posts may match too: continue below.`)
+      : null;
+    mount(root, h('h1', null, 'Posts'), form, accountNote(q.get('account'), page.accounts),
+      h('p', { class: 'muted order' }, 'Newest first by the time each post was created (UTC); posts without a time come last.'),
+      h('div', { id: 'posts-table' }, table(['id', 'created', 'account', 'source', 'text', 'status', 'changed'], rows)), note, more);
   },
 };
+
+/** The account cell: a link to the account's posts, by its store id (exact, whatever the privacy mode shows). */
+function accountLink(p: PostRow): Child {
+  const shown = p.account ?? p.platform_account_id;
+  if (shown === null) return '—';
+  return p.account_id === null ? shown : h('a', { href: `/posts${qs({ account: p.account_id })}`, title: 'Posts by this account' }, shown);
+}
+
+/** Says which accounts the "account" filter matched, or that none did and what it accepts. */
+function accountNote(value: string | null, matches: AccountMatch[] | undefined): HTMLElement | null {
+  if (value === null || matches === undefined) return null;
+  if (!matches.length) {
+    return h('p', { class: 'notice', id: 'account-note' }, `No account matches “${value}”. Give the account's number in this store, its handle or platform id, or the pseudonym (acct_…) shown in the account column.`);
+  }
+  return h('p', { class: 'muted', id: 'account-note' }, `Posts by `, matches.map((m, i) => [i ? '; ' : '', h('strong', null, m.account), ` (${m.source}, matched by ${m.matched})`]), '.');
+}
 
 interface PostDetail {
   post: PostRow & { platform_post_id: string; url: string | null; account_name: string | null; account_status: string | null; first_seen: number; last_seen: number; status_evidence: unknown; extra: unknown; hashtags: unknown; language: string | null };
@@ -69,13 +92,13 @@ export const postPage: Page = {
   async render(root, ctx) {
     const d = await get<PostDetail>(`/api/posts/${ctx.params[0]}`, ctx.signal);
     const p = d.post;
-    const dl = (pairs: Array<[string, string | Node]>) => h('dl', { class: 'facts' }, pairs.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
-    root.append(
+    const dl = (pairs: Array<[string, Child]>) => h('dl', { class: 'facts' }, pairs.map(([k, v]) => [h('dt', null, k), h('dd', null, v)]));
+    mount(root,
       h('h1', null, `Post ${p.id} `, statusBadge(p.status)),
       h('blockquote', { class: 'post-text', id: 'post-text' }, p.text),
       h('p', { class: 'evidence-link' }, h('a', { href: `/api/posts/${p.id}/evidence.zip`, id: 'evidence-link' }, 'Download the evidence bundle (ZIP: printable report, every observation, SHA-256 manifest)')),
       dl([
-        ['account', `${p.account ?? '—'} (${p.platform_account_id ?? '?'})${p.account_status ? ` · ${p.account_status}` : ''}`],
+        ['account', [accountLink(p), accountDetails(p)]],
         ['source', p.source ?? '—'], ['platform id', p.platform_post_id],
         ['created', time(p.created_at)], ['first seen', time(p.first_seen)], ['last seen', time(p.last_seen)],
         ['status changed', time(p.status_changed_at)],
@@ -89,12 +112,22 @@ export const postPage: Page = {
             x.last_seen_at != null && x.first_missing_at != null ? `${((x.first_missing_at - x.last_seen_at) / 60_000).toFixed(1)} min` : '—',
             x.observation_id != null ? `#${x.observation_id}` : '—', time(x.detected_at)]))
           : h('p', { class: 'muted' }, p.status === 'visible' ? 'Still visible at the last check.' : 'No disappearance interval recorded (status from an import).'),
-        h('h3', null, 'Evidence'), h('pre', { class: 'json' }, JSON.stringify(p.status_evidence, null, 2) ?? 'none')),
+        // Evidence as stored, shown as labelled fields: times in UTC, a JSON answer body as its fields.
+        h('h3', null, 'Evidence'), p.status_evidence == null ? h('p', { class: 'muted', id: 'evidence' }, 'none recorded') : h('div', { id: 'evidence' }, fields(p.status_evidence))),
       h('section', { class: 'panel', id: 'versions' }, h('h2', null, `Versions (${d.versions.length})`),
         table(['seen', 'text', 'sha256'], d.versions.map((v) => [time(v.seen_at), h('span', { class: 'text' }, v.text), v.sha256.slice(0, 12)]))),
       h('section', { class: 'panel', id: 'observations' }, h('h2', null, `Observations (${d.observations.length})`),
         table(['time', 'outcome', 'HTTP', 'error', 'detail'], d.observations.map((o) => [
-          time(o.observed_at), statusBadge(o.outcome), o.http_status ?? '—', o.error_code ?? '', h('code', null, o.detail == null ? '' : clip(JSON.stringify(o.detail), 200))]))),
+          time(o.observed_at), statusBadge(o.outcome), o.http_status ?? '—', o.error_code ?? '—', o.detail == null ? '—' : fields(o.detail)]))),
     );
   },
 };
+
+/** What the post page adds after the account: its platform id when it differs from what is shown (revealed mode), name and state. */
+function accountDetails(p: PostDetail['post']): string {
+  const parts = [
+    p.platform_account_id !== null && p.platform_account_id !== p.account ? `id ${p.platform_account_id}` : null,
+    p.account_name, p.account_status && p.account_status !== 'unknown' ? p.account_status : null,
+  ].filter((x): x is string => !!x);
+  return parts.length ? ` (${parts.join(' · ')})` : '';
+}
