@@ -132,6 +132,7 @@ function drawNetwork(el: HTMLElement, legend: HTMLElement, nodes: Campaign['grap
   const edges = c.graph.edges.filter((e) => index.has(e.source) && index.has(e.target));
   const rect = el.getBoundingClientRect();
   const aspect = Math.max(0.5, Math.min(4, (rect.width - 80) / Math.max(1, rect.height - 60)));
+  const unit = Math.max(100, rect.height - 60);
   const pos = forceLayout(nodes.length, edges.map((e) => ({ source: index.get(e.source)!, target: index.get(e.target)! })), aspect);
   const maxDeg = Math.max(1, ...nodes.map((n) => n.degree));
   const hidden = new Set<string>();
@@ -155,19 +156,33 @@ function drawNetwork(el: HTMLElement, legend: HTMLElement, nodes: Campaign['grap
     legend.append(button);
     colour.set(type, getComputedStyle(swatch).backgroundColor || '#888');
   });
+  // Links of several types between one pair of accounts bend apart, the first bend towards the
+  // middle of the drawing (outwards it would leave the fitted area); a single link is straight.
+  const nth = new Map<string, number>();
+  const curveness = edges.map((e) => {
+    const key = e.source < e.target ? `${e.source}\n${e.target}` : `${e.target}\n${e.source}`;
+    const k = nth.get(key) ?? 0;
+    nth.set(key, k + 1);
+    if (k === 0) return 0;
+    const [p1, p2] = [pos[index.get(e.source)!]!, pos[index.get(e.target)!]!];
+    // ECharts puts the control point at mid − normal × curveness, normal = (y1 − y2, x2 − x1).
+    const inward = -Math.sign((p1[1] - p2[1]) * (aspect / 2 - (p1[0] + p2[0]) / 2) + (p2[0] - p1[0]) * (0.5 - (p1[1] + p2[1]) / 2)) || 1;
+    return (k % 2 ? inward : -inward) * 0.12 * Math.ceil(k / 2);
+  });
   const draw = () => chart(el, {
     tooltip: { renderMode: 'richText', formatter: (p: { dataType?: string; name?: string; value?: unknown; data?: { edgeType?: string } }) =>
       p.dataType === 'edge' ? `${labels.get(p.data?.edgeType ?? '') ?? p.data?.edgeType ?? ''}: ${String(p.value)} post pairs` : `${p.name ?? ''}: ${String(p.value)} coordinated post pairs` },
     series: [{
-      type: 'graph', layout: 'none', roam: true, draggable: false, autoCurveness: true,
-      left: 30, right: nodes.length <= MAX_LABELS ? 170 : 30, top: 20, bottom: 20,
-      label: { show: nodes.length <= MAX_LABELS, position: 'right', fontSize: 11 },
+      type: 'graph', layout: 'none', roam: true, draggable: false,
+      left: 30, right: nodes.length <= MAX_LABELS ? 170 : 30, top: 30, bottom: 30,
+      label: { show: nodes.length <= MAX_LABELS, position: 'right', fontSize: 11, backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3] },
       emphasis: { focus: 'adjacency', label: { show: true } },
       itemStyle: { color: '#34495e' },
-      data: nodes.map((n, i) => ({ id: n.id, name: n.label, value: n.degree, x: pos[i]![0], y: pos[i]![1], symbolSize: 10 + 18 * Math.sqrt(n.degree / maxDeg) })),
-      links: edges.filter((e) => !hidden.has(e.edge_type)).map((e) => ({
+      // In pixels: in unit coordinates ECharts misplaces some straight links (rounding to its pixel grid).
+      data: nodes.map((n, i) => ({ id: n.id, name: n.label, value: n.degree, x: pos[i]![0] * unit, y: pos[i]![1] * unit, symbolSize: 10 + 18 * Math.sqrt(n.degree / maxDeg) })),
+      links: edges.map((e, i) => ({ e, curveness: curveness[i]! })).filter(({ e }) => !hidden.has(e.edge_type)).map(({ e, curveness }) => ({
         source: e.source, target: e.target, value: e.weight, edgeType: e.edge_type,
-        lineStyle: { color: colour.get(e.edge_type), width: Math.min(6, 1 + Math.log2(1 + e.weight)), opacity: 0.75 },
+        lineStyle: { color: colour.get(e.edge_type), width: Math.min(6, 1 + Math.log2(1 + e.weight)), opacity: 0.75, curveness },
       })),
     }],
   });
