@@ -147,9 +147,15 @@ describe('campaign pages in Chromium', { skip }, () => {
     const drawn = JSON.parse(await page.locator('#chart-timeline').getAttribute('data-drawn-text') ?? '[]') as string[];
     assert.ok(drawn.includes('time (UTC)'), drawn.join(' | '));
     assert.ok(drawn.some((t) => /^posts per (\d+ )?(minute|minutes|hour|hours|day|days)$/.test(t)), drawn.join(' | '));
-    const dates = drawn.filter((t) => /^\d{4}-\d{2}-\d{2}(\n\d{2}:\d{2})?$/.test(t));
-    assert.ok(dates.length >= 3, `date labels: ${dates.join(' | ')}`);
     const a = detail.activity;
+    // A two-line label ("2026-11-30", "07:30") is drawn as one text per line.
+    const dates: string[] = [];
+    drawn.forEach((t, i) => {
+      if (/^\d{4}-\d{2}-\d{2}$/.test(t)) dates.push(/^\d{2}:\d{2}$/.test(drawn[i + 1] ?? '') ? `${t}\n${drawn[i + 1]}` : t);
+      else if (/^\d{4}-\d{2}-\d{2}\n\d{2}:\d{2}$/.test(t)) dates.push(t);
+    });
+    assert.ok(dates.some((d) => d.includes('\n')) || a.bucketSeconds >= 86_400, `labels show the time of day: ${dates.join(' | ')}`);
+    assert.ok(dates.length >= 3, `date labels: ${dates.join(' | ')}`);
     const lo = a.buckets[0]!;
     const hi = a.buckets.at(-1)! + a.bucketSeconds * 1000;
     for (const d of dates) {
