@@ -131,7 +131,10 @@ function drawNetwork(el: HTMLElement, legend: HTMLElement, nodes: Campaign['grap
   const index = new Map(nodes.map((n, i) => [n.id, i]));
   const edges = c.graph.edges.filter((e) => index.has(e.source) && index.has(e.target));
   const rect = el.getBoundingClientRect();
-  const aspect = Math.max(0.5, Math.min(4, (rect.width - 80) / Math.max(1, rect.height - 60)));
+  // Labels need room beside the nodes: on a phone they show on hover (tap) only.
+  const labelled = nodes.length <= MAX_LABELS && rect.width >= 600;
+  // The shape of the area the series is fitted into (the margins below).
+  const aspect = Math.max(0.5, Math.min(4, (rect.width - (labelled ? 200 : 60)) / Math.max(1, rect.height - 60)));
   const unit = Math.max(100, rect.height - 60);
   const pos = forceLayout(nodes.length, edges.map((e) => ({ source: index.get(e.source)!, target: index.get(e.target)! })), aspect);
   const maxDeg = Math.max(1, ...nodes.map((n) => n.degree));
@@ -174,8 +177,8 @@ function drawNetwork(el: HTMLElement, legend: HTMLElement, nodes: Campaign['grap
       p.dataType === 'edge' ? `${labels.get(p.data?.edgeType ?? '') ?? p.data?.edgeType ?? ''}: ${String(p.value)} post pairs` : `${p.name ?? ''}: ${String(p.value)} coordinated post pairs` },
     series: [{
       type: 'graph', layout: 'none', roam: true, draggable: false,
-      left: 30, right: nodes.length <= MAX_LABELS ? 170 : 30, top: 30, bottom: 30,
-      label: { show: nodes.length <= MAX_LABELS, position: 'right', fontSize: 11, backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3] },
+      left: 30, right: labelled ? 170 : 30, top: 30, bottom: 30,
+      label: { show: labelled, position: 'right', fontSize: 11, backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3] },
       emphasis: { focus: 'adjacency', label: { show: true } },
       itemStyle: { color: '#34495e' },
       // In pixels: in unit coordinates ECharts misplaces some straight links (rounding to its pixel grid).
