@@ -104,7 +104,7 @@ export async function probeResults(store: Store, filter: ResultsFilter = {}): Pr
   const rows = await where(store.db.selectFrom('probe_measurements')
     .select(['id', 'origin', 'input', 'probe_cc', 'probe_asn', 'measured_at', 'test_name', 'verdict', 'blocking', 'accessible', 'blocking_flags', 'how', 'body']))
     .orderBy('measured_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
-  const measurements = rows.reverse().map((r) => toResult(r));
+  const measurements = rows.reverse().map((r) => measurementResult(r));
 
   // Timelines read every matching measurement, but only the small columns.
   const checks = await where(store.db.selectFrom('probe_measurements')
@@ -125,7 +125,8 @@ export async function probeResults(store: Store, filter: ResultsFilter = {}): Pr
   return { total, measurements, truncated: total > measurements.length, sites };
 }
 
-interface Row {
+/** The columns `measurementResult` reads. */
+export interface MeasurementRow {
   id: number;
   origin: string;
   input: string;
@@ -141,7 +142,8 @@ interface Row {
   body: string;
 }
 
-function toResult(r: Row): MeasurementResult {
+/** One stored measurement as `probe results` and the dashboard show it: our verdict and OONI's, state and mechanism. */
+export function measurementResult(r: MeasurementRow): MeasurementResult {
   const m = JSON.parse(r.body) as Record<string, unknown>;
   const tk = (m.test_keys ?? {}) as Record<string, unknown>;
   const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
@@ -166,7 +168,7 @@ function toResult(r: Row): MeasurementResult {
 }
 
 /** Our mechanisms when we classified it; else OONI's blocking value for a blocked site. */
-function howOf(verdict: string, howJson: string, blocking: string | null): string[] {
+export function howOf(verdict: string, howJson: string, blocking: string | null): string[] {
   const how = JSON.parse(howJson) as string[];
   if (how.length || verdict !== 'blocked' || !blocking || blocking === 'false') return how;
   return [blocking];

@@ -13,6 +13,7 @@ import { ensureWebBundle } from './web-build.ts';
 import { startSim, type SimHandle } from '../collect/sim/server.ts';
 import { addSource } from '../collect/sources/add.ts';
 import { DETECTORS } from '../detect/index.ts';
+import { seedDemoMeasurements } from './fixtures-probe.ts';
 
 export interface DemoOptions {
   /** SQLite file; recreated unless `keep`. */
@@ -78,6 +79,9 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     // The watcher follows the simulator's accelerated clock, and only that origin's headers.
     services.simClock = sim.url;
     await services.startWatch();
+    // Measuring blocking needs a censored network (the namespace lab needs root): the blocking pages show generated measurements, marked as simulated.
+    const simulated = await seedDemoMeasurements(store);
+    if (simulated) o.log(`Website blocking: ${simulated} simulated measurements (generated, not measured; report ids start with SIMULATED-).`);
 
     const runAll = async () => {
       for (const d of DETECTORS) {

@@ -33,6 +33,10 @@ describe('censorscope demo', () => {
       const page = await fetch(`${url}/campaigns`);
       assert.equal(page.status, 200);
       assert.match(await page.text(), /<main id="app"/);
+      // Website blocking shows too: generated measurements, every one marked as simulated.
+      const blocking = (await (await fetch(`${url}/api/blocking/overview`)).json()) as { measurements: number; simulated: number; sites: number };
+      assert.ok(blocking.measurements > 100 && blocking.sites >= 6, JSON.stringify(blocking));
+      assert.equal(blocking.simulated, blocking.measurements);
       const deadline = Date.now() + 90_000;
       let disappeared = 0;
       let campaigns = 0;

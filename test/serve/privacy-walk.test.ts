@@ -18,6 +18,7 @@ import { startServer, type RunningServer } from '../../src/serve/server.ts';
 import { ensureSource } from '../../src/store/queries/sources.ts';
 import type { PostRecord } from '../../src/store/bulk.ts';
 import { runCoordination } from '../../src/detect/coordination/index.ts';
+import { seedMeasurements } from '../../src/serve/fixtures-probe.ts';
 
 const TOKEN = 'privacy-admin-token';
 const MARKER = 'zqx';
@@ -53,7 +54,7 @@ function posts(): PostRecord[] {
   return out;
 }
 
-interface Seeded { postIds: number[]; campaignKey: string; findingIds: number[]; term: string }
+interface Seeded { postIds: number[]; campaignKey: string; findingIds: number[]; term: string; measurementIds: number[]; hosts: string[] }
 
 async function seedStore(t: TestStore): Promise<Seeded> {
   const store = t.store;
@@ -77,7 +78,9 @@ async function seedStore(t: TestStore): Promise<Seeded> {
     evidence: JSON.stringify({ baseline: 0.2, terms: [{ term: '政策', posts: 4, removed: 1, rate: 0.25, low: 0.05, high: 0.7, q: 0.5 }], timeline: { 政策: [{ bucket: '2024-05-01', posts: 4, removed: 1 }] } }),
   }).execute();
   const findings = await store.db.selectFrom('findings').select(['id']).orderBy('id').execute();
-  return { postIds, campaignKey: result.campaigns[0]!.id, findingIds: findings.map((f) => Number(f.id)), term: '政策' };
+  // Blocking measurements (no accounts in them): a few, so their routes are walked too.
+  const measured = await seedMeasurements(store, { now: T0 + 30 * 86_400_000, days: 1, plan: [{ url: 'https://news.example/', category: 'NEWS', networks: [{ cc: 'XA', asn: 'AS64496', phases: [{ fromDay: 0, scenario: 'dns-injection' }] }] }] });
+  return { postIds, campaignKey: result.campaigns[0]!.id, findingIds: findings.map((f) => Number(f.id)), term: '政策', measurementIds: measured.map((m) => m.id), hosts: [...new Set(measured.map((m) => m.host))] };
 }
 
 /** Every way to fill each path parameter of the API, from the seeded data. */
@@ -87,6 +90,9 @@ function fillers(s: Seeded): Record<string, string[]> {
     '/api/campaigns/{id}': [s.campaignKey],
     '/api/findings/{id}': s.findingIds.map(String),
     '/api/terms/{term}': [s.term],
+    '/api/blocking/sites/{host}': s.hosts,
+    '/api/blocking/sites/{host}/measurements.jsonl': s.hosts,
+    '/api/blocking/measurements/{id}': s.measurementIds.map(String),
   };
 }
 

@@ -9,6 +9,7 @@ import { overviewPage } from './pages/overview.ts';
 import { postsPage, postPage } from './pages/posts.ts';
 import { termsPage, termPage } from './pages/terms.ts';
 import { campaignsPage, campaignPage } from './pages/campaigns.ts';
+import { sitesPage, sitePage, measurementPage } from './pages/sites.ts';
 import { get } from './api.ts';
 
 /** What a page gets: its path parameters, the query string, and a signal aborted on navigation. */
@@ -28,6 +29,7 @@ export interface Page {
 }
 
 const PAGES: Page[] = [overviewPage, postsPage, postPage, termsPage, termPage, campaignsPage, campaignPage];
+PAGES.push(sitesPage, sitePage, measurementPage);
 
 let current: AbortController | null = null;
 let timers: number[] = [];

@@ -3,6 +3,7 @@ import { get } from '../api.ts';
 import { chart, KIND_COLORS } from '../charts.ts';
 import { count, h, pct, statusLabel, table, time } from '../dom.ts';
 import type { Page } from '../main.ts';
+import { blockingPanel } from './overview-blocking.ts';
 
 interface Overview { posts: number; accounts: number; sources: number; byStatus: Record<string, number>; findings: Record<string, number> }
 interface Series { from: number; to: number; bucket: number; series: Array<{ bucket: number; kind: string; count: number }> }
@@ -29,6 +30,7 @@ export const overviewPage: Page = {
         h('section', { class: 'panel' }, h('h2', null, 'Sources by removal rate'), sources)),
       h('section', { class: 'panel' }, h('h2', null, 'Watch health'), healthText, healthChart),
     );
+    root.append(blockingPanel(ctx));
     const load = async () => {
       const [o, s, a, src, hl] = await Promise.all([
         get<Overview>('/api/overview', ctx.signal), get<Series>('/api/disappearances', ctx.signal),
