@@ -9,8 +9,16 @@ import type { PostRecord } from '../store/bulk.ts';
 import type { PostStatus } from '../store/schema.ts';
 import { ensureSource } from '../store/queries/sources.ts';
 import { serveDb, isMissingTable } from './api/tables.ts';
+import { normaliseText } from '../detect/coordination/normalise.ts';
 
 export const XSS_TEXTS = ['<img src=x onerror=alert(1)>', '<script>alert("xss")</script> 看看这个'];
+
+/** The planted campaign's messages, each in the variants its accounts post. */
+export const CAMPAIGN_TEXTS = [
+  ['坚决拥护清朗行动，净化网络空间人人有责，大家一起转发支持！', '坚决拥护清朗行动!净化网络空间 人人有责 大家一起转发支持!!', '堅決擁護清朗行動，淨化網絡空間人人有責，大家一起轉發支持！', '坚决拥护清朗行动，净化网络空间人人有责，请大家一起转发支持！'],
+  ['境外媒体的抹黑报道全是谎言，真相只有一个，请看官方通报', '境外媒体的抹黑报道全是谎言。真相只有一个，请看官方通报。'],
+  ['Foreign media lies about the region will never succeed. Share the truth with everyone!', 'Foreign media LIES about the region will never succeed — share the truth with everyone'],
+];
 
 const WORDS = ['天气', '学生', '政府', '广场', '游行', '新闻', '手机', '午饭', '电影', '音乐', '维权', '上访', 'weather', 'lunch', 'protest', 'music'];
 
@@ -119,15 +127,36 @@ export async function seedObservatory(store: Store, opts: SeedOptions): Promise<
   const campaignPosts = await db.selectFrom('posts as p').innerJoin('accounts as a', 'a.id', 'p.account_id')
     .select(['p.id', 'p.platform_post_id', 'p.created_at', 'p.text', 'a.platform_account_id', 'a.id as account_id'])
     .where('a.platform_account_id', 'in', ['a1', 'a2', 'a3', 'a4', 'a5', 'a-evil']).orderBy('p.id').limit(60).execute();
+  // Its posts say one of three messages, in variants a campaign uses (punctuation, spacing,
+  // Traditional characters, a word added), so the page has near-duplicate groups to show.
+  for (let k = 0; k < campaignPosts.length; k++) {
+    const p = campaignPosts[k]!;
+    if (p.platform_post_id.startsWith('xss')) continue;
+    const msg = CAMPAIGN_TEXTS[k % 5 < 3 ? 0 : k % 5 === 3 ? 1 : 2]!;
+    p.text = msg[k % msg.length]!;
+    await db.updateTable('posts').set({ text: p.text }).where('id', '=', Number(p.id)).execute();
+  }
   const accounts = [...new Set(campaignPosts.map((p) => p.platform_account_id))];
+  // Edges as the detector writes them: between two accounts, their post pairs with the same
+  // normalised text (co_tweet) or another variant of the same message (co_similar_tweet).
+  const message = (text: string) => CAMPAIGN_TEXTS.findIndex((m) => m.includes(text));
   const edges = [] as Array<{ source: string; target: string; weight: number; edge_type: string; evidence: Array<[number, number]> }>;
   for (let i = 0; i < accounts.length; i++) {
     for (let j = i + 1; j < accounts.length; j++) {
-      const a = campaignPosts.find((p) => p.platform_account_id === accounts[i])!;
-      const b = campaignPosts.find((p) => p.platform_account_id === accounts[j])!;
-      edges.push({ source: accounts[i]!, target: accounts[j]!, weight: 1 + ((i + j) % 4), edge_type: 'co_text', evidence: [[Number(a.id), Number(b.id)]] });
+      const byType: Record<string, Array<[number, number]>> = { co_tweet: [], co_similar_tweet: [] };
+      for (const a of campaignPosts.filter((p) => p.platform_account_id === accounts[i])) {
+        for (const b of campaignPosts.filter((p) => p.platform_account_id === accounts[j])) {
+          if (message(a.text) < 0 || message(a.text) !== message(b.text)) continue;
+          byType[normaliseText(a.text).text === normaliseText(b.text).text ? 'co_tweet' : 'co_similar_tweet']!.push([Number(a.id), Number(b.id)]);
+        }
+      }
+      for (const [edge_type, evidence] of Object.entries(byType)) {
+        if (evidence.length) edges.push({ source: accounts[i]!, target: accounts[j]!, weight: evidence.length, edge_type, evidence: evidence.slice(0, 20) });
+      }
     }
   }
+  const types: Record<string, number> = {};
+  for (const e of edges) types[e.edge_type] = (types[e.edge_type] ?? 0) + e.weight;
   const campaignKey = 'c-seed-1';
   const iso = (t: number | null) => new Date(Number(t ?? now)).toISOString();
   await db.insertInto('findings').values([
@@ -136,7 +165,7 @@ export async function seedObservatory(store: Store, opts: SeedOptions): Promise<
       evidence: JSON.stringify({
         accounts, accountIds: [...new Set(campaignPosts.map((p) => Number(p.account_id)))], posts: campaignPosts.length, postIds: campaignPosts.map((p) => Number(p.id)),
         start: iso(campaignPosts[0]?.created_at ?? now), end: iso(campaignPosts.at(-1)?.created_at ?? now), size: accounts.length, burstiness: 0.8,
-        types: { co_text: edges.length }, edges,
+        types, edges,
         representative: campaignPosts.slice(0, 4).map((p) => ({ postId: Number(p.id), platformPostId: p.platform_post_id, account: p.platform_account_id, createdAt: iso(p.created_at), text: p.text })),
       }),
     },

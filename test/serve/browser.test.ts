@@ -103,7 +103,7 @@ describe('dashboard in Chromium', { skip }, () => {
     await page.click(`a[href="/campaigns/${seeded.campaignKey}"]`);
     await page.waitForSelector('#chart-graph[data-chart="ready"] canvas');
     await page.waitForSelector('#chart-timeline[data-chart="ready"] canvas');
-    assert.ok((await page.locator('#pairs .pair').count()) > 0);
+    assert.ok((await page.locator('#text-groups .text-group').count()) > 0);
     await page.waitForTimeout(500);
     await page.screenshot({ path: join(SHOTS, 'campaign.png'), fullPage: true });
     await page.close();

@@ -37,6 +37,16 @@ export interface CampaignEvidence {
   types: Record<string, number>;
   edges: EvidenceEdge[];
   representative: RepresentativePost[];
+  /** The thresholds that made these edges, so the evidence can say "within 1 h" truthfully. */
+  detector?: DetectorParams;
+}
+
+/** The options of the run that found a campaign, as its evidence records them. */
+export interface DetectorParams {
+  windowSeconds: number;
+  similarity: number;
+  minWeight: number;
+  minCampaignSize: number;
 }
 
 export interface CampaignDetail extends CampaignEvidence {
@@ -86,6 +96,7 @@ export async function buildCampaigns(
   pairs: PairStore,
   accounts: Map<number, AccountInfo>,
   maxEvidence: number,
+  detector?: DetectorParams,
 ): Promise<CampaignDetail[]> {
   const groupOf = new Map<number, number>();
   groups.forEach((g, i) => g.forEach((a) => groupOf.set(a, i)));
@@ -157,6 +168,7 @@ export async function buildCampaigns(
       types,
       edges: edgeList,
       representative,
+      ...(detector ? { detector } : {}),
     });
   }
   return out.sort((a, b) => b.score - a.score || b.size - a.size || (a.id < b.id ? -1 : 1));

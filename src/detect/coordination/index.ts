@@ -48,7 +48,9 @@ export async function runCoordination(store: Store, input: CoordinationInput = {
   const t3 = performance.now();
   const accountIds = [...new Set(edges.flatMap((e) => [e.a, e.b]))];
   const accounts = await accountInfo(store, accountIds);
-  const details = await buildCampaigns(store, groups, edges, collected.pairs, accounts, opts.maxEvidence);
+  const details = await buildCampaigns(store, groups, edges, collected.pairs, accounts, opts.maxEvidence, {
+    windowSeconds: opts.windowSeconds, similarity: opts.similarity, minWeight: opts.minWeight, minCampaignSize: opts.minCampaignSize,
+  });
   if (opts.store) await storeCampaigns(store, details);
   const t4 = performance.now();
   const campaignOf = new Map<number, string>();
