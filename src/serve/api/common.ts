@@ -34,6 +34,8 @@ export interface RouteSpec {
   body?: z.ZodType;
   /** Requires the bearer token. */
   admin?: boolean;
+  /** Media types of a 200 that is a file, not JSON (downloads); the handler sends it through `reply` and returns `reply`. */
+  produces?: string[];
 }
 
 /** What the server hands to each API plugin. */
@@ -66,6 +68,8 @@ export function route<Q extends z.ZodObject | undefined, P extends z.ZodObject |
       const params = (spec.params ? validate(spec.params, req.params ?? {}, 'path') : undefined) as Parsed<P>;
       const body = (spec.body ? validate(spec.body, req.body ?? {}, 'body') : undefined) as Parsed<B>;
       const result = await handler({ query, params, body, req, reply });
+      // A download sent through `reply` applied the privacy policy to what it wrote (src/serve/api/downloads.ts).
+      if (result === reply) return reply;
       // A followed account's handle is in its source's name, which many responses carry.
       return spec.method === 'GET' ? ctx.privacy.scrubFollowed(result) : result;
     },
