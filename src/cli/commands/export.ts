@@ -5,6 +5,8 @@ import { withStore, printJson } from '../context.ts';
 import { exportPosts } from '../../report/export-posts.ts';
 import { UserError } from '../../util/errors.ts';
 import { createProgress } from '../../util/progress.ts';
+import { filteredPosts } from '../../report/export-filter.ts';
+import { filterFromFlags, registerViewExports } from './export-views.ts';
 
 export function registerExport(program: Command): void {
   const exp = program.command('export').description('Export data from the store.');
@@ -14,16 +16,23 @@ export function registerExport(program: Command): void {
     .option('--out <file>', 'write here instead of stdout')
     .option('--reveal-accounts', 'export real account ids and handles (the people in this data may be at risk)')
     .option('--json', 'with --out: print {"exported": N, "out": FILE} as JSON')
-    .action(async (flags: { format: string; out?: string; revealAccounts?: boolean; json?: boolean }, cmd: Command) => {
+    // The dashboard's post-list filters (GET /api/posts), so a filtered list exports the same posts as its Download link.
+    .option('--search <text>', 'only posts whose text contains this').option('--status <status>', 'only posts with this status')
+    .option('--source <id>', 'only posts of this source (id)').option('--account <id>', 'only posts of this account (store id)')
+    .option('--from <time>', 'created at or after (epoch ms or ISO date)').option('--to <time>', 'created before (epoch ms or ISO date)')
+    .action(async (flags: { format: string; out?: string; revealAccounts?: boolean; json?: boolean; search?: string; status?: string; source?: string; account?: string; from?: string; to?: string }, cmd: Command) => {
       if (flags.format !== 'csv' && flags.format !== 'jsonl') throw new UserError(`--format must be csv or jsonl, not "${flags.format}".`);
+      const filter = filterFromFlags(flags);
+      const select = Object.values(filter).some((v) => v !== undefined) ? filteredPosts(filter) : undefined;
       if (flags.json && !flags.out) throw new UserError('--json needs --out FILE, since the posts themselves go to stdout otherwise.');
       const out = flags.out ? createWriteStream(flags.out) : process.stdout;
       const progress = createProgress({ label: 'export', unit: 'posts', quiet: !flags.out });
       const n = await withStore(cmd, (store) =>
-        exportPosts(store, out, { format: flags.format as 'csv' | 'jsonl', revealAccounts: flags.revealAccounts, onRows: (k) => progress.tick(k) }));
+        exportPosts(store, out, { format: flags.format as 'csv' | 'jsonl', revealAccounts: flags.revealAccounts, select, onRows: (k) => progress.tick(k) }));
       progress.stop();
       if (flags.out) await new Promise<void>((res) => (out as ReturnType<typeof createWriteStream>).end(res));
       if (flags.json) printJson({ exported: n, out: flags.out });
       else if (flags.out) process.stderr.write(`Exported ${n} posts to ${flags.out}.\n`);
     });
+  registerViewExports(exp);
 }

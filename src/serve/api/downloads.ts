@@ -40,7 +40,7 @@ const MAX_NAME = 120;
 export function attachment(base: string, ext: string): string {
   // eslint-disable-next-line no-control-regex
   let name = [...base.normalize('NFC').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029"'\\/:*?<>|%;,\s]+/g, '_')].slice(0, MAX_NAME).join('');
-  name = name.replace(/^[._]+/, '').replace(/_+$/, '') || 'censorscope';
+  name = name.replace(/\.{2,}/g, '_').replace(/^[._]+/, '').replace(/_+$/, '') || 'censorscope';
   const ascii = name.replace(/[^A-Za-z0-9._-]+/g, '_');
   const encoded = encodeURIComponent(`${name}.${ext}`).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}.${ext}"; filename*=UTF-8''${encoded}`;

@@ -3,6 +3,7 @@ import { get, qs } from '../api.ts';
 import { chart } from '../charts.ts';
 import { count, h, statusBadge, table, time } from '../dom.ts';
 import type { Page } from '../main.ts';
+import { campaignDownloads } from '../downloads.ts';
 
 interface CampaignRow { id: string; score: number; summary: string; accounts: number; posts: number; start: string | null; end: string | null }
 interface TimelinePost { id: number; created_at: number | null; text: string; status: string; account: string | null; platform_account_id: string | null }
@@ -53,6 +54,7 @@ export const campaignPage: Page = {
         table(['id', 'created', 'account', 'text', 'status'], c.timeline.slice(0, 200).map((p) => [
           h('a', { href: `/posts/${p.id}` }, String(p.id)), time(p.created_at), p.account ?? p.platform_account_id ?? '—', h('span', { class: 'text' }, p.text), statusBadge(p.status)]))),
     );
+    root.querySelector('h1')?.after(campaignDownloads(c.id));
     const maxDeg = Math.max(1, ...c.graph.nodes.map((n) => n.degree));
     chart(graphEl, {
       tooltip: { renderMode: 'richText' },

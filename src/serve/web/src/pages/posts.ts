@@ -2,6 +2,7 @@
 import { get, qs } from '../api.ts';
 import { clip, count, h, safeHref, statusBadge, statusLabel, table, time } from '../dom.ts';
 import { navigate, type Page } from '../main.ts';
+import { postsDownloads } from '../downloads.ts';
 
 interface PostRow { id: number; source: string | null; account: string | null; platform_account_id: string | null; created_at: number | null; text: string; status: string; status_changed_at: number | null }
 interface Source { id: number; name: string }
@@ -52,6 +53,7 @@ export const postsPage: Page = {
     const note = page.scanned && page.items.length < 50 && page.next !== null
       ? h('p', { class: 'muted' }, `Searched ids ${count(page.scanned.from)}–${count(page.scanned.to)}; continue for older posts.`) : null;
     root.append(h('h1', null, 'Posts'), form, h('div', { id: 'posts-table' }, table(['id', 'created', 'account', 'source', 'text', 'status', 'changed'], rows)), note, more);
+    root.querySelector('h1')?.after(postsDownloads(params));
   },
 };
 
