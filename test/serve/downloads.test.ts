@@ -104,8 +104,8 @@ for (const b of backends()) {
       const src = await ensureSource(t.store, { name: 'dl-fixture', kind: 'import', platform: 'test' });
       sourceId = Number(src.id);
       await t.store.bulkWriter().writePosts(sourceId, fixture(), T0 + 20 * DAY);
-      // A second source, so the source filter has something to leave out.
-      const other = await ensureSource(t.store, { name: 'other', kind: 'import', platform: 'test' });
+      // A second source, so the source filter has something to leave out; it follows one account, whose handle is in its name.
+      const other = await ensureSource(t.store, { name: 'follows @zqxh_other', kind: 'mastodon', platform: 'mastodon', config: { url: 'https://m.example.invalid/', account: 'zqxh_other' } });
       await t.store.bulkWriter().writePosts(Number(other.id), [{ platformPostId: 'o1', accountId: 'zqxid-other', accountHandle: 'zqxh_other', accountName: null, createdAt: T0 + DAY, text: '维权 其他来源', language: 'zh', url: null, replyToId: null, repostOfId: null, hashtags: null, urls: null, mentions: null, status: 'removed_by_platform', statusChangedAt: T0 + 2 * DAY, statusEvidence: null, extra: null }], T0 + 20 * DAY);
       const coordination = await runCoordination(t.store, { workers: 0 });
       const planted = coordination.details.find((c) => c.accounts.includes('zqxid-40'));
