@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { POST_STATUSES } from '../../store/schema.ts';
 import { ApiError, type ApiContext, idParam, limitParam, parseJson, route, timeParam } from './common.ts';
 import { serveDb, tryDisappearances } from './tables.ts';
+import { likePattern } from '../../report/export-filter.ts';
 import { addIdentifiers, knownMentions, viewExtra, viewMentions, ACCOUNT_ID_KEY, ACCOUNT_NAME_KEY } from '../../report/privacy.ts';
 
 /**
@@ -27,10 +28,8 @@ const listQuery = z.object({
   limit: limitParam(50, 200),
 });
 
-/** Escapes LIKE wildcards so the search is a plain substring match. */
-export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+// One substring rule for the list and its downloads (src/report/export-filter.ts).
+export { likePattern } from '../../report/export-filter.ts';
 
 /** Registers the posts routes. */
 export async function postsApi(app: FastifyInstance, ctx: ApiContext): Promise<void> {
