@@ -396,6 +396,7 @@ describe('downloads: file names, backpressure and cancelled downloads', () => {
     it(`serves at most ${MAX_STREAMS} streamed downloads at once and frees a cancelled one`, async () => {
       const t = await b.open();
       let server: RunningServer | undefined;
+      let held: http.ClientRequest[] = [];
       try {
         const src = await ensureSource(t.store, { name: 'big', kind: 'import', platform: 'test' });
         const long = 'x'.repeat(4000);
@@ -405,7 +406,7 @@ describe('downloads: file names, backpressure and cancelled downloads', () => {
         })), T0);
         server = await startServer(t.store, { port: 0 });
         // Readers that take the headers and stop reading: each download (24 MB) waits on its reader.
-        const held = await Promise.all(Array.from({ length: MAX_STREAMS }, () => new Promise<http.ClientRequest>((resolve, reject) => {
+        held = await Promise.all(Array.from({ length: MAX_STREAMS }, () => new Promise<http.ClientRequest>((resolve, reject) => {
           const req = http.get(`${server!.url}/api/downloads/posts?format=jsonl`, (res) => {
             res.pause();
             if (res.statusCode === 200) resolve(req);
@@ -414,7 +415,8 @@ describe('downloads: file names, backpressure and cancelled downloads', () => {
           req.on('error', () => undefined);
         })));
         const refused = await fetch(`${server.url}/api/downloads/posts`);
-        assert.equal(refused.status, 429);
+        if (refused.status !== 429) await refused.body?.cancel();
+        assert.equal(refused.status, 429, 'a fifth download is refused while four stream');
         assert.match(((await refused.json()) as { error: { message: string } }).error.message, /already streaming 4 downloads/);
         // Cancelled as a browser cancels: the connection closes mid-file.
         for (const req of held) req.destroy();
@@ -428,6 +430,8 @@ describe('downloads: file names, backpressure and cancelled downloads', () => {
         }
         assert.equal(status, 200, 'a new download is served once the cancelled ones have stopped');
       } finally {
+        // A failed assertion must not leave paused downloads holding the server open.
+        for (const req of held) req.destroy();
         await server?.close();
         await t.cleanup();
       }
