@@ -1,47 +1,80 @@
 /**
- * Streams every post out of the store as CSV or JSONL, through the privacy policy
- * (privacy.ts): author, handle, mentions and the author's id or handle inside the URL and the
- * status evidence are pseudonymised unless the caller opts out. Reads in id order with keyset
- * paging, so memory stays flat on any store size.
+ * Streams posts out of the store as CSV or JSONL, through the privacy policy (privacy.ts):
+ * author, handle, mentions and the author's id or handle inside the URL and the status evidence
+ * are pseudonymised unless the caller opts out, and a followed account's handle in a source's
+ * name is replaced as the API replaces it. Which posts is a `PostSelection` (export-filter.ts:
+ * every post, a filtered list, a campaign's, a term's); each reads in id order with keyset
+ * paging, so memory stays flat on any store size. The CLI and the API both write through here,
+ * so a file downloaded from the dashboard is the file `censorscope export` writes.
  */
 import Papa from 'papaparse';
 import type { Writable } from 'node:stream';
 import type { Store } from '../store/open.ts';
-import { accountView, addIdentifiers, knownMentions, viewMentions } from './privacy.ts';
+import { accountView, addIdentifiers, followedAccounts, knownMentions, viewMentions } from './privacy.ts';
 import { defuseRecord } from './csv-safe.ts';
 
 export const EXPORT_COLUMNS = ['source', 'platform_post_id', 'account', 'handle', 'created_at', 'text', 'language', 'url',
   'reply_to_id', 'repost_of_id', 'hashtags', 'urls', 'mentions', 'status', 'status_changed_at', 'status_evidence',
   'first_seen', 'last_seen'] as const;
 
+/** The post columns an export reads (one query shape for every selection). */
+export function postRowsQuery(store: Store) {
+  return store.db.selectFrom('posts')
+    .innerJoin('sources', 'sources.id', 'posts.source_id')
+    .leftJoin('accounts', 'accounts.id', 'posts.account_id')
+    .select(['posts.id', 'posts.source_id', 'sources.name as source', 'posts.platform_post_id', 'accounts.platform_account_id', 'accounts.handle',
+      'posts.created_at', 'posts.text', 'posts.language', 'posts.url', 'posts.reply_to_id', 'posts.repost_of_id',
+      'posts.hashtags', 'posts.urls', 'posts.mentions', 'posts.status', 'posts.status_changed_at', 'posts.status_evidence',
+      'posts.first_seen', 'posts.last_seen']);
+}
+
+export type PostRowsQuery = ReturnType<typeof postRowsQuery>;
+export type PostRow = Awaited<ReturnType<PostRowsQuery['execute']>>[number];
+
+/** Which posts an export writes: pages of rows in ascending id order. */
+export type PostSelection = (store: Store, pageSize: number) => AsyncIterable<PostRow[]>;
+
+/** Every post of the store. */
+export const allPosts: PostSelection = async function* (store, pageSize) {
+  let after = 0;
+  for (;;) {
+    const rows = await postRowsQuery(store).where('posts.id', '>', after).orderBy('posts.id').limit(pageSize).execute();
+    if (!rows.length) return;
+    after = Number(rows[rows.length - 1]!.id);
+    yield rows;
+  }
+};
+
 export interface ExportOptions {
   format: 'csv' | 'jsonl';
   revealAccounts?: boolean;
+  /** Which posts (default: all). */
+  select?: PostSelection;
   pageSize?: number;
   onRows?: (n: number) => void;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+/** The reader of an export went away (a closed download): the export stops, nothing is wrong with the data. */
+export class ExportAborted extends Error {
+  constructor() {
+    super('The export was stopped: its reader closed the stream.');
+    this.name = 'ExportAborted';
+  }
+}
+
+const iso = (ms: number | string | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
 const list = (json: string | null) => (json ? (JSON.parse(json) as string[]) : []);
 
-/** Writes all posts to `out`; resolves with the number written. */
+/** Writes the selected posts to `out`; resolves with the number written. */
 export async function exportPosts(store: Store, out: Writable, opts: ExportOptions): Promise<number> {
   const view = await accountView(store, !!opts.revealAccounts);
+  const followed = await followedAccounts(store, view);
+  const sourceName = (name: string) => (followed.size ? view.scrub(name, followed) : name);
   const pageSize = opts.pageSize ?? 5000;
-  let after = 0;
   let total = 0;
-  if (opts.format === 'csv') await write(out, Papa.unparse([EXPORT_COLUMNS as unknown as string[]]) + '\r\n');
-  for (;;) {
-    const rows = await store.db.selectFrom('posts')
-      .innerJoin('sources', 'sources.id', 'posts.source_id')
-      .leftJoin('accounts', 'accounts.id', 'posts.account_id')
-      .select(['posts.id', 'posts.source_id', 'sources.name as source', 'posts.platform_post_id', 'accounts.platform_account_id', 'accounts.handle',
-        'posts.created_at', 'posts.text', 'posts.language', 'posts.url', 'posts.reply_to_id', 'posts.repost_of_id',
-        'posts.hashtags', 'posts.urls', 'posts.mentions', 'posts.status', 'posts.status_changed_at', 'posts.status_evidence',
-        'posts.first_seen', 'posts.last_seen'])
-      .where('posts.id', '>', after).orderBy('posts.id').limit(pageSize).execute();
-    if (!rows.length) break;
-    after = rows[rows.length - 1].id;
+  if (opts.format === 'csv') await writeChunk(out, Papa.unparse([EXPORT_COLUMNS as unknown as string[]]) + '\r\n');
+  for await (const rows of (opts.select ?? allPosts)(store, pageSize)) {
+    if (!rows.length) continue;
     const known = view.revealed ? new Map<number, Map<string, string>>() : await mentionedAccounts(store, rows);
     const records = rows.map((r) => {
       const account = r.platform_account_id === null ? null : view.id(r.source, r.platform_account_id);
@@ -53,7 +86,7 @@ export async function exportPosts(store: Store, out: Writable, opts: ExportOptio
       addIdentifiers(ids, account, r.platform_account_id, r.handle);
       mentions.forEach((m, i) => addIdentifiers(ids, shownMentions[i]!, null, m));
       return {
-        source: r.source, platform_post_id: r.platform_post_id, account, handle, created_at: iso(r.created_at), text: r.text,
+        source: sourceName(r.source), platform_post_id: r.platform_post_id, account, handle, created_at: iso(r.created_at), text: r.text,
         language: r.language, url: view.scrub(r.url, ids), reply_to_id: r.reply_to_id, repost_of_id: r.repost_of_id,
         hashtags: list(r.hashtags), urls: view.scrub(list(r.urls), ids), mentions: shownMentions, status: r.status,
         status_changed_at: iso(r.status_changed_at), status_evidence: view.scrub(r.status_evidence ? JSON.parse(r.status_evidence) : null, ids),
@@ -61,14 +94,14 @@ export async function exportPosts(store: Store, out: Writable, opts: ExportOptio
       };
     });
     if (opts.format === 'jsonl') {
-      await write(out, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      await writeChunk(out, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
     } else {
       // Every cell comes from strangers: defuse spreadsheet formulas (see csv-safe.ts).
       const flat = records.map((r) => defuseRecord({
         ...r, hashtags: r.hashtags.join(' '), urls: r.urls.join(' '), mentions: r.mentions.join(' '),
         status_evidence: r.status_evidence === null ? '' : JSON.stringify(r.status_evidence),
       }));
-      await write(out, Papa.unparse(flat, { header: false, columns: EXPORT_COLUMNS as unknown as string[] }) + '\r\n');
+      await writeChunk(out, Papa.unparse(flat, { header: false, columns: EXPORT_COLUMNS as unknown as string[] }) + '\r\n');
     }
     total += rows.length;
     opts.onRows?.(rows.length);
@@ -91,12 +124,27 @@ async function mentionedAccounts(store: Store, rows: Array<{ source_id: number |
   return out;
 }
 
-function write(out: Writable, chunk: string): Promise<void> {
+/**
+ * Writes one chunk, waiting while the reader is behind (backpressure keeps memory flat). A
+ * reader that closes (a download cancelled in the browser) rejects with ExportAborted rather
+ * than leaving the export waiting for a 'drain' that never comes.
+ */
+export function writeChunk(out: Writable, chunk: string): Promise<void> {
+  if (out.destroyed || out.writableEnded) return Promise.reject(new ExportAborted());
   return new Promise((resolve, reject) => {
-    if (out.write(chunk)) resolve();
-    else {
-      out.once('drain', resolve);
-      out.once('error', reject);
-    }
+    if (out.write(chunk)) return resolve();
+    const settle = (err?: Error) => {
+      out.off('drain', onDrain);
+      out.off('close', onClose);
+      out.off('error', onError);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onDrain = () => settle();
+    const onClose = () => settle(new ExportAborted());
+    const onError = (err: Error) => settle(err);
+    out.on('drain', onDrain);
+    out.on('close', onClose);
+    out.on('error', onError);
   });
 }

@@ -226,6 +226,26 @@ export async function accountSources(store: Store, storeIds: number[], platformI
   return out;
 }
 
+/**
+ * Accounts that sources follow (`source add mastodon --account HANDLE`): their handle appears in
+ * the source's name and configuration. Returns handle → pseudonym for `view.scrub` (empty when revealed).
+ */
+export async function followedAccounts(store: Store, view: AccountView): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  if (view.revealed) return ids;
+  const rows = await store.db.selectFrom('sources').select(['name', 'config']).execute();
+  for (const r of rows) {
+    let account: unknown;
+    try {
+      account = (JSON.parse(r.config ?? 'null') as { account?: unknown } | null)?.account;
+    } catch {
+      continue;
+    }
+    if (typeof account === 'string' && account) addIdentifiers(ids, view.mention(r.name, account), null, account);
+  }
+  return ids;
+}
+
 /** Reads the server's reveal switch from the store's settings (off unless set). */
 export async function revealSetting(store: Store): Promise<boolean> {
   const row = await store.db.selectFrom('settings').select('value').where('key', '=', REVEAL_SETTING).executeTakeFirst();

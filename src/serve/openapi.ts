@@ -28,7 +28,9 @@ export function openApiDocument(routes: RouteSpec[], version: string) {
   for (const r of routes) {
     const path = r.url.replace(/:([A-Za-z_]+)/g, '{$1}');
     const responses: Record<string, unknown> = {
-      200: { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
+      200: r.produces
+        ? { description: 'A file to save (`Content-Disposition: attachment`).', content: Object.fromEntries(r.produces.map((t) => [t, { schema: { type: 'string' } }])) }
+        : { description: 'OK', content: { 'application/json': { schema: { type: 'object' } } } },
       400: { description: 'A parameter is invalid; `error.param` names it.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
       429: { description: 'Rate limited.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
     };

@@ -23,6 +23,8 @@ import { watchApi } from './api/watch.ts';
 import { settingsApi, ServerPrivacy } from './api/settings.ts';
 import { blockingApi } from './api/blocking.ts';
 import { evidenceApi } from './api/evidence.ts';
+import { downloadsApi } from './api/downloads.ts';
+import { PseudonymIndex } from '../report/privacy.ts';
 import { openApiDocument } from './openapi.ts';
 import { Services } from './services.ts';
 import { PROJECT_ROOT, WEB_DIST } from './web-build.ts';
@@ -33,6 +35,7 @@ export const API_PLUGINS: Array<(app: FastifyInstance, ctx: ApiContext) => Promi
   statsApi, postsApi, termsApi, findingsApi, sourcesApi, watchApi, settingsApi,
   blockingApi,
   evidenceApi,
+  downloadsApi,
 ];
 
 /** No inline script or style attributes; charts draw on canvas, and ECharts sets styles through CSSOM. */
@@ -186,7 +189,7 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
   };
 
   const cache = new TtlCache(5000, Date.now, opts.cache);
-  const ctx: ApiContext = { store, routes, pages, cache, services, requireToken, privacy: new ServerPrivacy(store, cache) };
+  const ctx: ApiContext = { store, routes, pages, cache, services, requireToken, privacy: new ServerPrivacy(store, cache), pseudonyms: new PseudonymIndex(store) };
   for (const plugin of API_PLUGINS) await app.register(plugin as FastifyPluginAsync<ApiContext>, ctx);
 
   routes.push({ method: 'GET', url: '/openapi.json', tag: 'meta', summary: 'This OpenAPI document.' });

@@ -96,12 +96,18 @@ function fillers(s: Seeded): Record<string, string[]> {
     '/api/blocking/measurements/{id}': s.measurementIds.map(String),
     '/api/posts/{id}/evidence.zip': s.postIds.map(String),
     '/api/campaigns/{id}/evidence.zip': [s.campaignKey],
+    '/api/downloads/campaigns/{id}/posts': [s.campaignKey],
+    '/api/downloads/campaigns/{id}/network': [s.campaignKey],
+    '/api/downloads/campaigns/{id}/edges': [s.campaignKey],
+    '/api/downloads/terms/{term}/posts': [s.term],
+    '/api/downloads/terms/{term}/timeline': [s.term],
   };
 }
 
 /** Routes that show accounts: with revealing on, the marker must appear in each. */
 const SHOWS_ACCOUNTS = ['/api/posts', '/api/posts/{id}', '/api/removal-rates/accounts', '/api/campaigns/{id}', '/api/findings/{id}', '/api/sources',
-  '/api/posts/{id}/evidence.zip', '/api/campaigns/{id}/evidence.zip'];
+  '/api/posts/{id}/evidence.zip', '/api/campaigns/{id}/evidence.zip',
+  '/api/downloads/posts', '/api/downloads/campaigns/{id}/posts', '/api/downloads/campaigns/{id}/network', '/api/downloads/campaigns/{id}/edges', '/api/downloads/terms/{term}/posts'];
 
 for (const b of backends()) {
   describe(`privacy: no raw account identifier leaves by any route or export unless revealed [${b.label}]`, () => {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Store } from '../../store/open.ts';
 import type { Services } from '../services.ts';
 import type { ServerPrivacy } from './settings.ts';
+import type { PseudonymIndex } from '../../report/privacy.ts';
 
 /** An error the API reports as `{ error: { status, code, message, param? } }`. */
 export class ApiError extends Error {
@@ -34,6 +35,8 @@ export interface RouteSpec {
   body?: z.ZodType;
   /** Requires the bearer token. */
   admin?: boolean;
+  /** Media types of a 200 that is a file, not JSON (downloads); the handler sends it through `reply` and returns `reply`. */
+  produces?: string[];
 }
 
 /** What the server hands to each API plugin. */
@@ -47,6 +50,8 @@ export interface ApiContext {
   requireToken: preHandlerHookHandler;
   /** The privacy policy every response that shows accounts applies (src/report/privacy.ts). */
   privacy: ServerPrivacy;
+  /** Pseudonyms back to store accounts, for filters that take the pseudonym a page shows (one per server). */
+  pseudonyms: PseudonymIndex;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -66,6 +71,8 @@ export function route<Q extends z.ZodObject | undefined, P extends z.ZodObject |
       const params = (spec.params ? validate(spec.params, req.params ?? {}, 'path') : undefined) as Parsed<P>;
       const body = (spec.body ? validate(spec.body, req.body ?? {}, 'body') : undefined) as Parsed<B>;
       const result = await handler({ query, params, body, req, reply });
+      // A download sent through `reply` applied the privacy policy to what it wrote (src/serve/api/downloads.ts).
+      if (result === reply) return reply;
       // A followed account's handle is in its source's name, which many responses carry.
       return spec.method === 'GET' ? ctx.privacy.scrubFollowed(result) : result;
     },

@@ -10,6 +10,9 @@ import type { Database } from '../../store/schema.ts';
 import type { PostStatus } from '../../store/schema.ts';
 import { ApiError } from './common.ts';
 import type { ServeDb } from './tables.ts';
+import { likePattern } from '../../report/export-filter.ts';
+
+export { likePattern };
 
 /**
  * Rows one filtered request may scan. Full-text search is LIKE: unindexed, so each page scans
@@ -36,10 +39,6 @@ interface Position { created: number | null; id: number }
 type Qb = SelectQueryBuilder<Database & { p: Database['posts'] }, 'p', object>;
 type Eb = ExpressionBuilder<Database & { p: Database['posts'] }, 'p'>;
 
-/** Escapes LIKE wildcards so the search is a plain substring match. */
-export function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
 
 /** Posts strictly after `at` in list order (dated run only; `at` dated). */
 function afterDated(eb: Eb, at: Position) {

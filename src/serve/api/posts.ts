@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { POST_STATUSES } from '../../store/schema.ts';
 import { ApiError, type ApiContext, idParam, limitParam, parseJson, route, timeParam } from './common.ts';
 import { serveDb, tryDisappearances } from './tables.ts';
-import { addIdentifiers, knownMentions, viewExtra, viewMentions, PseudonymIndex, ACCOUNT_ID_KEY, ACCOUNT_NAME_KEY } from '../../report/privacy.ts';
+import { addIdentifiers, knownMentions, viewExtra, viewMentions, ACCOUNT_ID_KEY, ACCOUNT_NAME_KEY } from '../../report/privacy.ts';
 import { listPosts, num } from './posts-list.ts';
 import { MAX_ACCOUNT_MATCHES, resolveAccounts } from './post-accounts.ts';
 
@@ -30,7 +30,7 @@ export async function postsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
   const db = serveDb(ctx.store.db);
   ctx.pages.push('/posts', '/posts/:id');
 
-  const pseudonyms = new PseudonymIndex(ctx.store);
+  const pseudonyms = ctx.pseudonyms;
 
   route(app, ctx, {
     method: 'GET', url: '/api/posts', tag: 'posts', query: listQuery,

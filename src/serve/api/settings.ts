@@ -6,7 +6,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Store } from '../../store/open.ts';
-import { accountView, addIdentifiers, revealSetting, setRevealSetting, type AccountView } from '../../report/privacy.ts';
+import { accountView, followedAccounts, revealSetting, setRevealSetting, type AccountView } from '../../report/privacy.ts';
 import { type ApiContext, route, type TtlCache } from './common.ts';
 
 /** How long a server trusts its copy of the switch before rereading the store (another server may flip it). */
@@ -58,19 +58,8 @@ export class ServerPrivacy {
     return followed.size ? view.scrub(value, followed) : value;
   }
 
-  private async readFollowed(view: AccountView): Promise<Map<string, string>> {
-    const ids = new Map<string, string>();
-    const rows = await this.store.db.selectFrom('sources').select(['name', 'config']).execute();
-    for (const r of rows) {
-      let account: unknown;
-      try {
-        account = (JSON.parse(r.config ?? 'null') as { account?: unknown } | null)?.account;
-      } catch {
-        continue;
-      }
-      if (typeof account === 'string' && account) addIdentifiers(ids, view.mention(r.name, account), null, account);
-    }
-    return ids;
+  private readFollowed(view: AccountView): Promise<Map<string, string>> {
+    return followedAccounts(this.store, view);
   }
 }
 

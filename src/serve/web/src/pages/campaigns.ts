@@ -5,6 +5,7 @@ import { chart } from '../charts.ts';
 import { count, h, statusBadge, table, time } from '../dom.ts';
 import { forceLayout } from '../graph-layout.ts';
 import type { Page } from '../main.ts';
+import { campaignDownloads } from '../downloads.ts';
 
 interface Sample { text: string; language: string | null; posts: number | null }
 interface CampaignRow {
@@ -83,8 +84,7 @@ export const campaignPage: Page = {
     root.append(
       lang(h('h1', { class: 'campaign-title' }, c.name ?? 'Campaign with no stored text'), c.name_language),
       h('p', { class: 'muted', id: 'campaign-id' }, `Campaign ${c.id} · score ${c.score.toFixed(2)} · ${count(c.evidence.accounts.length)} accounts · ${count(c.evidence.posts)} posts · ${isoTime(c.evidence.start)} → ${isoTime(c.evidence.end)}`),
-      // Downloads and the evidence bundle add their links here.
-      h('div', { id: 'campaign-actions', class: 'campaign-actions' },
+      h('div', { id: 'campaign-actions', class: 'campaign-actions' }, campaignDownloads(c.id),
         h('p', { class: 'evidence-link' }, h('a', { href: `/api/campaigns/${encodeURIComponent(c.id)}/evidence.zip`, id: 'evidence-link' }, 'Download the evidence bundle (ZIP: printable report, posts, texts, edges with evidence, SHA-256 manifest)'))),
       h('p', { class: 'muted' }, `Detector's summary: ${c.summary}`),
       h('section', { class: 'panel', id: 'text-groups' },

@@ -3,6 +3,7 @@ import { get, qs } from '../api.ts';
 import { clip, count, fields, h, mount, safeHref, statusBadge, statusLabel, table, time } from '../dom.ts';
 import { navigate, type Page } from '../main.ts';
 import type { Child } from '../dom.ts';
+import { postsDownloads } from '../downloads.ts';
 
 interface PostRow { id: number; source: string | null; account_id: number | null; account: string | null; platform_account_id: string | null; created_at: number | null; text: string; status: string; status_changed_at: number | null }
 interface AccountMatch { id: number; source: string; account: string; matched: string }
@@ -59,6 +60,7 @@ export const postsPage: Page = {
     mount(root, h('h1', null, 'Posts'), form, accountNote(q.get('account'), page.accounts),
       h('p', { class: 'muted order' }, 'Newest first by the time each post was created (UTC); posts without a time come last.'),
       h('div', { id: 'posts-table' }, table(['id', 'created', 'account', 'source', 'text', 'status', 'changed'], rows)), note, more);
+    root.querySelector('h1')?.after(postsDownloads(params));
   },
 };
 

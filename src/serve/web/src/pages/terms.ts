@@ -3,6 +3,7 @@ import { get, qs } from '../api.ts';
 import { chart } from '../charts.ts';
 import { count, h, pct, statusLabel, table, time } from '../dom.ts';
 import type { Page } from '../main.ts';
+import { termDownloads } from '../downloads.ts';
 
 interface Term {
   term: string; posts: number; removed: number; rate: number; low: number | null; high: number | null; q: number | null;
@@ -59,6 +60,7 @@ export const termPage: Page = {
         h('a', { href: `/posts${qs({ q: r.term.term })}` }, 'Posts containing it →')),
       h('section', { class: 'panel' }, h('h2', null, 'Timeline by day'), pts.length ? el : h('p', { class: 'muted' }, 'The detector stored no timeline for this term.')),
     );
+    root.querySelector('h1')?.after(termDownloads(r.term.term));
     if (pts.length) {
       chart(el, {
         legend: { top: 0 }, grid: { left: 50, right: 20, top: 30, bottom: 30 }, tooltip: { trigger: 'axis', renderMode: 'richText' },
