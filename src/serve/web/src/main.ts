@@ -10,6 +10,7 @@ import { postsPage, postPage } from './pages/posts.ts';
 import { termsPage, termPage } from './pages/terms.ts';
 import { campaignsPage, campaignPage } from './pages/campaigns.ts';
 import { get } from './api.ts';
+import { showSimulatedBanner } from './banner.ts';
 
 /** What a page gets: its path parameters, the query string, and a signal aborted on navigation. */
 export interface PageContext {
@@ -37,6 +38,7 @@ async function route(): Promise<void> {
   for (const t of timers) clearInterval(t);
   timers = [];
   disposeCharts();
+  void showSimulatedBanner();
   const controller = new AbortController();
   current = controller;
   const root = document.getElementById('app')!;
