@@ -18,12 +18,17 @@ export class CatchUpClock implements Clock {
   /** Current simulated time, epoch ms: never later than the wall clock. */
   now(): number {
     const real = this.wall();
-    return Math.floor(Math.min(real, this.start + (real - this.realStart) * this.speed));
+    return Math.floor(Math.min(real, this.accelerated(real)));
   }
 
   /** Simulated ms per wall ms right now: `speed` while catching up, then 1 (the simulator sends it to the watcher). */
   get rate(): number {
-    return this.now() < this.wall() ? this.speed : 1;
+    const real = this.wall();
+    return this.accelerated(real) < real ? this.speed : 1;
+  }
+
+  private accelerated(real: number): number {
+    return this.start + (real - this.realStart) * this.speed;
   }
 
   /** When the clock reaches the present (wall-clock epoch ms). */
