@@ -13,8 +13,11 @@ export async function showSimulatedBanner(): Promise<void> {
   try {
     r = await get<Simulated>('/api/simulated');
   } catch {
+    document.documentElement.dataset.simulated = 'unknown';
     return; // Unknown is not "simulated": the page itself reports the server's failures.
   }
+  // Tests wait for this before asserting the banner's absence.
+  document.documentElement.dataset.simulated = String(r.simulated.length > 0);
   const old = document.getElementById('simulated-banner');
   if (!r.simulated.length) {
     old?.remove();
