@@ -123,26 +123,38 @@ function byLowerBound<R extends { low: number; removed: number; posts: number }>
 async function overview(store: Store, root: ServeDb) {
   return readSnapshot(store, root, async (db) => {
     // Tiles and the sources table come from this one GROUP BY, so they agree by construction.
-    const [counts, accounts, sources, findings, range, lastCheck, simulated, topAccounts] = await Promise.all([
-      db.selectFrom('posts').select(['source_id', 'status', (eb) => eb.fn.countAll().as('n')]).groupBy(['source_id', 'status']).execute(),
+    const [totals, gone, accounts, sources, findings, first, last, lastCheck, simulated, topAccounts] = await Promise.all([
+      // Posts per source read the unique key's index; the other statuses the partial index of
+      // non-visible posts; visible is the difference. A GROUP BY (source, status) would read the table.
+      db.selectFrom('posts').select(['source_id', (eb) => eb.fn.countAll().as('n')]).groupBy('source_id').execute(),
+      db.selectFrom('posts').select(['source_id', 'status', (eb) => eb.fn.countAll().as('n')]).where(sql<boolean>`status <> 'visible'`).groupBy(['source_id', 'status']).execute(),
       db.selectFrom('accounts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
       db.selectFrom('sources').select(['id', 'name', 'kind', 'platform']).orderBy('id').execute(),
       db.selectFrom('findings').select(['kind', (eb) => eb.fn.countAll().as('n')]).groupBy('kind').execute(),
-      db.selectFrom('posts').select((eb) => [eb.fn.min('created_at').as('first'), eb.fn.max('created_at').as('last')]).executeTakeFirst(),
+      // min and max in separate queries: each is one step down the index.
+      db.selectFrom('posts').select((eb) => eb.fn.min('created_at').as('t')).executeTakeFirst(),
+      db.selectFrom('posts').select((eb) => eb.fn.max('created_at').as('t')).executeTakeFirst(),
       db.selectFrom('observations').select((eb) => eb.fn.max('observed_at').as('t')).executeTakeFirst(),
       simulatedSources(db),
       accountRates(db, TOP_ACCOUNTS, MIN_POSTS),
     ]);
+    const range = { first: first?.t, last: last?.t };
     const byStatus: Record<string, number> = { visible: 0 };
     const perSource = new Map<number, Record<string, number>>();
     let total = 0;
-    for (const c of counts) {
-      const n = Number(c.n);
+    for (const t of totals) {
+      const n = Number(t.n);
       total += n;
-      byStatus[c.status] = (byStatus[c.status] ?? 0) + n;
-      const s = perSource.get(Number(c.source_id)) ?? {};
-      s[c.status] = (s[c.status] ?? 0) + n;
-      perSource.set(Number(c.source_id), s);
+      byStatus.visible! += n;
+      perSource.set(Number(t.source_id), { visible: n });
+    }
+    for (const g of gone) {
+      const n = Number(g.n);
+      const s = perSource.get(Number(g.source_id))!;
+      s[g.status] = (s[g.status] ?? 0) + n;
+      s.visible! -= n;
+      byStatus[g.status] = (byStatus[g.status] ?? 0) + n;
+      byStatus.visible! -= n;
     }
     const bySource = sources.filter((s) => perSource.has(Number(s.id))).map((s) => {
       const st = perSource.get(Number(s.id))!;
@@ -232,27 +244,28 @@ async function accountRates(db: ServeDb, limit: number, minPosts: number) {
     .groupBy('account_id').execute())
     .map((c) => ({ id: Number(c.account_id), removed: Number(c.n) }))
     .sort((a, b) => b.removed - a.removed || a.id - b.id);
-  type Row = { account_id: number; handle: string | null; platform_account_id: string; status: string; source_id: number; source: string } & ReturnType<typeof rateOf>;
-  const ranked: Row[] = [];
-  const CHUNK = 500;
+  const ranked: Array<{ account_id: number } & ReturnType<typeof rateOf>> = [];
+  const CHUNK = 1000;
   for (let i = 0; i < candidates.length; i += CHUNK) {
     if (ranked.length >= limit && ranked[limit - 1]!.low > bestLowerBound(candidates[i]!.removed, minPosts)) break;
     const chunk = candidates.slice(i, i + CHUNK);
     const removed = new Map(chunk.map((c) => [c.id, c.removed]));
-    const totals = await db.selectFrom('posts as p').innerJoin('accounts as a', 'a.id', 'p.account_id').innerJoin('sources as s', 's.id', 'a.source_id')
-      .select(['p.account_id', 'a.handle', 'a.platform_account_id', 'a.status', 'a.source_id', 's.name as source', (eb) => eb.fn.countAll().as('n')])
-      .where('p.account_id', 'in', chunk.map((c) => c.id))
-      .groupBy(['p.account_id', 'a.handle', 'a.platform_account_id', 'a.status', 'a.source_id', 's.name']).execute();
+    // Posts per account from the (account_id, created_at) index alone; names are read for the winners only.
+    const totals = await db.selectFrom('posts').select(['account_id', (eb) => eb.fn.countAll().as('n')])
+      .where('account_id', 'in', chunk.map((c) => c.id)).groupBy('account_id').execute();
     for (const t of totals) {
       const posts = Number(t.n);
-      if (posts < minPosts) continue;
-      ranked.push({
-        account_id: Number(t.account_id), handle: t.handle, platform_account_id: t.platform_account_id, status: t.status, source_id: Number(t.source_id), source: t.source,
-        ...rateOf(posts, removed.get(Number(t.account_id)) ?? 0, minPosts),
-      });
+      if (posts >= minPosts) ranked.push({ account_id: Number(t.account_id), ...rateOf(posts, removed.get(Number(t.account_id)) ?? 0, minPosts) });
     }
     ranked.sort((a, b) => byLowerBound(a, b) || a.account_id - b.account_id);
     ranked.length = Math.min(ranked.length, limit);
   }
-  return ranked;
+  if (!ranked.length) return [];
+  const named = new Map((await db.selectFrom('accounts as a').innerJoin('sources as s', 's.id', 'a.source_id')
+    .select(['a.id', 'a.handle', 'a.platform_account_id', 'a.status', 'a.source_id', 's.name as source'])
+    .where('a.id', 'in', ranked.map((r) => r.account_id)).execute()).map((a) => [Number(a.id), a]));
+  return ranked.flatMap((r) => {
+    const a = named.get(r.account_id);
+    return a ? [{ ...r, handle: a.handle, platform_account_id: a.platform_account_id, status: a.status, source_id: Number(a.source_id), source: a.source }] : [];
+  });
 }
