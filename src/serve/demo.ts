@@ -14,6 +14,9 @@ import { startSim, type SimHandle } from '../collect/sim/server.ts';
 import { addSource } from '../collect/sources/add.ts';
 import { DETECTORS } from '../detect/index.ts';
 import { seedDemoMeasurements } from './fixtures-probe.ts';
+import { CatchUpClock } from './demo-clock.ts';
+
+const DAY = 86_400_000;
 
 export interface DemoOptions {
   /** SQLite file; recreated unless `keep`. */
@@ -22,8 +25,10 @@ export interface DemoOptions {
   port?: number;
   host?: string;
   token?: string;
-  /** Simulated seconds per real second. */
+  /** Simulated seconds per real second, until the simulated clock reaches the present. */
   speed?: number;
+  /** How far in the past the simulated clock starts (default 7 days): the history the demo fills in fast. */
+  historyMs?: number;
   seed?: number;
   /** How often the detectors run (ms). */
   detectEveryMs?: number;
@@ -72,10 +77,16 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
     // More campaigns per simulated day than the default, each posting in two bursts (the
     // detector's default thresholds want a pair of accounts to meet twice), so one shows within
     // two minutes.
-    sim = await startSim({ port: 0, host: '127.0.0.1', seed: o.seed ?? 1, speed: o.speed ?? 300, scenario: { campaignsPerDay: 24, campaignWaves: 2 } });
+    // The simulated clock starts in the past and slows to the wall clock's pace once it reaches
+    // the present, so the demo's data is never dated in the future.
+    const speed = o.speed ?? 300;
+    const start = Math.floor((Date.now() - (o.historyMs ?? 7 * DAY)) / 60_000) * 60_000;
+    const clock = new CatchUpClock(start, speed);
+    sim = await startSim({ port: 0, host: '127.0.0.1', seed: o.seed ?? 1, speed, start, clock, scenario: { campaignsPerDay: 24, campaignWaves: 2 } });
     cleanups.push(() => sim!.close());
-    o.log(`Simulated platform (test fixture, not a real site) at ${sim.url}, ${o.speed ?? 300}× real time.`);
-    await addSource(store, { kind: 'mastodon', url: sim.url, public: true, name: 'demo-sim', budgetPerMinute: 6000 });
+    o.log(`Simulated platform (test fixture, not a real site) at ${sim.url}: its clock starts at ${new Date(start).toISOString()} and runs ${speed}× real time until it reaches the present (about ${new Date(clock.caughtUpAt).toISOString()}), then at real time.`);
+    // Marked simulated: the dashboard shows a banner on every page while this source is present.
+    await addSource(store, { kind: 'mastodon', url: sim.url, public: true, name: 'demo-sim', budgetPerMinute: 6000, simulated: true });
     // The watcher follows the simulator's accelerated clock, and only that origin's headers.
     services.simClock = sim.url;
     await services.startWatch();

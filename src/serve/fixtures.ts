@@ -35,6 +35,8 @@ export interface SeedOptions {
   observeShare?: number;
   batch?: number;
   onProgress?: (done: number) => void;
+  /** Mark the source simulated, as generated data is (default true; false to test a store of observed data). */
+  simulated?: boolean;
 }
 
 export interface Seeded {
@@ -52,7 +54,7 @@ export async function seedObservatory(store: Store, opts: SeedOptions): Promise<
   const rand = rng(opts.seed ?? 1);
   const now = opts.now ?? Date.now();
   const nAccounts = opts.accounts ?? Math.max(10, Math.floor(opts.posts / 50));
-  const source = await ensureSource(store, { name: 'sim-mastodon', kind: 'mastodon', platform: 'mastodon', config: { url: 'http://127.0.0.1:1/' } });
+  const source = await ensureSource(store, { name: 'sim-mastodon', kind: 'mastodon', platform: 'mastodon', config: { url: 'http://127.0.0.1:1/', ...(opts.simulated ?? true ? { simulated: true } : {}) } });
   const writer = store.bulkWriter();
   const batch = opts.batch ?? 10_000;
   const span = 48 * HOUR;

@@ -18,7 +18,7 @@ export function registerSim(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UserError('--port must be a port number.');
       const sim = await startSim({ port, seed: Number(f.seed), speed, truthFile: f.truth, scenario: { postsPerDay: Number(f.postsPerDay) } });
       process.stdout.write(`simulated platform (not a real service) at ${sim.url}  seed=${f.seed} speed=${speed}x\n` +
-        `add it with: censorscope source add mastodon --url ${sim.url} --public\n`);
+        `add it with: censorscope source add mastodon --url ${sim.url} --public --simulated\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

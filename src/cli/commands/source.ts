@@ -4,7 +4,7 @@ import { withStore, printJson } from '../context.ts';
 import { addSource, checkFeedUrl, listSources } from '../../collect/sources/add.ts';
 import { UserError } from '../../util/errors.ts';
 
-interface AddFlags { url?: string; public?: boolean; hashtag?: string; account?: string; config?: string; name?: string; budget?: string; timeout?: string; json?: boolean }
+interface AddFlags { url?: string; public?: boolean; hashtag?: string; account?: string; config?: string; name?: string; budget?: string; timeout?: string; simulated?: boolean; json?: boolean }
 
 export function registerSource(program: Command): void {
   const source = program.command('source').description('Manage live sources (mastodon, feed, http-json) for the deletion watch.');
@@ -18,9 +18,10 @@ export function registerSource(program: Command): void {
     .option('--name <name>', 'unique name (default derived from the URL)')
     .option('--budget <n>', 'requests per minute this source may use (default 60)')
     .option('--timeout <ms>', 'milliseconds one request may take before it counts as a timeout, never a deletion (default 10000)')
+    .option('--simulated', 'the source is a simulation (e.g. censorscope sim): the dashboard shows a "simulated data" banner while it is present')
     .option('--json', 'print the stored source as JSON')
     .action(async (kind: string, f: AddFlags, cmd: Command) => {
-      const common = { name: f.name, budgetPerMinute: f.budget == null ? undefined : Number(f.budget), timeoutMs: f.timeout == null ? undefined : Number(f.timeout) };
+      const common = { name: f.name, budgetPerMinute: f.budget == null ? undefined : Number(f.budget), timeoutMs: f.timeout == null ? undefined : Number(f.timeout), simulated: f.simulated === true };
       const row = await withStore(cmd, async (store) => {
         if (kind === 'mastodon' || kind === 'feed') {
           if (!f.url) throw new UserError(`A ${kind} source needs --url URL.`);

@@ -71,6 +71,8 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
   const start = opts.start ?? Math.floor(Date.now() / 60_000) * 60_000;
   const speed = opts.speed ?? 1;
   const clock = opts.clock ?? new AcceleratedClock(start, speed);
+  // A clock whose pace changes (the demo's, which slows to the wall clock's once it catches up) says its current rate.
+  const currentRate = () => (clock as Partial<{ rate: number }>).rate ?? speed;
   const scenario = new Scenario({ seed, start, ...opts.scenario });
   const faults = createRng(seed ^ 0x5eed);
   const faultRate = opts.faultRate ?? 0.03;
@@ -134,7 +136,7 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
     scenario.ensureUntil(t + 86_400_000);
     const u = new URL(req.url ?? '/', 'http://sim');
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', [SIM_TIME_HEADER]: String(clock.now()), [SIM_SPEED_HEADER]: String(speed), ...headers });
+      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', [SIM_TIME_HEADER]: String(clock.now()), [SIM_SPEED_HEADER]: String(currentRate()), ...headers });
       res.end(JSON.stringify(body));
     };
     if (inOutage(t)) {

@@ -14,6 +14,8 @@ interface Common {
   budgetPerMinute?: number;
   listEveryMs?: number;
   timeoutMs?: number;
+  /** The source is a simulation (`censorscope sim`, the demo): the dashboard says so on every page. */
+  simulated?: boolean;
 }
 export type SourceInput =
   | ({ kind: 'mastodon'; url: string; public?: boolean; hashtag?: string; account?: string } & Common)
@@ -65,7 +67,7 @@ export async function addSource(store: Store, input: SourceInput): Promise<Sourc
   const existing = await store.db.selectFrom('sources').select('id').where('name', '=', name).executeTakeFirst();
   if (existing) throw new UserError(`A source named "${name}" already exists; pick another with --name.`);
   const row = await store.db.insertInto('sources').values({
-    kind: input.kind, name, platform, config: JSON.stringify({ ...config, ...common.data }), cursor: null, enabled: 1, created_at: Date.now(),
+    kind: input.kind, name, platform, config: JSON.stringify({ ...config, ...common.data, ...(input.simulated ? { simulated: true } : {}) }), cursor: null, enabled: 1, created_at: Date.now(),
   }).returningAll().executeTakeFirstOrThrow();
   return row;
 }

@@ -17,7 +17,7 @@ export async function watchApi(app: FastifyInstance, ctx: ApiContext): Promise<v
   const db = serveDb(ctx.store.db);
 
   route(app, ctx, {
-    method: 'GET', url: '/api/watch/health', tag: 'watch', summary: 'Checks per minute and errors over the last minutes, and whether the watcher runs here.',
+    method: 'GET', url: '/api/watch/health', tag: 'watch', summary: 'Checks and errors per minute over the `minutes` up to the latest check (the data\'s clock; minutes without checks are absent from `series`), and whether the watcher runs here.',
     query: z.object({ minutes: z.coerce.number().int().min(1).max(24 * 60).default(30) }),
   }, async ({ query }) => ({
     ...(await ctx.cache.get(`health:${query.minutes}`, () => health(db, query.minutes), 2000)),
@@ -56,9 +56,10 @@ export async function watchApi(app: FastifyInstance, ctx: ApiContext): Promise<v
 
 async function health(db: ServeDb, minutes: number) {
   const last = await db.selectFrom('observations').select((eb) => eb.fn.max('observed_at').as('t')).executeTakeFirst();
-  // Checks against a simulated platform are stamped with its (accelerated) clock: anchor the
-  // window at the latest check when that is ahead of the wall clock.
-  const now = Math.max(Date.now(), Number(last?.t ?? 0));
+  // The window ends at the data's own clock, the latest check: checks against a simulated
+  // platform are stamped with its clock, which need not be the server's, and a watcher stopped
+  // yesterday still has a last half hour worth showing (the page says when it ended).
+  const now = last?.t != null ? Number(last.t) + 1 : Date.now();
   const since = Math.floor((now - minutes * MINUTE) / MINUTE) * MINUTE;
   const rows = await db.selectFrom('observations')
     .select([
@@ -73,7 +74,8 @@ async function health(db: ServeDb, minutes: number) {
   // The current minute is partial: the rate uses the complete minutes of the window.
   const recent = series.filter((r) => r.minute >= now - 5 * MINUTE - MINUTE && r.minute < Math.floor(now / MINUTE) * MINUTE);
   return {
-    minutes, since, checks, errors, errorRate: checks ? errors / checks : 0,
+    // `series` holds only minutes with checks: a minute absent from it had no check (no data), not zero.
+    minutes, since, to: now, checks, errors, errorRate: checks ? errors / checks : 0,
     checksPerMinute: recent.length ? recent.reduce((s, r) => s + r.checks, 0) / 5 : 0,
     lastCheckAt: num(last?.t), series,
   };

@@ -11,6 +11,7 @@ import { termsPage, termPage } from './pages/terms.ts';
 import { campaignsPage, campaignPage } from './pages/campaigns.ts';
 import { sitesPage, sitePage, measurementPage } from './pages/sites.ts';
 import { get } from './api.ts';
+import { showSimulatedBanner } from './banner.ts';
 
 /** What a page gets: its path parameters, the query string, and a signal aborted on navigation. */
 export interface PageContext {
@@ -39,6 +40,7 @@ async function route(): Promise<void> {
   for (const t of timers) clearInterval(t);
   timers = [];
   disposeCharts();
+  void showSimulatedBanner();
   const controller = new AbortController();
   current = controller;
   const root = document.getElementById('app')!;
