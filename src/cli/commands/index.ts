@@ -13,5 +13,7 @@ import { registerWatch } from './watch.ts';
 import { registerSim } from './sim.ts';
 import { registerTerms } from './terms.ts';
 import { registerExtract } from './extract.ts';
+import { registerImpostors } from './impostors.ts';
+import { registerWatchlist } from './watchlist.ts';
 
-export const COMMANDS: Array<(program: Command) => void> = [registerImport, registerStats, registerExport, registerDemo, registerServe, registerProbe, registerTh, registerCoordination, registerTerms, registerExtract, registerSource, registerWatch, registerSim];
+export const COMMANDS: Array<(program: Command) => void> = [registerImport, registerStats, registerExport, registerDemo, registerServe, registerProbe, registerTh, registerCoordination, registerTerms, registerExtract, registerSource, registerWatch, registerSim, registerImpostors, registerWatchlist];
