@@ -89,6 +89,17 @@ const SUBDOMAIN_LABEL_MIN = 6;
 export const BRAND_WORDS = ['news', 'online', 'live', 'today', 'info', 'aktuell', 'daily', 'now', 'tv', 'official', 'media', 'press', 'web',
   'site', 'portal', 'world', 'de', 'eu', 'uk', 'fr', 'it', 'ru', 'ua', 'com', 'net', 'org', '24', 'zeitung', 'nachrichten', 'actu', 'notizie', 'real', 'true', 'the'];
 
+/**
+ * Suffixes whose registrants are vetted (governments, universities, militaries, treaty bodies:
+ * gov, edu, mil, int, gov.uk, ac.uk, gouv.fr, go.jp, …): an impostor cannot register there, so a
+ * name under one is never flagged (nasa.gov is not a look-alike of ansa.it).
+ */
+export function vettedSuffix(suffix: string): boolean {
+  const labels = suffix.split('.');
+  if (['gov', 'edu', 'mil', 'int'].includes(labels[labels.length - 1]!)) return true;
+  return labels.length > 1 && labels.slice(0, -1).some((l) => ['gov', 'gouv', 'gob', 'govt', 'gv', 'go', 'edu', 'ac', 'mil', 'gub'].includes(l));
+}
+
 /** Deletion neighbourhood of a string: itself and every form with up to `depth` characters removed. */
 export function deletes(s: string, depth: number): Set<string> {
   const out = new Set<string>([s]);
@@ -106,6 +117,7 @@ export function deletes(s: string, depth: number): Set<string> {
   return out;
 }
 
+/** Index keys of a protected name: both forms (as written, and its visual skeleton) to `depth` deletions. */
 function keysOf(label: string, depth: number): Set<string> {
   const compact = label.replace(/-/g, '');
   const keys = deletes(compact, depth);
@@ -118,8 +130,8 @@ function keysOf(label: string, depth: number): Set<string> {
 export class DomainIndex {
   private targets: Target[] = [];
   private own = new Map<string, Target>();
-  private shallow = new Map<string, number[]>();
-  private deep = new Map<string, number[]>();
+  private shallow = new DeleteIndex();
+  private deep = new DeleteIndex();
   private brands = new Map<string, number[]>();
 
   constructor(entries: Iterable<DomainTarget>, private opts: DomainIndexOptions = {}) {
@@ -130,8 +142,8 @@ export class DomainIndex {
       const t: Target = { id: e.id, domain: p.domain, suffix: p.suffix, label, compact: label.replace(/-/g, '') };
       const i = this.targets.push(t) - 1;
       this.own.set(p.domain, t);
-      for (const k of keysOf(label, 1)) push(this.shallow, k, i);
-      if (t.compact.length >= DEEP) for (const k of keysOf(label, 2)) push(this.deep, k, i);
+      for (const k of keysOf(label, 1)) this.shallow.add(k, i);
+      if (t.compact.length >= DEEP) for (const k of keysOf(label, 2)) this.deep.add(k, i);
       if (t.compact.length >= BRAND_MIN) push(this.brands, t.compact, i);
     }
   }
@@ -150,7 +162,7 @@ export class DomainIndex {
   /** The best look-alike finding for a domain or URL's host, or null when it imitates nothing protected. */
   match(input: string): DomainFinding | null {
     const p = parseHost(input);
-    if (!p || this.own.has(p.domain)) return null;
+    if (!p || this.own.has(p.domain) || vettedSuffix(p.suffix)) return null;
     const { text: label, folded } = foldHomoglyphs(p.label, this.opts.skeleton);
     let best: DomainFinding | null = this.lookalike(p, label, folded);
     for (const f of [this.inSubdomain(p), this.brandWord(p, label)]) {
@@ -160,10 +172,14 @@ export class DomainIndex {
   }
 
   private lookalike(p: ParsedHost, label: string, folded: Array<{ from: string; to: string; at: number }>): DomainFinding | null {
-    const compact = label.replace(/-/g, '');
+    const compact = label.includes('-') ? label.replace(/-/g, '') : label;
+    const skel = visualSkeleton(label);
     const found = new Set<number>();
-    for (const k of keysOf(label, 1)) for (const i of this.shallow.get(k) ?? []) found.add(i);
-    if (compact.length >= DEEP - 2 && this.deep.size) for (const k of keysOf(label, 2)) for (const i of this.deep.get(k) ?? []) found.add(i);
+    // Both forms one deletion deep (cheap); the visual skeleton alone two deep (a pair read as one
+    // letter, rn for m, is then already the same on both sides).
+    this.shallow.probe(compact, 1, found);
+    if (skel !== compact) this.shallow.probe(skel, 1, found);
+    this.deep.probe(skel, 2, found);
     let best: DomainFinding | null = null;
     let bestCost = Infinity;
     for (const i of found) {
@@ -237,7 +253,72 @@ export class DomainIndex {
   }
 }
 
-function push(map: Map<string, number[]>, key: string, i: number): void {
+const B = 0x9e3779b1 | 0;
+
+/** 32-bit polynomial hash of a string (the index's key; candidates are verified by alignment, so a collision only costs one). */
+function hashOf(s: string): number {
+  let h = 0;
+  for (let k = 0; k < s.length; k++) h = (Math.imul(h, B) + s.charCodeAt(k)) | 0;
+  return h;
+}
+
+/**
+ * A deletion-neighbourhood index keyed by hash: a query's deletion forms are hashed in O(1) each
+ * from prefix and suffix hashes, never built as strings (a million queries probe ~10^8 forms).
+ */
+class DeleteIndex {
+  private keys = new Map<number, number[]>();
+  private min = Infinity;
+  private max = 0;
+  private pow: Int32Array = Int32Array.of(1);
+
+  add(key: string, i: number): void {
+    push(this.keys, hashOf(key), i);
+    if (key.length < this.min) this.min = key.length;
+    if (key.length > this.max) this.max = key.length;
+  }
+
+  private powers(n: number): Int32Array {
+    if (this.pow.length <= n) {
+      const p = new Int32Array(n + 1);
+      p[0] = 1;
+      for (let k = 1; k <= n; k++) p[k] = Math.imul(p[k - 1]!, B);
+      this.pow = p;
+    }
+    return this.pow;
+  }
+
+  /** Looks up `s` and every form of it with up to `depth` (1 or 2) characters deleted, adding the hits to `out`. */
+  probe(s: string, depth: 1 | 2, out: Set<number>): void {
+    const n = s.length;
+    if (n - depth > this.max || n < this.min) return;
+    const add = (h: number) => { const hit = this.keys.get(h); if (hit) for (const i of hit) out.add(i); };
+    const pow = this.powers(n);
+    // pre[i]: hash of s[0, i); suf[i]: hash of s[i, n) as the tail of a string (its last char has power 0).
+    const pre = new Int32Array(n + 1);
+    for (let k = 0; k < n; k++) pre[k + 1] = (Math.imul(pre[k]!, B) + s.charCodeAt(k)) | 0;
+    const suf = new Int32Array(n + 1);
+    for (let k = n - 1; k >= 0; k--) suf[k] = (Math.imul(s.charCodeAt(k), pow[n - 1 - k]!) + suf[k + 1]!) | 0;
+    if (n <= this.max) add(pre[n]!);
+    const ones = n - 1 >= this.min && n - 1 <= this.max;
+    const twos = depth === 2 && n - 2 >= this.min;
+    for (let i = 0; i < n; i++) {
+      // Deleting either of two equal neighbours gives the same form: probe it once.
+      if (i > 0 && s[i] === s[i - 1]) continue;
+      if (ones) add((Math.imul(pre[i]!, pow[n - 1 - i]!) + suf[i + 1]!) | 0);
+      if (!twos) continue;
+      const head = Math.imul(pre[i]!, pow[n - 2 - i] ?? 0);
+      for (let j = i + 1; j < n; j++) {
+        if (j > i + 1 && s[j] === s[j - 1]) continue;
+        // s without positions i and j: head, the middle s(i, j), then the tail after j.
+        const mid = (pre[j]! - Math.imul(pre[i + 1]!, pow[j - i - 1]!)) | 0;
+        add((head + Math.imul(mid, pow[n - 1 - j]!) + suf[j + 1]!) | 0);
+      }
+    }
+  }
+}
+
+function push<K>(map: Map<K, number[]>, key: K, i: number): void {
   const list = map.get(key);
   if (!list) map.set(key, [i]);
   else if (list[list.length - 1] !== i) list.push(i);
