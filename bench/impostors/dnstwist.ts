@@ -9,7 +9,7 @@
  * ASCII). A domain is flagged when it is one of the permutations of a protected domain.
  */
 import { parse } from 'tldts';
-import { VISUAL_2 } from '../../src/detect/impostors/lookalike.ts';
+import { VISUAL_2 } from '../../src/detect/impostors/domain-lookalike.ts';
 
 const ROWS = [
   ['1234567890', 'qwertyuiop', 'asdfghjkl', 'zxcvbnm'],

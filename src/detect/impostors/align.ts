@@ -4,7 +4,7 @@
  * reader misses each edit (a look-alike letter costs less than an arbitrary one), plus the
  * two-for-one look-alikes (rn for m) and hyphenation.
  */
-import { substitutionKind, keyboardNeighbours, VISUAL_2, SOUND_2 } from './lookalike.ts';
+import { substitutionKind, keyboardNeighbours, VISUAL_2, SOUND_2 } from './domain-lookalike.ts';
 
 /** What each kind of edit costs: lower is harder for a reader to notice. */
 export const COST = {

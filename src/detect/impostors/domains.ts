@@ -14,7 +14,7 @@
 import { parse } from 'tldts';
 import { domainToUnicode } from 'node:url';
 import { align, type Edit } from './align.ts';
-import { foldHomoglyphs, visualSkeleton } from './lookalike.ts';
+import { foldHomoglyphs, visualSkeleton } from './domain-lookalike.ts';
 
 /** A protected site, as the watchlist gives it. */
 export interface DomainTarget { id: number; domain: string }
