@@ -3,7 +3,7 @@
  * dnstwist 20221213): addition, bitsquatting, cyrillic, homoglyph (two passes over windows),
  * hyphenation, insertion, omission, repetition, replacement, subdomain, transposition,
  * vowel-swap, tld-swap with a TLD dictionary, and its "various" forms. The keyboards are the
- * same three layouts; the homoglyph table is ours (src/detect/impostors/lookalike.ts plus every
+ * same three layouts; the homoglyph table is ours (src/detect/impostors/domain-lookalike.ts plus every
  * Latin letter with diacritics), not dnstwist's, so the homoglyph fuzzer's output differs in
  * which accented letters it tries; it finds none of the Doppelganger domains either way (they are
  * ASCII). A domain is flagged when it is one of the permutations of a protected domain.
