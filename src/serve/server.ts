@@ -21,6 +21,7 @@ import { termsApi } from './api/terms.ts';
 import { sourcesApi } from './api/sources.ts';
 import { watchApi } from './api/watch.ts';
 import { settingsApi, ServerPrivacy } from './api/settings.ts';
+import { impostorsApi } from './api/impostors.ts';
 import { openApiDocument } from './openapi.ts';
 import { Services } from './services.ts';
 import { PROJECT_ROOT, WEB_DIST } from './web-build.ts';
@@ -29,6 +30,7 @@ import { hostAllowed, allowedHostNames } from './hosts.ts';
 /** The API areas, in registration order; a capability adds its plugin here. */
 export const API_PLUGINS: Array<(app: FastifyInstance, ctx: ApiContext) => Promise<void>> = [
   statsApi, postsApi, termsApi, findingsApi, sourcesApi, watchApi, settingsApi,
+  impostorsApi,
 ];
 
 /** No inline script or style attributes; charts draw on canvas, and ECharts sets styles through CSSOM. */

@@ -15,6 +15,7 @@ import { parse } from 'tldts';
 import { domainToUnicode } from 'node:url';
 import { align, type Edit } from './align.ts';
 import { foldHomoglyphs, visualSkeleton } from './domain-lookalike.ts';
+import { skeleton as confusableSkeleton } from './names.ts';
 
 /** A protected site, as the watchlist gives it. */
 export interface DomainTarget { id: number; domain: string }
@@ -31,9 +32,12 @@ export interface DomainFinding {
 }
 
 export interface DomainIndexOptions {
-  /** A confusable skeleton for one character (UTS #39), used for IDN letters the built-in fold lacks. */
+  /** A confusable skeleton for one character, for IDN letters the built-in fold lacks (default: the names library's UTS #39 skeleton). */
   skeleton?: (ch: string) => string | null;
 }
+
+/** One character's UTS #39 skeleton, lower-cased (the names library's tables). */
+const unicodeSkeleton = (ch: string): string | null => confusableSkeleton(ch).toLowerCase() || null;
 
 interface Target {
   id: number;
@@ -135,6 +139,7 @@ export class DomainIndex {
   private brands = new Map<string, number[]>();
 
   constructor(entries: Iterable<DomainTarget>, private opts: DomainIndexOptions = {}) {
+    this.opts = { skeleton: unicodeSkeleton, ...opts };
     for (const e of entries) {
       const p = parseHost(e.domain);
       if (!p || this.own.has(p.domain)) continue;

@@ -9,6 +9,7 @@ import { overviewPage } from './pages/overview.ts';
 import { postsPage, postPage } from './pages/posts.ts';
 import { termsPage, termPage } from './pages/terms.ts';
 import { campaignsPage, campaignPage } from './pages/campaigns.ts';
+import { impostorsPage } from './pages/impostors.ts';
 import { get } from './api.ts';
 
 /** What a page gets: its path parameters, the query string, and a signal aborted on navigation. */
@@ -27,7 +28,7 @@ export interface Page {
   render(root: HTMLElement, ctx: PageContext): Promise<void>;
 }
 
-const PAGES: Page[] = [overviewPage, postsPage, postPage, termsPage, termPage, campaignsPage, campaignPage];
+const PAGES: Page[] = [overviewPage, postsPage, postPage, termsPage, termPage, campaignsPage, campaignPage, impostorsPage];
 
 let current: AbortController | null = null;
 let timers: number[] = [];

@@ -2,6 +2,7 @@
 import { get, qs } from '../api.ts';
 import { clip, count, h, safeHref, statusBadge, statusLabel, table, time } from '../dom.ts';
 import { navigate, type Page } from '../main.ts';
+import { impostorNote } from './impostors.ts';
 
 interface PostRow { id: number; source: string | null; account: string | null; platform_account_id: string | null; created_at: number | null; text: string; status: string; status_changed_at: number | null }
 interface Source { id: number; name: string }
@@ -95,5 +96,6 @@ export const postPage: Page = {
         table(['time', 'outcome', 'HTTP', 'error', 'detail'], d.observations.map((o) => [
           time(o.observed_at), statusBadge(o.outcome), o.http_status ?? '—', o.error_code ?? '', h('code', null, o.detail == null ? '' : clip(JSON.stringify(o.detail), 200))]))),
     );
+    void impostorNote(p.id, ctx.signal).then((note) => { if (note && !ctx.signal.aborted) root.querySelector('#post-text')?.after(note); });
   },
 };
