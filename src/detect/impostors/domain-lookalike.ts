@@ -34,7 +34,7 @@ const VISUAL_1 = new Set(['0o', '1l', '1i', 'li', '5s', '6b', '9g', 'gq', 'uv', 
 /** A pair of characters that reads as one: "rn" as "m" (either way round). */
 export const VISUAL_2: ReadonlyMap<string, string> = new Map([['rn', 'm'], ['vv', 'w'], ['cl', 'd'], ['nn', 'm'], ['ii', 'u']]);
 /** Sound-alikes of transliteration (Cyrillic РБК written RBK or RBC; ph for f). */
-const SOUND_1 = new Set(['ck', 'kq', 'cs', 'sz', 'iy', 'vw', 'jy', 'xz'].flatMap((p) => [p, p[1]! + p[0]!]));
+const SOUND_1 = new Set(['ck', 'kq', 'sz', 'iy', 'vw', 'jy'].flatMap((p) => [p, p[1]! + p[0]!]));
 export const SOUND_2: ReadonlyMap<string, string> = new Map([['ph', 'f'], ['ks', 'x'], ['ck', 'k'], ['ou', 'u']]);
 
 const VOWELS = new Set('aeiou');

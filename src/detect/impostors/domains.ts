@@ -7,8 +7,8 @@
  * Brand-in-subdomain (spiegel.de.example.com) and brand-plus-word (spiegel-news.com) forms too.
  *
  * The watchlist is indexed, never compared pair by pair: candidate names come from a
- * symmetric-delete index (every form of a protected name with one character deleted, two for long
- * names, on the name and on its visual skeleton), so a domain costs a few dozen hash look-ups
+ * symmetric-delete index (every form of a protected name with up to two characters deleted, on the
+ * name and on its visual skeleton), so a domain costs a few dozen hash look-ups
  * whatever the watchlist's size, and only the few candidates are aligned (align.ts).
  */
 import { parse } from 'tldts';
@@ -80,8 +80,11 @@ export function labelBudget(length: number): { budget: number; typos: boolean } 
 /** Cost of moving to another public suffix (spiegel.de → spiegel.ltd), and of one IDN homoglyph. */
 export const SUFFIX_COST = 0.5;
 const HOMOGLYPH_COST = 0.1;
-/** Names this long or longer are indexed two deletions deep. */
-const DEEP = 9;
+/**
+ * At most this many edits to a name, whatever their cost: the index (two deletions deep on both
+ * sides) finds every name within two edits, so a finding never depends on what the index pruned.
+ */
+export const MAX_LABEL_EDITS = 2;
 /** Brand-plus-word and brand-in-subdomain need names at least this long (shorter ones are words). */
 const BRAND_MIN = 4;
 const SUBDOMAIN_LABEL_MIN = 6;
@@ -148,7 +151,7 @@ export class DomainIndex {
       const i = this.targets.push(t) - 1;
       this.own.set(p.domain, t);
       for (const k of keysOf(label, 1)) this.shallow.add(k, i);
-      if (t.compact.length >= DEEP) for (const k of keysOf(label, 2)) this.deep.add(k, i);
+      for (const k of keysOf(label, 2)) this.deep.add(k, i);
       if (t.compact.length >= BRAND_MIN) push(this.brands, t.compact, i);
     }
   }
@@ -191,7 +194,7 @@ export class DomainIndex {
       const t = this.targets[i]!;
       const { budget, typos } = labelBudget(t.compact.length);
       const a = align(t.label, label, budget);
-      if (!a || (!typos && a.edits.some((e: Edit) => e.typo))) continue;
+      if (!a || a.edits.length > MAX_LABEL_EDITS || (!typos && a.edits.some((e: Edit) => e.typo))) continue;
       const suffixChanged = t.suffix !== p.suffix;
       if (!a.edits.length && !folded.length && !suffixChanged) continue; // the protected name itself
       const cost = a.cost + (suffixChanged ? SUFFIX_COST : 0) + HOMOGLYPH_COST * folded.length;
