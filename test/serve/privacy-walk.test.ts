@@ -18,6 +18,8 @@ import { startServer, type RunningServer } from '../../src/serve/server.ts';
 import { ensureSource } from '../../src/store/queries/sources.ts';
 import type { PostRecord } from '../../src/store/bulk.ts';
 import { runCoordination } from '../../src/detect/coordination/index.ts';
+import { addWatchEntries } from '../../src/detect/impostors/watchlist.ts';
+import type { StoredAccountImpostor } from '../../src/detect/impostors/scan.ts';
 
 const TOKEN = 'privacy-admin-token';
 const MARKER = 'zqx';
@@ -76,6 +78,14 @@ async function seedStore(t: TestStore): Promise<Seeded> {
     kind: 'terms', key: 'latest', score: 1, summary: 'Terms removed more often than the baseline.', created_at: T0,
     evidence: JSON.stringify({ baseline: 0.2, terms: [{ term: '政策', posts: 4, removed: 1, rate: 0.25, low: 0.05, high: 0.7, q: 0.5 }], timeline: { 政策: [{ bucket: '2024-05-01', posts: 4, removed: 1 }] } }),
   }).execute();
+  // An impostor finding as the impostor detector stores it (raw account, as stored), and a watchlist entry.
+  const alice = await store.db.selectFrom('accounts').select(['id']).where('platform_account_id', '=', 'zqxid-alice').executeTakeFirstOrThrow();
+  await addWatchEntries(store, [{ name: '人民日报', handle: 'rmrb', platform: null, domain: 'spiegel.de' }]);
+  const impostor: StoredAccountImpostor = {
+    subject: 'account', accountId: Number(alice.id), source: 'privacy-fixture', platformAccountId: 'zqxid-alice', handle: 'zqxh_alice', name: 'Zqxname alice',
+    target: '人民日报', targetEntryId: 1, score: 0.9, reasons: ['display name Zqxname alice is 人民日报 with look-alikes', 'handle zqxh_alice'], posts: 4,
+  };
+  await store.db.insertInto('findings').values({ kind: 'impostor', key: `account:${impostor.accountId}`, score: 0.9, summary: 'An account imitates the watched 人民日报.', evidence: JSON.stringify(impostor), created_at: T0 }).execute();
   const findings = await store.db.selectFrom('findings').select(['id']).orderBy('id').execute();
   return { postIds, campaignKey: result.campaigns[0]!.id, findingIds: findings.map((f) => Number(f.id)), term: '政策' };
 }
@@ -91,7 +101,7 @@ function fillers(s: Seeded): Record<string, string[]> {
 }
 
 /** Routes that show accounts: with revealing on, the marker must appear in each. */
-const SHOWS_ACCOUNTS = ['/api/posts', '/api/posts/{id}', '/api/removal-rates/accounts', '/api/campaigns/{id}', '/api/findings/{id}', '/api/sources'];
+const SHOWS_ACCOUNTS = ['/api/posts', '/api/posts/{id}', '/api/removal-rates/accounts', '/api/campaigns/{id}', '/api/findings/{id}', '/api/sources', '/api/impostors'];
 
 for (const b of backends()) {
   describe(`privacy: no raw account identifier leaves by any route or export unless revealed [${b.label}]`, () => {
