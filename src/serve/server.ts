@@ -25,6 +25,7 @@ import { blockingApi } from './api/blocking.ts';
 import { evidenceApi } from './api/evidence.ts';
 import { downloadsApi } from './api/downloads.ts';
 import { PseudonymIndex } from '../report/privacy.ts';
+import { impostorsApi } from './api/impostors.ts';
 import { openApiDocument } from './openapi.ts';
 import { Services } from './services.ts';
 import { PROJECT_ROOT, WEB_DIST } from './web-build.ts';
@@ -33,9 +34,7 @@ import { hostAllowed, allowedHostNames } from './hosts.ts';
 /** The API areas, in registration order; a capability adds its plugin here. */
 export const API_PLUGINS: Array<(app: FastifyInstance, ctx: ApiContext) => Promise<void>> = [
   statsApi, postsApi, termsApi, findingsApi, sourcesApi, watchApi, settingsApi,
-  blockingApi,
-  evidenceApi,
-  downloadsApi,
+  blockingApi, evidenceApi, downloadsApi, impostorsApi,
 ];
 
 /** No inline script or style attributes; charts draw on canvas, and ECharts sets styles through CSSOM. */

@@ -152,6 +152,19 @@ export interface Database {
   watch_schedule: WatchScheduleTable;
   disappearances: DisappearancesTable;
   request_budget: RequestBudgetTable;
+  watchlist: WatchlistTable;
+}
+
+/** One account or site the impostor detector protects (any field may be empty). */
+export interface WatchlistTable {
+  id: Generated<number>;
+  name: string | null;
+  handle: string | null;
+  platform: string | null;
+  domain: string | null;
+  /** The four fields as JSON: one row per distinct entry. */
+  entry_key: string;
+  created_at: number;
 }
 
 /** Requests made to a source per 5-second bucket, shared by all its watchers. */

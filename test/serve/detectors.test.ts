@@ -42,10 +42,11 @@ for (const b of backends()) {
         const body = (await res.json()) as { result: Record<string, unknown> };
         assert.equal(body.result.detector, d.name);
         // The registry's detector ran: its findings replaced the seeded ones just now.
-        const kind = d.name === 'coordination' ? 'campaign' : d.name;
+        const kind = d.name === 'coordination' ? 'campaign' : d.name === 'impostors' ? 'impostor' : d.name;
         const rows = await ts.store.db.selectFrom('findings').select(['created_at', 'key']).where('kind', '=', kind).execute();
         assert.ok(rows.every((r) => Number(r.created_at) >= before), `${d.name}: a seeded finding survived its run`);
         if (kind === 'campaign') assert.equal(rows.length, body.result.campaigns);
+        else if (kind === 'impostor') assert.equal(rows.length, Number(body.result.accounts) + Number(body.result.domains)); // one finding per impostor
         else assert.deepEqual(rows.map((r) => r.key), ['latest']);
       }
       const terms = (await (await run('terms')).json()) as { result: { terms: number; test: string } };

@@ -20,6 +20,8 @@ import type { PostRecord } from '../../src/store/bulk.ts';
 import { runCoordination } from '../../src/detect/coordination/index.ts';
 import { seedMeasurements } from '../../src/serve/fixtures-probe.ts';
 import { strFromU8, unzipSync } from 'fflate';
+import { addWatchEntries } from '../../src/detect/impostors/watchlist.ts';
+import type { StoredAccountImpostor } from '../../src/detect/impostors/scan.ts';
 
 const TOKEN = 'privacy-admin-token';
 const MARKER = 'zqx';
@@ -78,6 +80,14 @@ async function seedStore(t: TestStore): Promise<Seeded> {
     kind: 'terms', key: 'latest', score: 1, summary: 'Terms removed more often than the baseline.', created_at: T0,
     evidence: JSON.stringify({ baseline: 0.2, terms: [{ term: '政策', posts: 4, removed: 1, rate: 0.25, low: 0.05, high: 0.7, q: 0.5 }], timeline: { 政策: [{ bucket: '2024-05-01', posts: 4, removed: 1 }] } }),
   }).execute();
+  // An impostor finding as the impostor detector stores it (raw account, as stored), and a watchlist entry.
+  const alice = await store.db.selectFrom('accounts').select(['id']).where('platform_account_id', '=', 'zqxid-alice').executeTakeFirstOrThrow();
+  await addWatchEntries(store, [{ name: '人民日报', handle: 'rmrb', platform: null, domain: 'spiegel.de' }]);
+  const impostor: StoredAccountImpostor = {
+    subject: 'account', accountId: Number(alice.id), source: 'privacy-fixture', platformAccountId: 'zqxid-alice', handle: 'zqxh_alice', name: 'Zqxname alice',
+    target: '人民日报', targetEntryId: 1, score: 0.9, reasons: ['display name Zqxname alice is 人民日报 with look-alikes', 'handle zqxh_alice'], posts: 4,
+  };
+  await store.db.insertInto('findings').values({ kind: 'impostor', key: `account:${impostor.accountId}`, score: 0.9, summary: 'An account imitates the watched 人民日报.', evidence: JSON.stringify(impostor), created_at: T0 }).execute();
   const findings = await store.db.selectFrom('findings').select(['id']).orderBy('id').execute();
   // Blocking measurements (no accounts in them): a few, so their routes are walked too.
   const measured = await seedMeasurements(store, { now: T0 + 30 * 86_400_000, days: 1, plan: [{ url: 'https://news.example/', category: 'NEWS', networks: [{ cc: 'XA', asn: 'AS64496', phases: [{ fromDay: 0, scenario: 'dns-injection' }] }] }] });
@@ -110,7 +120,8 @@ const ROUTE_QUERY: Record<string, string> = { '/api/removal-rates/accounts': '?m
 /** Routes that show accounts: with revealing on, the marker must appear in each. */
 const SHOWS_ACCOUNTS = ['/api/posts', '/api/posts/{id}', '/api/removal-rates/accounts', '/api/campaigns/{id}', '/api/findings/{id}', '/api/sources',
   '/api/posts/{id}/evidence.zip', '/api/campaigns/{id}/evidence.zip',
-  '/api/downloads/posts', '/api/downloads/campaigns/{id}/posts', '/api/downloads/campaigns/{id}/network', '/api/downloads/campaigns/{id}/edges', '/api/downloads/terms/{term}/posts'];
+  '/api/downloads/posts', '/api/downloads/campaigns/{id}/posts', '/api/downloads/campaigns/{id}/network', '/api/downloads/campaigns/{id}/edges', '/api/downloads/terms/{term}/posts',
+  '/api/impostors'];
 
 for (const b of backends()) {
   describe(`privacy: no raw account identifier leaves by any route or export unless revealed [${b.label}]`, () => {

@@ -14,5 +14,8 @@ import { registerSim } from './sim.ts';
 import { registerTerms } from './terms.ts';
 import { registerExtract } from './extract.ts';
 import { registerEvidence } from './evidence.ts';
+import { registerImpostors } from './impostors.ts';
+import { registerWatchlist } from './watchlist.ts';
 
-export const COMMANDS: Array<(program: Command) => void> = [registerImport, registerStats, registerExport, registerDemo, registerServe, registerProbe, registerTh, registerCoordination, registerTerms, registerExtract, registerSource, registerWatch, registerSim, registerEvidence];
+export const COMMANDS: Array<(program: Command) => void> = [registerImport, registerStats, registerExport, registerDemo, registerServe, registerProbe, registerTh, registerCoordination, registerTerms, registerExtract, registerSource, registerWatch, registerSim, registerEvidence,
+  registerImpostors, registerWatchlist];

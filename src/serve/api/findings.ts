@@ -11,6 +11,8 @@ import type { AccountView } from '../../report/privacy.ts';
 import { evidenceLookups, viewCampaign, type StoredCampaignEvidence } from '../../report/privacy-findings.ts';
 import { edgeTypeLabel } from '../../detect/coordination/edge-types.ts';
 import { campaignTexts, clipName, type CampaignPost, type CampaignTexts } from './campaign-texts.ts';
+import { IMPOSTOR_KIND } from '../../detect/impostors/scan.ts';
+import { viewImpostorEvidence } from './impostors.ts';
 
 /** The evidence a campaign finding carries (see the coordination contract); every part optional. */
 const campaignEvidence = z.object({
@@ -195,7 +197,8 @@ export async function findingsApi(app: FastifyInstance, ctx: ApiContext): Promis
       // The same view of a campaign's evidence as /api/campaigns/{id} and the coordination exports.
       const ev = campaignEvidence.parse(raw ?? {}) as StoredCampaignEvidence;
       evidence = viewCampaign(ev, await ctx.privacy.view(), await evidenceLookups(ctx.store, [ev]));
-    }
+    } else if (row.kind === IMPOSTOR_KIND) evidence = viewImpostorEvidence(raw, await ctx.privacy.view()); // accounts through the privacy policy
+
     return { ...row, id: Number(row.id), created_at: num(row.created_at), evidence };
   });
 }

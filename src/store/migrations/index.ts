@@ -12,6 +12,7 @@ import { requestBudget } from './0007_request_budget.ts';
 import { ooniIdentity } from './0008_ooni_identity.ts';
 import { importOwner } from './0009_import_owner.ts';
 import { deletedStatus } from './0010_deleted_status.ts';
+import { watchlist } from './0011_watchlist.ts';
 import { postsOrder } from './0012_posts_order.ts';
 
 export interface StoreMigration {
@@ -22,7 +23,7 @@ export interface StoreMigration {
 
 /** Every migration, oldest first. */
 export const MIGRATIONS: StoreMigration[] = [foundation, watch, probe, serve, requestBudget, ooniIdentity, importOwner, deletedStatus,
-  postsOrder];
+  watchlist, postsOrder];
 
 /** Brings the store's schema up to date; safe to call on every start. */
 export async function migrateToLatest(db: Kysely<any>, caps: Capabilities, schema?: string): Promise<void> {

@@ -10,6 +10,7 @@ import { postsPage, postPage } from './pages/posts.ts';
 import { termsPage, termPage } from './pages/terms.ts';
 import { campaignsPage, campaignPage } from './pages/campaigns.ts';
 import { sitesPage, sitePage, measurementPage } from './pages/sites.ts';
+import { impostorsPage } from './pages/impostors.ts';
 import { get } from './api.ts';
 import { showSimulatedBanner } from './banner.ts';
 
@@ -29,7 +30,7 @@ export interface Page {
   render(root: HTMLElement, ctx: PageContext): Promise<void>;
 }
 
-const PAGES: Page[] = [overviewPage, postsPage, postPage, termsPage, termPage, campaignsPage, campaignPage];
+const PAGES: Page[] = [overviewPage, postsPage, postPage, termsPage, termPage, campaignsPage, campaignPage, impostorsPage];
 PAGES.push(sitesPage, sitePage, measurementPage);
 
 let current: AbortController | null = null;

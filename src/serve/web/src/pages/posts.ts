@@ -4,6 +4,7 @@ import { clip, count, fields, h, mount, safeHref, statusBadge, statusLabel, tabl
 import { navigate, type Page } from '../main.ts';
 import type { Child } from '../dom.ts';
 import { postsDownloads } from '../downloads.ts';
+import { impostorNote } from './impostors.ts';
 
 interface PostRow { id: number; source: string | null; account_id: number | null; account: string | null; platform_account_id: string | null; created_at: number | null; text: string; status: string; status_changed_at: number | null }
 interface AccountMatch { id: number; source: string; account: string; matched: string }
@@ -122,6 +123,7 @@ export const postPage: Page = {
         table(['time', 'outcome', 'HTTP', 'error', 'detail'], d.observations.map((o) => [
           time(o.observed_at), statusBadge(o.outcome), o.http_status ?? '—', o.error_code ?? '—', o.detail == null ? '—' : fields(o.detail)]))),
     );
+    void impostorNote(p.id, ctx.signal).then((note) => { if (note && !ctx.signal.aborted) root.querySelector('#post-text')?.after(note); });
   },
 };
 
