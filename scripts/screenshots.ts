@@ -10,6 +10,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } fro
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { openStore } from '../src/store/open.ts';
+import { seedMeasurements } from '../src/serve/fixtures-probe.ts';
+import { runImpostors } from '../src/detect/impostors/scan.ts';
+import { seedImpostors } from '../test/detect/impostors/fixture.ts';
 import { seedObservatory } from '../src/serve/fixtures.ts';
 import { startServer } from '../src/serve/server.ts';
 import { ensureWebBundle, PROJECT_ROOT } from '../src/serve/web-build.ts';
@@ -56,6 +59,10 @@ async function main(): Promise<void> {
   try {
     // The test fixture without its XSS payload posts: the screenshots show the dashboard, not its hardening tests.
     await seedObservatory(store, { posts: 3000, seed: 3, xss: false });
+    // Every page with data behind it: blocking measurements, and impostors found by the detector.
+    await seedMeasurements(store);
+    await seedImpostors(store);
+    await runImpostors(store);
     await ensureWebBundle({ log: (l) => console.log(l) });
     const server = await startServer(store, { port: 0 });
     const browser = await launchBrowser(server.url);

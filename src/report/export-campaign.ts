@@ -6,6 +6,7 @@
  * go through the privacy policy (privacy.ts); posts are named by source and platform post id,
  * never by this store's row ids.
  */
+import { campaignEvidence } from '../detect/coordination/stored-evidence.ts';
 import type { Writable } from 'node:stream';
 import { MultiUndirectedGraph } from 'graphology';
 import { write as writeGexf } from 'graphology-gexf';
@@ -17,17 +18,6 @@ import { accountView, followedAccounts, type AccountView, type PostRef } from '.
 import { evidenceLookups, evidencePairsText, viewCampaign } from './privacy-findings.ts';
 import { defuseRecord } from './csv-safe.ts';
 import { writeChunk } from './export-posts.ts';
-
-/** The parts of a campaign finding's evidence the downloads read; every part optional. */
-const campaignEvidence = z.object({
-  accounts: z.array(z.string()).catch([]).default([]),
-  accountIds: z.array(z.number()).catch([]).default([]),
-  postIds: z.array(z.number()).catch([]).default([]),
-  edges: z.array(z.object({
-    source: z.string(), target: z.string(), weight: z.number().catch(1), edge_type: z.string().catch('related'),
-    evidence: z.array(z.tuple([z.number(), z.number()])).catch([]).default([]),
-  })).catch([]).default([]),
-}).loose();
 
 /** A campaign finding as stored. */
 export interface StoredCampaign {

@@ -233,7 +233,8 @@ export async function accountSources(store: Store, storeIds: number[], platformI
 export async function followedAccounts(store: Store, view: AccountView): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   if (view.revealed) return ids;
-  const rows = await store.db.selectFrom('sources').select(['name', 'config']).execute();
+  // In id order, so every exit (and every evidence bundle, byte for byte) scrubs alike.
+  const rows = await store.db.selectFrom('sources').select(['name', 'config']).orderBy('id').execute();
   for (const r of rows) {
     let account: unknown;
     try {

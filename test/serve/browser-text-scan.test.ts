@@ -12,6 +12,9 @@ import { backends, type TestStore } from '../helpers/stores.ts';
 import { browserSkip as skip, launchBrowser, type Browser } from '../helpers/browser.ts';
 import { discoverPages, settle, type FoundPage } from '../helpers/page-walk.ts';
 import { startServer, type RunningServer } from '../../src/serve/server.ts';
+import { seedMeasurements } from '../../src/serve/fixtures-probe.ts';
+import { runImpostors } from '../../src/detect/impostors/scan.ts';
+import { seedImpostors } from '../detect/impostors/fixture.ts';
 import { seedObservatory } from '../../src/serve/fixtures.ts';
 import { ensureWebBundle } from '../../src/serve/web-build.ts';
 
@@ -48,6 +51,10 @@ describe('text scan of every dashboard page', { skip }, () => {
     await ensureWebBundle();
     ts = await backends()[0]!.open();
     await seedObservatory(ts.store, { posts: 3000, seed: 3 });
+    // Every page with data behind it: blocking measurements, and impostors found by the detector.
+    await seedMeasurements(ts.store);
+    await seedImpostors(ts.store);
+    await runImpostors(ts.store);
     // One post of each gone status carries evidence as the watcher writes it (epoch ms) and an
     // observation whose detail holds the platform's JSON answer as a string, so the scan sees them.
     const db = ts.store.db;

@@ -6,30 +6,14 @@
  * disappearance of those posts. Accounts go through the privacy policy as the API and the
  * coordination exports do (privacy-findings.ts).
  */
-import { z } from 'zod';
+import { campaignEvidence } from '../../detect/coordination/stored-evidence.ts';
 import type { Store } from '../../store/open.ts';
 import { UserError } from '../../util/errors.ts';
-import { addIdentifiers, type AccountView } from '../privacy.ts';
+import { addIdentifiers, followedAccounts, type AccountView } from '../privacy.ts';
 import { evidenceLookups, viewCampaign, type StoredCampaignEvidence } from '../privacy-findings.ts';
 import type { ShownEdge } from '../../detect/coordination/export.ts';
 import { normaliseText } from '../../detect/coordination/normalise.ts';
-import { followedIdentifiers } from './followed.ts';
 import { latest } from './time.ts';
-
-/** The stored evidence of a campaign finding (written by the coordination detector); every part optional. */
-const storedEvidence = z.object({
-  accounts: z.array(z.string()).catch([]).default([]),
-  accountIds: z.array(z.number()).catch([]).default([]),
-  postIds: z.array(z.number()).catch([]).default([]),
-  start: z.string().nullable().catch(null).default(null),
-  end: z.string().nullable().catch(null).default(null),
-  burstiness: z.number().nullable().catch(null).default(null),
-  types: z.record(z.string(), z.number()).catch({}).default({}),
-  edges: z.array(z.object({
-    source: z.string(), target: z.string(), weight: z.number().catch(1), edge_type: z.string().catch('related'),
-    evidence: z.array(z.tuple([z.number(), z.number()])).catch([]).default([]),
-  })).catch([]).default([]),
-}).loose();
 
 export interface CampaignPost {
   id: number;
@@ -108,10 +92,10 @@ export async function collectCampaignEvidence(store: Store, key: string, view: A
     const some = await db.selectFrom('findings').select('key').where('kind', '=', 'campaign').orderBy('score', 'desc').limit(3).execute();
     throw new UserError(`No campaign "${key.slice(0, 120)}" in this store; ${some.length ? `campaign ids look like ${some.map((s) => s.key).join(', ')} (see \`censorscope coordination --json\` or the dashboard's campaigns page)` : 'run `censorscope coordination` to find campaigns first'}.`);
   }
-  const ev = storedEvidence.parse(parseJson(row.evidence) ?? {});
+  const ev = campaignEvidence.parse(parseJson(row.evidence) ?? {});
   const lookups = await evidenceLookups(store, [ev as StoredCampaignEvidence]);
   const shown = viewCampaign(ev as StoredCampaignEvidence, view, lookups);
-  const followed = await followedIdentifiers(store, view);
+  const followed = await followedAccounts(store, view);
 
   // Every post the finding names, in chunks (a campaign may name thousands).
   const postIds = [...new Set([...ev.postIds, ...ev.edges.flatMap((e) => e.evidence.flat())])].sort((a, b) => a - b);

@@ -9,9 +9,8 @@
 import { createHash } from 'node:crypto';
 import type { Store } from '../../store/open.ts';
 import { UserError } from '../../util/errors.ts';
-import { addIdentifiers, knownMentions, viewExtra, viewMentions, ACCOUNT_ID_KEY, ACCOUNT_NAME_KEY, type AccountView } from '../privacy.ts';
+import { addIdentifiers, followedAccounts, knownMentions, viewExtra, viewMentions, ACCOUNT_ID_KEY, ACCOUNT_NAME_KEY, type AccountView } from '../privacy.ts';
 import { checkRequest, type CheckRequest, type SourceInfo } from './fetched.ts';
-import { followedIdentifiers } from './followed.ts';
 import { latest } from './time.ts';
 
 export interface EvidenceVersion {
@@ -134,7 +133,7 @@ export async function collectPostEvidence(store: Store, postId: number, view: Ac
   const shownMentions = viewMentions(view, source, mentionList, known);
   const author = p.platform_account_id === null ? null : view.id(source, p.platform_account_id);
   // Raw identifiers this post carries and what each becomes, replaced inside every structured field.
-  const ids = await followedIdentifiers(store, view);
+  const ids = await followedAccounts(store, view);
   addIdentifiers(ids, author, p.platform_account_id, p.handle);
   mentionList?.forEach((m, i) => addIdentifiers(ids, shownMentions![i]!, null, m));
   const extraRaw = parseJson(p.extra);

@@ -11,30 +11,10 @@ import type { AccountView } from '../../report/privacy.ts';
 import { evidenceLookups, viewCampaign, type StoredCampaignEvidence } from '../../report/privacy-findings.ts';
 import { edgeTypeLabel } from '../../detect/coordination/edge-types.ts';
 import { campaignTexts, clipName, type CampaignPost, type CampaignTexts } from './campaign-texts.ts';
+import { campaignEvidence } from '../../detect/coordination/stored-evidence.ts';
 import { IMPOSTOR_KIND } from '../../detect/impostors/scan.ts';
 import { viewImpostorEvidence } from './impostors.ts';
 
-/** The evidence a campaign finding carries (see the coordination contract); every part optional. */
-const campaignEvidence = z.object({
-  accounts: z.array(z.string()).catch([]).default([]),
-  accountIds: z.array(z.number()).catch([]).default([]),
-  posts: z.number().catch(0).default(0),
-  postIds: z.array(z.number()).catch([]).default([]),
-  start: z.string().nullable().catch(null).default(null),
-  end: z.string().nullable().catch(null).default(null),
-  size: z.number().catch(0).default(0),
-  burstiness: z.number().nullable().catch(null).default(null),
-  types: z.record(z.string(), z.number()).catch({}).default({}),
-  edges: z.array(z.object({
-    source: z.string(), target: z.string(), weight: z.number().catch(1), edge_type: z.string().catch('related'),
-    evidence: z.array(z.tuple([z.number(), z.number()])).catch([]).default([]),
-  })).catch([]).default([]),
-  representative: z.array(z.object({
-    postId: z.number().optional(), platformPostId: z.string().optional(), account: z.string().optional(),
-    createdAt: z.string().optional(), text: z.string().catch(''),
-  })).catch([]).default([]),
-  detector: z.object({ windowSeconds: z.number().optional(), similarity: z.number().optional() }).loose().nullable().catch(null).default(null),
-}).loose();
 
 type FindingRow = { id: number | bigint | string; created_at: unknown; evidence: string | null };
 type Evidence = z.infer<typeof campaignEvidence>;
