@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { POST_STATUSES } from '../store/schema.ts';
 import { idParam, timeParam } from '../serve/api/common.ts';
-import { MAX_ACCOUNT_MATCHES, resolveAccounts } from '../serve/api/post-accounts.ts';
+import { MAX_ACCOUNT_MATCHES, resolveAccounts, type AccountMatch } from '../serve/api/post-accounts.ts';
 import { serveDb } from '../serve/api/tables.ts';
 import type { AccountView, PseudonymIndex } from './privacy.ts';
 import type { Store } from '../store/open.ts';
@@ -34,14 +34,15 @@ export type ResolvedFilter = Omit<PostFilter, 'account'> & { accounts?: number[]
 
 /**
  * Resolves the filter's `account` as the post list does (store id, handle, platform id or
- * pseudonym), so a download selects exactly the posts the list shows.
+ * pseudonym): the list and its downloads both call this, so they select the same posts.
+ * `matches` says which accounts it named and how (undefined without an account filter).
  */
-export async function resolveFilter(store: Store, pseudonyms: PseudonymIndex, view: AccountView, f: PostFilter): Promise<ResolvedFilter> {
+export async function resolveFilter<F extends { account?: string }>(store: Store, pseudonyms: PseudonymIndex, view: AccountView, f: F): Promise<{ filter: Omit<F, 'account'> & { accounts?: number[] }; matches?: AccountMatch[] }> {
   const { account, ...rest } = f;
-  if (account === undefined) return rest;
-  const accounts = await resolveAccounts(serveDb(store.db), pseudonyms, view, account);
-  if (accounts.length > MAX_ACCOUNT_MATCHES) throw new FilterError('account', `"${account.slice(0, 40)}" matches more than ${MAX_ACCOUNT_MATCHES} accounts; give one account's store id or pseudonym`);
-  return { ...rest, accounts: accounts.map((a) => a.id) };
+  if (account === undefined) return { filter: rest };
+  const matches = await resolveAccounts(serveDb(store.db), pseudonyms, view, account);
+  if (matches.length > MAX_ACCOUNT_MATCHES) throw new FilterError('account', `"${account.slice(0, 40)}" matches more than ${MAX_ACCOUNT_MATCHES} accounts; give one account's store id or pseudonym`);
+  return { filter: { ...rest, accounts: matches.map((a) => a.id) }, matches };
 }
 
 /** A filter value that cannot be used, naming the parameter. */

@@ -25,6 +25,7 @@ import { blockingApi } from './api/blocking.ts';
 import { evidenceApi } from './api/evidence.ts';
 import { downloadsApi } from './api/downloads.ts';
 import { PseudonymIndex } from '../report/privacy.ts';
+import { FilterError } from '../report/export-filter.ts';
 import { impostorsApi } from './api/impostors.ts';
 import { openApiDocument } from './openapi.ts';
 import { Services } from './services.ts';
@@ -162,6 +163,7 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     if (err instanceof ApiError) return reply.code(err.status).send(errorBody(err.status, err.code, err.message, err.param));
+    if (err instanceof FilterError) return reply.code(400).send(errorBody(400, 'invalid_parameter', `query parameter "${err.param}": ${err.message}.`, err.param));
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     if (status === 429) return reply.code(429).send(errorBody(429, 'rate_limited', err.message));
     if (status < 500) return reply.code(status).send(errorBody(status, String(err.code ?? 'bad_request').toLowerCase(), err.message));

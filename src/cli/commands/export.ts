@@ -45,7 +45,7 @@ export function registerExport(program: Command): void {
 /** Resolves --account to store accounts as the dashboard's filter does; a vague value is a user error. */
 async function resolveCliFilter(store: Store, filter: PostFilter, reveal: boolean): Promise<ResolvedFilter> {
   try {
-    return await resolveFilter(store, new PseudonymIndex(store), await accountView(store, reveal), filter);
+    return (await resolveFilter(store, new PseudonymIndex(store), await accountView(store, reveal), filter)).filter;
   } catch (err) {
     if (err instanceof FilterError) throw new UserError(`--${err.param}: ${err.message}.`);
     throw err;

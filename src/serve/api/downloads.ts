@@ -10,7 +10,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { ApiError, type ApiContext, route } from './common.ts';
 import { exportPosts, ExportAborted, type PostSelection } from '../../report/export-posts.ts';
-import { FilterError, filteredPosts, filterProblem, postFilterShape, postsWithIds, resolveFilter, type PostFilter, type ResolvedFilter } from '../../report/export-filter.ts';
+import { filteredPosts, filterProblem, postFilterShape, postsWithIds, resolveFilter, type PostFilter } from '../../report/export-filter.ts';
 import { campaignNetwork, loadCampaign, networkGexf, networkGraphml, writeEdgesCsv } from '../../report/export-campaign.ts';
 import { loadTerm, termPosts, timelineText } from '../../report/export-term.ts';
 
@@ -105,13 +105,8 @@ export async function downloadsApi(app: FastifyInstance, ctx: ApiContext): Promi
     const { format, ...filter } = query;
     const problem = filterProblem(filter);
     if (problem) throw new ApiError(400, 'invalid_parameter', `query parameter "${problem.param}": ${problem.message}`, problem.param);
-    let resolved: ResolvedFilter;
-    try {
-      resolved = await resolveFilter(ctx.store, ctx.pseudonyms, await ctx.privacy.view(), filter);
-    } catch (err) {
-      if (err instanceof FilterError) throw new ApiError(400, 'invalid_parameter', `query parameter "${err.param}": ${err.message}`, err.param);
-      throw err;
-    }
+    // A vague account (FilterError) is answered as a 400 by the server's error handler.
+    const { filter: resolved } = await resolveFilter(ctx.store, ctx.pseudonyms, await ctx.privacy.view(), filter);
     return posts(reply, format, postsName(filter, req.query as Record<string, unknown>), filteredPosts(resolved));
   });
 

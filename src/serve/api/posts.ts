@@ -9,7 +9,7 @@ import { ApiError, type ApiContext, idParam, limitParam, parseJson, route, timeP
 import { serveDb, tryDisappearances } from './tables.ts';
 import { addIdentifiers, knownMentions, viewExtra, viewMentions, ACCOUNT_ID_KEY, ACCOUNT_NAME_KEY } from '../../report/privacy.ts';
 import { listPosts, num } from './posts-list.ts';
-import { MAX_ACCOUNT_MATCHES, resolveAccounts } from './post-accounts.ts';
+import { resolveFilter } from '../../report/export-filter.ts';
 
 export { SCAN_WINDOW, likePattern, num } from './posts-list.ts';
 
@@ -40,11 +40,8 @@ export async function postsApi(app: FastifyInstance, ctx: ApiContext): Promise<v
     // The cache holds rows as stored; the privacy policy applies to each response.
     async ({ query: f }) => {
       const view = await ctx.privacy.view();
-      const accounts = f.account === undefined ? undefined : await resolveAccounts(db, pseudonyms, view, f.account);
-      if (accounts && accounts.length > MAX_ACCOUNT_MATCHES) {
-        throw new ApiError(400, 'invalid_parameter', `query parameter "account": "${f.account!.slice(0, 40)}" matches more than ${MAX_ACCOUNT_MATCHES} accounts; give one account's store id or pseudonym.`, 'account');
-      }
-      const filter = { ...f, account: undefined, accounts: accounts?.map((a) => a.id) };
+      // A vague account (FilterError) is answered as a 400 by the server's error handler.
+      const { filter, matches: accounts } = await resolveFilter(ctx.store, pseudonyms, view, f);
       const page = await ctx.cache.get(`posts:${JSON.stringify(filter)}`, () => listPosts(db, filter), 3000);
       const shown = view.revealed ? page : {
         ...page,
