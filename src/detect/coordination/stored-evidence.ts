@@ -26,6 +26,3 @@ export const campaignEvidence = z.object({
   })).catch([]).default([]),
   detector: z.object({ windowSeconds: z.number().optional(), similarity: z.number().optional() }).loose().nullable().catch(null).default(null),
 }).loose();
-
-/** A campaign finding's evidence after parsing. */
-export type CampaignEvidence = z.output<typeof campaignEvidence>;

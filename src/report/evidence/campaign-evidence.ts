@@ -14,6 +14,7 @@ import { evidenceLookups, viewCampaign, type StoredCampaignEvidence } from '../p
 import type { ShownEdge } from '../../detect/coordination/export.ts';
 import { normaliseText } from '../../detect/coordination/normalise.ts';
 import { latest } from './time.ts';
+import type { EvidenceDisappearance, EvidenceObservation } from './post-evidence.ts';
 
 export interface CampaignPost {
   id: number;
@@ -39,25 +40,12 @@ export interface TextGroup {
   posts: Array<{ source: string; platform_post_id: string }>;
 }
 
-export interface CampaignObservation {
-  post: { source: string; platform_post_id: string };
-  id: number;
-  observed_at: number;
-  outcome: string;
-  http_status: number | null;
-  error_code: string | null;
-  detail: unknown;
-}
-
-export interface CampaignDisappearance {
-  post: { source: string; platform_post_id: string };
-  id: number;
-  kind: string;
-  last_seen_at: number;
-  first_missing_at: number;
-  observation_id: number | null;
-  detected_at: number;
-}
+/** Which post an observation or disappearance of the campaign belongs to (posts are named, not numbered). */
+type OfPost = { post: { source: string; platform_post_id: string } };
+/** An observation of one of the campaign's posts: as in a post bundle, without the rebuilt request. */
+export type CampaignObservation = OfPost & Omit<EvidenceObservation, 'request'>;
+/** A disappearance of one of the campaign's posts. */
+export type CampaignDisappearance = OfPost & EvidenceDisappearance;
 
 export interface CampaignEvidence {
   kind: 'campaign';
