@@ -153,6 +153,107 @@ export interface Database {
   disappearances: DisappearancesTable;
   request_budget: RequestBudgetTable;
   watchlist: WatchlistTable;
+  tracked_sites: TrackedSitesTable;
+  site_captures: SiteCapturesTable;
+  archive_records: ArchiveRecordsTable;
+  site_alerts: SiteAlertsTable;
+}
+
+/** A website followed by the site watch (`censorscope site add`). */
+export interface TrackedSitesTable {
+  id: Generated<number>;
+  /** The URL as fetched (unique). */
+  url: string;
+  name: string | null;
+  /** Revisit interval. */
+  every_ms: number;
+  /** Webhook called on this site's state changes (else the global one, setting `site.webhook`). */
+  webhook: string | null;
+  /** Test-list category code, when added from a list. */
+  category: string | null;
+  enabled: number;
+  added_at: number;
+  next_check_at: number;
+  /** Lease of the watcher checking it now (PostgreSQL: several watchers). */
+  lease_owner: string | null;
+  lease_until: number | null;
+  /** The latest capture's verdict, and since when the site has been in that state. */
+  state: string | null;
+  state_since: number | null;
+  last_capture_id: number | null;
+}
+
+/** One visit of a tracked site: what came back, the verdict and why. */
+export interface SiteCapturesTable {
+  id: Generated<number>;
+  site_id: number;
+  at: number;
+  /** HTTP status of the final answer; null when none came. */
+  status: number | null;
+  /** The URL that answered, after redirects. */
+  final_url: string | null;
+  /** reachable | updated | defaced | injected | taken_down | down | blocked (src/detect/sites/types.ts) */
+  verdict: string;
+  /** JSON array of sentences: why the verdict. */
+  reasons: string;
+  /** The payload digest of the body ("sha256:<hex>", as in WARC-Payload-Digest); null without a body. */
+  digest: string | null;
+  /** Why no answer came (timeout, ECONNREFUSED, ...). */
+  error_code: string | null;
+  /** JSON: the page's features the classifier compares (src/detect/sites/types.ts PageSnapshot). */
+  snapshot: string | null;
+  /** JSON: the change summary against the baseline capture. */
+  diff: string | null;
+  /** The capture this one was compared with. */
+  baseline_id: number | null;
+  /** The archive record (response or revisit) holding what was served. */
+  record_id: number | null;
+  /** The probe measurement whose verdict made this capture `blocked`. */
+  probe_measurement_id: number | null;
+}
+
+/** Where one WARC record is, in the archive folder beside the store. */
+export interface ArchiveRecordsTable {
+  id: Generated<number>;
+  /** WARC file name, relative to the archive folder. */
+  file: string;
+  /** Byte offset and length of the record in the file (as stored: the gzip member when compressed). */
+  record_offset: number;
+  record_length: number;
+  /** request | response | revisit */
+  type: string;
+  /** WARC-Record-ID, `<urn:uuid:…>`. */
+  warc_record_id: string;
+  target_uri: string;
+  /** WARC-Date, epoch ms. */
+  date: number;
+  /** WARC-Payload-Digest ("sha256:<hex>"); a revisit carries the digest of the payload it repeats. */
+  payload_digest: string | null;
+  http_status: number | null;
+  content_type: string | null;
+  /** A revisit: the response record it repeats; a request: the response it belongs to. */
+  refers_to: number | null;
+  /** site | post */
+  subject: string;
+  /** tracked_sites.id or posts.id */
+  subject_id: number;
+  /** The post check (observations.id) this record proves, for posts. */
+  observation_id: number | null;
+}
+
+/** Outbox of webhook calls on site state changes; delivered with retries, apart from the watch loop. */
+export interface SiteAlertsTable {
+  id: Generated<number>;
+  site_id: number;
+  capture_id: number;
+  url: string;
+  /** JSON body sent. */
+  body: string;
+  attempts: number;
+  next_attempt_at: number;
+  delivered_at: number | null;
+  last_error: string | null;
+  created_at: number;
 }
 
 /** One account or site the impostor detector protects (any field may be empty). */
@@ -179,6 +280,9 @@ export type NewPost = Insertable<PostsTable>;
 export type Account = Selectable<AccountsTable>;
 export type Source = Selectable<SourcesTable>;
 export type Finding = Selectable<FindingsTable>;
+export type TrackedSite = Selectable<TrackedSitesTable>;
+export type SiteCapture = Selectable<SiteCapturesTable>;
+export type ArchiveRecord = Selectable<ArchiveRecordsTable>;
 
 /** One web-connectivity measurement (ours or imported from OONI); `body` is the OONI JSON. */
 export interface ProbeMeasurementsTable {

@@ -14,6 +14,7 @@ import { importOwner } from './0009_import_owner.ts';
 import { deletedStatus } from './0010_deleted_status.ts';
 import { watchlist } from './0011_watchlist.ts';
 import { postsOrder } from './0012_posts_order.ts';
+import { siteWatch } from './0013_site_watch.ts';
 
 export interface StoreMigration {
   name: string;
@@ -23,7 +24,7 @@ export interface StoreMigration {
 
 /** Every migration, oldest first. */
 export const MIGRATIONS: StoreMigration[] = [foundation, watch, probe, serve, requestBudget, ooniIdentity, importOwner, deletedStatus,
-  watchlist, postsOrder];
+  watchlist, postsOrder, siteWatch];
 
 /** Brings the store's schema up to date; safe to call on every start. */
 export async function migrateToLatest(db: Kysely<any>, caps: Capabilities, schema?: string): Promise<void> {
