@@ -12,6 +12,7 @@ import { DETECTORS } from '../../../src/detect/index.ts';
 import type { FetchOutcome } from '../../../src/detect/sites/types.ts';
 
 const HOUR = 3_600_000;
+const SITE = { every_ms: HOUR, webhook: null, category: null, enabled: 1, added_at: T0, next_check_at: T0, lease_owner: null, lease_until: null, state: null, state_since: null, last_capture_id: null };
 
 describe('state changes', () => {
   it('reachable <-> updated is no change; anything else is; a first healthy capture is none', () => {
@@ -39,10 +40,10 @@ for (const b of backends()) {
     before(async () => {
       t = await b.open();
       const db = t.store.db;
-      const site = await db.insertInto('tracked_sites').values({ url: 'https://www.example.gov.cn/', name: '清河县政府', every_ms: HOUR, added_at: T0, next_check_at: T0 })
+      const site = await db.insertInto('tracked_sites').values({ ...SITE, url: 'https://www.example.gov.cn/', name: '清河县政府' })
         .returning('id').executeTakeFirstOrThrow();
       siteId = Number(site.id);
-      await db.insertInto('tracked_sites').values({ url: 'https://quiet.example/', name: null, every_ms: HOUR, added_at: T0, next_check_at: T0 }).execute();
+      await db.insertInto('tracked_sites').values({ ...SITE, url: 'https://quiet.example/', name: null }).execute();
       const visits: FetchOutcome[] = [
         answer(govPage({ visit: 0 }), { at: T0 }),
         answer(govPage({ visit: 1, news: ['新的一条要闻', '关于做好今冬明春森林防火工作的通知'] }), { at: T0 + HOUR }),
