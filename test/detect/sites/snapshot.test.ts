@@ -18,18 +18,19 @@ const TITLE = '清河县人民政府门户网站';
 
 describe('charset decoding', () => {
   const gbk = (meta: string) => iconv.encode(govPage().replace('<meta charset="utf-8">', meta), 'gbk');
-  for (const [label, body, ct] of [
-    ['GB2312 named by the header', gbk(''), 'text/html; charset=GB2312'],
-    ['GBK named by <meta charset>', gbk('<meta charset="gbk">'), 'text/html'],
-    ['GB2312 named by http-equiv', gbk('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'), 'text/html'],
-    ['GBK named by nobody (sniffed)', gbk(''), 'text/html'],
-    ['GBK under a wrong "utf-8" header, the page saying gb2312', gbk('<meta charset="gb2312">'), 'text/html; charset=utf-8'],
-    ['GBK under a server-default ISO-8859-1 header, the page saying gbk', gbk('<meta charset="gbk">'), 'text/html; charset=ISO-8859-1'],
+  for (const [label, body, ct, from] of [
+    ['GB2312 named by the header', gbk(''), 'text/html; charset=GB2312', 'header'],
+    ['GBK named by <meta charset>', gbk('<meta charset="gbk">'), 'text/html', 'meta'],
+    ['GB2312 named by http-equiv', gbk('<meta http-equiv="Content-Type" content="text/html; charset=gb2312">'), 'text/html', 'meta'],
+    ['GBK named by nobody (sniffed)', gbk(''), 'text/html', 'sniff'],
+    ['GBK under a wrong "utf-8" header, the page saying gb2312', gbk('<meta charset="gb2312">'), 'text/html; charset=utf-8', 'meta'],
+    ['GBK under a server-default ISO-8859-1 header, the page saying gbk', gbk('<meta charset="gbk">'), 'text/html; charset=ISO-8859-1', 'meta'],
   ] as const) {
     it(`${label}: title and text decode without U+FFFD`, () => {
       const s = snapshotOf(answer(body, { contentType: ct }))!;
       assert.equal(s.title, TITLE);
       assert.equal(s.charset, 'gb18030');
+      assert.equal(s.charsetFrom, from);
       assert.ok(s.lines.includes('关于做好今冬明春森林防火工作的通知 #'), s.lines.join('\n'));
       assert.ok(!JSON.stringify(s).includes('\uFFFD'));
     });
