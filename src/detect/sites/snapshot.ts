@@ -9,7 +9,7 @@ import { Parser } from 'htmlparser2';
 import { parse as parseDomain } from 'tldts';
 import type { FetchOutcome, PageSnapshot, SnapshotLink } from './types.ts';
 import { decodeBody } from './decode.ts';
-import { foldText, normaliseLine, isBoilerplateOnly, bottomK, shingles, hash32 } from './normalise.ts';
+import { foldText, normaliseLine, isBoilerplateOnly, bottomK, textSketch, hash32 } from './normalise.ts';
 import { ALL_TERMS, DEFACEMENT_TERMS, SPAM_TERMS, findTerms, isAdContainer, isAdHost } from './markers.ts';
 
 /** Caps that bound a snapshot's size (documented on PageSnapshot). */
@@ -247,7 +247,7 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
     const n = normaliseLine(raw);
     if (n && !isBoilerplateOnly(n)) normLines.push(n);
   }
-  const sketch = bottomK(shingles(normLines.join('\n')));
+  const sketch = textSketch(normLines.join('\n'));
   const lines: string[] = []; let chars = 0;
   for (const n of normLines) {
     if (lines.length >= SNAPSHOT_CAPS.lines || chars >= SNAPSHOT_CAPS.textChars) { truncated = true; break; }
