@@ -113,6 +113,7 @@ for (const backend of backends()) {
       assert.ok(p3.some((x) => x.startsWith('datapackage.json has hash')), 'the datapackage digest no longer matches');
 
       await assert.rejects(exportWacz(ts.store, archive, { site: 'http://unknown.test/' }, join(dir, 'x.wacz')), /no tracked site has the URL http:\/\/unknown\.test\//);
+      await assert.rejects(exportWacz(ts.store, archive, { all: true }, join(dir, 'no', 'such', 'x.wacz')), /the folder .*no\/such for --out does not exist/);
       await assert.rejects(exportWacz(ts.store, archive, { post: 999 }, join(dir, 'x.wacz')), /no post with ID 999/);
       await assert.rejects(exportWacz(ts.store, archive, { all: true, post: postId }, join(dir, 'x.wacz')), /exactly one of/);
     } finally {
