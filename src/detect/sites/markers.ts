@@ -8,7 +8,7 @@
  * and the rules in classify.ts say which place each family needs.
  */
 
-export type MarkerFamily = 'defacement' | 'spam' | 'parked' | 'shutdown';
+export type MarkerFamily = 'defacement' | 'spam' | 'parked' | 'shutdown' | 'unavailable';
 
 export interface MarkerTerm {
   /** What the reason sentence quotes. */
@@ -124,7 +124,24 @@ export const SHUTDOWN_TERMS: MarkerTerm[] = [
   t('shutdown', 'seized', true, /this\s+(?:domain|website|site)\s+has\s+been\s+seized/u),
 ];
 
-export const ALL_TERMS: MarkerTerm[] = [...DEFACEMENT_TERMS, ...SPAM_TERMS, ...PARKED_TERMS, ...SHUTDOWN_TERMS];
+/**
+ * Pages that stand in for the site without being it: bot challenges and web-application
+ * firewalls (Cloudflare's interstitials, the Chinese WAFs 安全狗/云锁/宝塔 and hosts' blocks) and
+ * maintenance notices. Served with 200 they would otherwise read as a replaced page (defaced);
+ * the classifier calls them `down`: the site's own content could not be seen.
+ */
+export const UNAVAILABLE_TERMS: MarkerTerm[] = [
+  t('unavailable', 'checking your browser', true, /checking\s+(?:if\s+the\s+site\s+connection\s+is\s+secure|your\s+browser)/u),
+  t('unavailable', 'just a moment', false, /^just a moment/u),
+  t('unavailable', 'attention required! | cloudflare', true, /attention\s+required!?\s*\|\s*cloudflare/u),
+  t('unavailable', 'ddos protection by', true, /ddos\s+protection\s+by/u),
+  t('unavailable', 'enable javascript and cookies to continue', true),
+  t('unavailable', 'under maintenance', true, /(?:site|website|page)?\s*(?:is\s+)?(?:currently\s+)?(?:under|down\s+for)\s+(?:scheduled\s+)?maintenance/u),
+  t('unavailable', '网站维护中', true, /(?:网站|系统|站点)(?:正在)?(?:维护|升级)(?:中)?/u),
+  t('unavailable', '网站防火墙', true, /网站防火墙|安全狗|云锁|宝塔防火墙|您的(?:访问|请求)(?:已)?被(?:拦截|阻断)/u),
+];
+
+export const ALL_TERMS: MarkerTerm[] = [...DEFACEMENT_TERMS, ...SPAM_TERMS, ...PARKED_TERMS, ...SHUTDOWN_TERMS, ...UNAVAILABLE_TERMS];
 
 /** The terms of these families found in normalised text (each term once). */
 export function findTerms(text: string, terms: readonly MarkerTerm[] = ALL_TERMS): MarkerTerm[] {

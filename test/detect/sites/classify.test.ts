@@ -216,3 +216,53 @@ describe('snapshots are plain JSON and bounded', () => {
     assert.deepEqual(s.markers.visible, []);
   });
 });
+
+describe('pages standing in for the site, moves and redesigns', () => {
+  it('a Cloudflare challenge, a Chinese WAF block and a maintenance notice served with 200 are down, not defaced', () => {
+    for (const [html, term] of [
+      ['<html><head><title>Just a moment...</title></head><body><h1>www.example.gov.cn</h1><p>Checking if the site connection is secure</p><p>Enable JavaScript and cookies to continue</p></body></html>', "'just a moment'"],
+      ['<html><head><title>网站防火墙</title></head><body><p>您的请求带有不合法参数，已被网站管理员设置拦截！</p><p>可能原因：您提交的内容包含危险的攻击请求</p></body></html>', "'网站防火墙'"],
+      ['<html><head><title>Maintenance</title></head><body><h1>Our website is currently under maintenance</h1><p>We will be back shortly.</p></body></html>', "'under maintenance'"],
+    ] as const) {
+      const run = new SiteRun();
+      run.visit(answer(govPage(), { at: at(0) }));
+      const c = run.visit(answer(html, { at: at(1) }));
+      assert.equal(c.verdict, 'down', c.reasons.join(' | '));
+      assert.ok(c.reasons[0]!.startsWith('a bot challenge, firewall or maintenance page answered instead of the site (') && c.reasons[0]!.includes(term), c.reasons[0]);
+    }
+  });
+
+  it('the same site answering from a new domain is healthy, with the move in the reasons', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const c = run.visit(answer(govPage({ visit: 1 }), { at: at(1), url: 'https://www.qinghe.gov.cn/' }));
+    assert.equal(c.verdict, 'reachable');
+    assert.deepEqual(c.reasons.slice(1), ['the answer came from qinghe.gov.cn, not example.gov.cn']);
+  });
+
+  it('a site redirected to a gambling site is defaced, naming the other domain and the terms', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const spam = '<html><head><title>澳门新葡京娱乐城-百家乐官网</title></head><body><div class="top"><a href="/reg">立即注册</a></div><h1>澳门新葡京 真人百家乐 六合彩</h1><ul><li>体育投注</li><li>电子游戏</li></ul></body></html>';
+    const c = run.visit(answer(spam, { at: at(1), url: 'https://www.xpj8888.example/' }));
+    assert.equal(c.verdict, 'defaced', c.reasons.join(' | '));
+    assert.ok(c.reasons.includes('the answer came from xpj8888.example, not example.gov.cn'), c.reasons.join(' | '));
+    assert.ok(c.reasons.some((r) => r.startsWith('the page carries gambling terms ')), c.reasons.join(' | '));
+  });
+
+  it('a complete redesign keeping the title is defaced, with a note that it may be a redesign', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const redesign = '<html><head><title>清河县人民政府门户网站</title></head><body><section class="hero"><h1>欢迎来到清河</h1><p>千年古县 魅力清河</p></section><section class="grid"><article><h4>投资清河</h4><p>产业园区招商引资项目介绍与优惠政策解读</p></article><article><h4>文化旅游</h4><p>名胜古迹、特色美食与旅游线路推荐</p></article></section></body></html>';
+    const c = run.visit(answer(redesign, { at: at(1) }));
+    assert.equal(c.verdict, 'defaced');
+    assert.match(c.reasons[0]!, /unlike every earlier capture .*; the title is kept, as in a redesign: the capture deserves a look$/);
+  });
+
+  it('stored snapshots of another version are not compared with', () => {
+    const old = { ...snapshotOf(answer(govPage()))!, v: 0 } as unknown as NonNullable<ReturnType<typeof snapshotOf>>;
+    const c = classifyCapture({ outcome: answer('<html><head><title>Other</title></head><body><p>Entirely different words here.</p></body></html>', { at: at(1) }), snapshot: null }, [{ at: at(0), status: 200, verdict: 'reachable', snapshot: old }], null);
+    assert.deepEqual([c.verdict, c.baselineIndex], ['reachable', null]);
+  });
+});
+
