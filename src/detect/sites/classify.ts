@@ -166,7 +166,7 @@ function unavailableReason(cur: PageSnapshot, base: PageSnapshot | null): string
 }
 
 function hostOf(url: string): string {
-  try { return new URL(url).hostname.toLowerCase(); } catch { return ''; }
+  try { return new URL(url).host.toLowerCase(); } catch { return ''; }
 }
 
 /** Registrable domains seen in earlier healthy captures (links, frames, scripts, redirects, the site's own). */

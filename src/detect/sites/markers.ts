@@ -151,9 +151,14 @@ export function findTerms(text: string, terms: readonly MarkerTerm[] = ALL_TERMS
   return found.filter((m) => !found.some((o) => o !== m && o.family === m.family && o.term.length > m.term.length && o.term.includes(m.term)));
 }
 
+/** A host without its port, lower-cased. */
+function bareHost(host: string): string {
+  return host.toLowerCase().replace(/:\d+$/u, '');
+}
+
 /** True when the host is a parking service's or under one. */
 export function isParkingHost(host: string): boolean {
-  const h = host.toLowerCase();
+  const h = bareHost(host);
   return PARKING_HOSTS.some((p) => h === p || h.endsWith(`.${p}`));
 }
 
@@ -169,7 +174,7 @@ const AD_HOSTS = ['doubleclick.net', 'googlesyndication.com', 'googleadservices.
 
 /** True when the host serves ads or tracking (their rotation is boilerplate, not injection). */
 export function isAdHost(host: string): boolean {
-  const h = host.toLowerCase();
+  const h = bareHost(host);
   return AD_HOSTS.some((p) => h === p || h.endsWith(`.${p}`));
 }
 

@@ -63,13 +63,17 @@ function hostOf(href: string, base: URL | null): { href: string; host: string } 
   try {
     const u = new URL(href.trim(), base ?? undefined);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return { href: `${u.protocol}`, host: '' };
-    return { href: u.href.slice(0, SNAPSHOT_CAPS.hrefChars), host: u.hostname.toLowerCase() };
+    // host with its port (when not the default): sites on one address differ only by port.
+    return { href: u.href.slice(0, SNAPSHOT_CAPS.hrefChars), host: u.host.toLowerCase() };
   } catch {
     return { href: href.trim().slice(0, SNAPSHOT_CAPS.hrefChars), host: '' };
   }
 }
 
-/** The registrable domain (eTLD+1) of a host, or the host itself (IP addresses, localhost). */
+/**
+ * The registrable domain (eTLD+1) of a host, or the host itself with its port where there is none
+ * (IP addresses, localhost: sites on one address are told apart by port).
+ */
 export function registrableDomain(host: string): string {
   if (!host) return '';
   const d = parseDomain(host, { allowPrivateDomains: true });
@@ -99,7 +103,7 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
   const bodyDigest = `sha256:${createHash('sha256').update(outcome.body).digest('hex')}`;
   let base: URL | null = null;
   try { base = new URL(outcome.finalUrl); } catch { base = null; }
-  const pageHost = base?.hostname.toLowerCase() ?? '';
+  const pageHost = base?.host.toLowerCase() ?? '';
   const isPlain = /^text\/plain/iu.test(contentType) || (!/html|xml/iu.test(contentType) && contentType !== '' && !/^\s*</u.test(html.slice(0, 200)));
 
   const hidden = hiddenSelectors(html);

@@ -43,7 +43,7 @@ export interface Classification {
 /** A link on a captured page (href resolved against the page's URL). */
 export interface SnapshotLink {
   href: string;
-  /** Lower-case host; '' for non-http links (mailto:, javascript:). */
+  /** Lower-case host, with the port when not the default; '' for non-http links (mailto:, javascript:). */
   host: string;
   /** Normalised anchor text (capped at 100 characters). */
   text: string;
@@ -66,7 +66,7 @@ export interface PageSnapshot {
   v: 1;
   /** The URL that answered. */
   url: string;
-  /** Registrable domain of `url` (eTLD+1), or its host when it has none (an IP address). */
+  /** Registrable domain of `url` (eTLD+1), or its host and port when it has none (an IP address, localhost). */
   domain: string;
   status: number;
   contentType: string;

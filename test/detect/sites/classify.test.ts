@@ -266,3 +266,17 @@ describe('pages standing in for the site, moves and redesigns', () => {
   });
 });
 
+describe('sites on one address told apart by port (local simulations, intranets)', () => {
+  it('hidden links to another port are links to another site; an answer from another port is a move', () => {
+    const url = 'http://127.0.0.1:9001/';
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0), url }));
+    const farm = '<div style="display:none">' + [9101, 9102, 9103].map((p) => `<a href="http://127.0.0.1:${p}/">在线博彩</a>`).join('') + '</div>';
+    const c = run.visit(answer(govPage({ visit: 1, extra: farm }), { at: at(1), url }));
+    assert.equal(c.verdict, 'injected', c.reasons.join(' | '));
+    assert.match(c.reasons[0]!, /^3 hidden links added to 3 new hosts \(127\.0\.0\.1:9101, 127\.0\.0\.1:9102, 127\.0\.0\.1:9103\)/);
+    const moved = run.visit(answer(govPage({ visit: 2 }), { at: at(2), url: 'http://127.0.0.1:9002/' }));
+    assert.ok(moved.reasons.includes('the answer came from 127.0.0.1:9002, not 127.0.0.1:9001'), moved.reasons.join(' | '));
+  });
+});
+
