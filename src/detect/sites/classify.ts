@@ -139,8 +139,9 @@ function takedownReasons(cur: PageSnapshot, base: PageSnapshot | null, refDomain
     reasons.push(`the page loads ${list([...new Set(parkingAssets)])}, a domain-parking service`);
 
   const small = cur.textLength <= THRESHOLDS.smallPage;
-  const parkedTitle = newTerms(cur.markers.title, base, 'parked');
-  const parkedText = newTerms(cur.markers.visible, base, 'parked');
+  // Weak terms in a title ("… is for sale") count as text: a classified ad says it too.
+  const parkedTitle = newTerms(cur.markers.title, base, 'parked').filter((m) => m.strong);
+  const parkedText = [...new Set([...newTerms(cur.markers.visible, base, 'parked'), ...newTerms(cur.markers.title, base, 'parked').filter((m) => !m.strong)])];
   const strongParked = parkedText.filter((m) => m.strong);
   if (parkedTitle.length) reasons.push(`the title ${quote(cur.title)} reads as a parked or expired domain (${list(parkedTitle.map((m) => m.term))})`);
   else if ((strongParked.length && small) || (moved && parkedText.length) || parkedText.length >= 2 && small)

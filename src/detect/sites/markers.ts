@@ -80,7 +80,8 @@ export const SPAM_TERMS: MarkerTerm[] = [
 export const PARKED_TERMS: MarkerTerm[] = [
   t('parked', 'this domain may be for sale', true, /this\s+domain\s+(?:name\s+)?(?:may\s+be|is)\s+for\s+sale/u),
   t('parked', 'buy this domain', true, /buy\s+this\s+domain/u),
-  t('parked', 'domain has expired', true, /domain\s+(?:name\s+)?(?:has\s+)?expired/u),
+  t('parked', 'domain has expired', true, /domain\s+(?:name\s+)?(?:[a-z0-9.-]+\.[a-z]{2,}\s+)?(?:has\s+)?expired/u),
+  t('parked', 'is for sale', false, /\bis\s+for\s+sale\b/u),
   t('parked', 'this domain is parked', true, /domain\s+(?:is\s+)?parked|parked\s+(?:free|domain)/u),
   t('parked', 'related searches', false),
   t('parked', 'sedo', false),

@@ -280,3 +280,19 @@ describe('sites on one address told apart by port (local simulations, intranets)
   });
 });
 
+
+describe('parking pages in other words', () => {
+  it('"<domain> has expired and is parked", "… is for sale" in the title: taken_down; a classified ad saying "is for sale" is not', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const parked = '<html><head><title>qinghe.example is for sale</title></head><body><h1>qinghe.example</h1><p>The domain qinghe.example has expired and is parked free of charge.</p></body></html>';
+    const c = run.visit(answer(parked, { at: at(1) }));
+    assert.equal(c.verdict, 'taken_down', c.reasons.join(' | '));
+    assert.match(c.reasons[0]!, /^the page reads as a parked or expired domain: 'domain has expired', 'this domain is parked'/);
+    const ads = new SiteRun();
+    const ad = (v: number, extra: string) => `<html><head><title>Classifieds: my bike is for sale</title></head><body><main><h1>Bikes</h1><p>Ordinary listing ${v}</p>${extra}</main></body></html>`;
+    ads.visit(answer(ad(0, ''), { at: at(0) }));
+    assert.equal(ads.visit(answer(ad(1, '<p>New: a red bike</p>'), { at: at(1) })).verdict, 'updated');
+    assert.equal(new SiteRun().visit(answer(ad(0, ''), { at: at(0) })).verdict, 'reachable', 'first capture: a weak title term alone is no parking page');
+  });
+});
