@@ -31,7 +31,8 @@ function t(family: MarkerFamily, term: string, strong: boolean, re?: RegExp, top
 /**
  * Defacement signatures: the phrases defacers sign their pages with, as archived by Zone-H and
  * its mirrors (zone-h.org "special defacements"), in leetspeak variants, and the Chinese forms
- * seen on defaced .gov.cn pages (黑客 "hacker", 被黑 "was hacked", 入侵 "intruded").
+ * seen on defaced .gov.cn pages (黑客 "hacker", 被黑 "was hacked", 入侵 "intruded"). Weak terms
+ * (黑客, 被黑, 红客, "owned by") appear in news prose too: they need a banner line on a changed page.
  */
 export const DEFACEMENT_TERMS: MarkerTerm[] = [
   t('defacement', 'hacked by', true, /(?<![a-z])h[a4@]ck[e3]d\s*by(?![a-z])/u),
@@ -44,6 +45,9 @@ export const DEFACEMENT_TERMS: MarkerTerm[] = [
   t('defacement', 'security is an illusion', true),
   t('defacement', 'your security is low', true, /your\s+security\s+(?:is\s+)?(?:low|poor)/u),
   t('defacement', '黑客', false),
+  // 红客 ("red hackers"): the Chinese patriotic groups (中国红客联盟 and its successors) that sign defacements.
+  t('defacement', '红客联盟', true),
+  t('defacement', '红客', false),
   t('defacement', '被黑', false),
   t('defacement', '黑客入侵', true),
   t('defacement', '被黑客攻击', true),

@@ -296,3 +296,15 @@ describe('parking pages in other words', () => {
     assert.equal(new SiteRun().visit(answer(ad(0, ''), { at: at(0) })).verdict, 'reachable', 'first capture: a weak title term alone is no parking page');
   });
 });
+
+describe('Chinese defacements', () => {
+  it('a page signed by 红客联盟 replacing the portal is defaced, quoting the signature', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const page = '<html><head><meta charset="utf-8"><title>清河县人民政府门户网站</title></head><body style="background:#000"><center><h1>中国红客联盟</h1><p>此站已被黑，请管理员尽快修复漏洞</p></center></body></html>';
+    const c = run.visit(answer(page, { at: at(1) }));
+    assert.equal(c.verdict, 'defaced', c.reasons.join(' | '));
+    assert.equal(c.reasons[0], "defacement signature '红客联盟', '此站已被黑' on the page");
+  });
+});
+
