@@ -176,6 +176,7 @@ function knownDomains(healthy: readonly PageSnapshot[], cur: PageSnapshot): Set<
   for (const s of healthy) {
     out.add(s.domain);
     for (const l of s.links) if (l.host) out.add(registrableDomain(l.host));
+    for (const h of s.linkHosts ?? []) out.add(registrableDomain(h));
     for (const f of s.iframes) if (f.host) out.add(registrableDomain(f.host));
     for (const h of s.scriptHosts) out.add(registrableDomain(h));
     for (const r of s.redirects) if (r.host) out.add(registrableDomain(r.host));
@@ -317,7 +318,9 @@ export function classifyCapture(current: { outcome: FetchOutcome; snapshot: Page
     const why = history.length === 0 ? 'first capture' : `first answer worth comparing: no earlier healthy capture (latest verdict ${history[0]!.verdict})`;
     return result('reachable', [why, ...cut], null, null);
   }
-  const sameText = base.lines.length === cur.lines.length && base.lines.every((l, i) => l === cur.lines[i]);
+  // Lines are capped; the sketch covers the whole text, so a change past the cap still counts.
+  const sameText = base.lines.length === cur.lines.length && base.lines.every((l, i) => l === cur.lines[i])
+    && base.sketch.length === cur.sketch.length && base.sketch.every((h, i) => h === cur.sketch[i]);
   const sameNav = base.navTexts.length === cur.navTexts.length && base.navTexts.every((l, i) => l === cur.navTexts[i]);
   const sameBinary = cur.lines.length > 0 || base.bodyDigest === cur.bodyDigest;
   if (sameText && sameNav && base.titleNorm === cur.titleNorm && sameBinary)

@@ -14,7 +14,7 @@ import { ALL_TERMS, DEFACEMENT_TERMS, SPAM_TERMS, findTerms, isAdContainer, isAd
 
 /** Caps that bound a snapshot's size (documented on PageSnapshot). */
 export const SNAPSHOT_CAPS = {
-  parseChars: 4_000_000, lines: 600, lineChars: 200, textChars: 64_000, chrome: 150, links: 300, iframes: 40,
+  parseChars: 4_000_000, lines: 400, lineChars: 200, textChars: 40_000, chrome: 150, links: 300, plainLinks: 60, linkHosts: 300, iframes: 40,
   scriptHosts: 60, inlineScripts: 60, navTexts: 60, hiddenText: 2_000, titleChars: 300, hrefChars: 300, anchorChars: 100,
   stack: 2_000, skeletonPathDepth: 8, maxDepth: 10_000,
 };
@@ -113,7 +113,8 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
   const mainRaw: string[] = []; const chromeRaw: string[] = []; const hiddenParts: string[] = [];
   let cur = ''; let curNonLink = ''; let curChrome = false;
   const bannerTerms = new Set<string>();
-  const links: SnapshotLink[] = []; let linkCount = 0;
+  const allLinks: SnapshotLink[] = []; let linkCount = 0;
+  const linkHosts = new Set<string>();
   let openLink: { link: SnapshotLink; text: string } | null = null;
   const navTexts: string[] = [];
   const iframes: PageSnapshot['iframes'] = [];
@@ -166,7 +167,8 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
         linkCount++;
         const { href, host } = hostOf(attribs.href, base);
         const link: SnapshotLink = { href, host, text: '', hidden: isHidden, ad: isAd || (host !== '' && isAdHost(host)) };
-        if (links.length < SNAPSHOT_CAPS.links) links.push(link);
+        if (host && linkHosts.size < SNAPSHOT_CAPS.linkHosts) linkHosts.add(host);
+        allLinks.push(link);
         openLink = { link, text: '' };
       } else if (name === 'iframe' || name === 'frame') {
         const src = attribs.src ?? '';
@@ -245,6 +247,15 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
     flush();
   }
 
+  // Suspicious links (hidden, or with spam words) are all kept up to the cap; of the rest, the first few.
+  const links: SnapshotLink[] = [];
+  let plain = 0;
+  for (const l of allLinks) {
+    if (links.length >= SNAPSHOT_CAPS.links) { truncated = true; break; }
+    if (l.hidden || l.spam) links.push(l);
+    else if (plain < SNAPSHOT_CAPS.plainLinks) { links.push(l); plain++; }
+  }
+
   // Normalised lines, bounded: the sketch sees the whole text, the stored lines are capped.
   const normLines: string[] = [];
   for (const raw of mainRaw) {
@@ -282,6 +293,7 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
     navTexts,
     links,
     linkCount,
+    linkHosts: [...linkHosts].sort(),
     iframes,
     scriptHosts: [...scriptHosts].sort(),
     inlineScripts: [...inlineScripts].sort(),

@@ -308,3 +308,15 @@ describe('Chinese defacements', () => {
   });
 });
 
+
+describe('bounded snapshots still know every linked host', () => {
+  it('hidden links to hosts the page already linked (past the stored links) are not new hosts', () => {
+    const page = (extra: string) => govPage({ extra: `<ul class="partners">${Array.from({ length: 120 }, (_, i) => `<li><a href="https://partner${i}.example/">合作单位${i}</a></li>`).join('')}</ul>${extra}` });
+    const run = new SiteRun();
+    run.visit(answer(page(''), { at: at(0) }));
+    const menu = '<div style="display:none">' + [100, 110, 119].map((i) => `<a href="https://partner${i}.example/about">合作单位</a>`).join('') + '</div>';
+    const c = run.visit(answer(page(menu), { at: at(1) }));
+    assert.ok(c.verdict === 'updated' || c.verdict === 'reachable', c.reasons.join(' | '));
+    assert.ok(run.history[0]!.snapshot!.links.length < 100, 'the visible links beyond the first 60 are not stored');
+  });
+});
