@@ -32,7 +32,11 @@ import { registrableDomain, snapshotOf } from './snapshot.ts';
 export { snapshotOf } from './snapshot.ts';
 export type { PageSnapshot } from './types.ts';
 
-/** One earlier capture of the site, as the classifier needs it (newest first). */
+/**
+ * One earlier capture of the site, as the classifier needs it. The history is newest first; the
+ * classifier reads the latest capture's verdict and up to THRESHOLDS.historyDepth (50) healthy
+ * captures with snapshots, so a caller may pass just those (captures without a snapshot: null).
+ */
 export interface CaptureHistory {
   at: number;
   status: number | null;
