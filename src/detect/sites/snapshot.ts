@@ -129,7 +129,8 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
     const line = cur.replace(/\s+/gu, ' ').trim();
     if (line) {
       (curChrome ? chromeRaw : mainRaw).push(line);
-      const nonLink = foldText(curNonLink);
+      // Banners are short: a long line is folded only if it could be one after whitespace collapses.
+      const nonLink = curNonLink.length <= 400 ? foldText(curNonLink) : '';
       if (nonLink && nonLink.length <= 80) for (const m of findTerms(nonLink, DEFACEMENT_TERMS)) bannerTerms.add(m.term);
     }
     cur = ''; curNonLink = '';
