@@ -7,7 +7,8 @@
  *   1. blocked     the probe measured blocking of the host recently (within max(2 x the site's
  *                  interval, 1 h)): from a blocked vantage point the answer cannot be trusted (a
  *                  DNS-injected or block page would otherwise read as a defacement or takedown);
- *   2. down        no answer (the fetch's failure code), a 5xx, another 4xx than 404/410/451, or an empty page;
+ *   2. down        no answer (the fetch's failure code), a 5xx, another 4xx than 404/410/451, a 3xx
+ *                  left unfollowed, or an empty page (a 304 Not Modified keeps the last page's verdict);
  *   3. taken_down  404, 410, 451; a parked or expired-domain page, or a shutdown / ICP-revocation
  *                  notice newly present (also reached through a redirect to another domain);
  *      then down again: a bot challenge, firewall block or maintenance notice standing in for
@@ -280,8 +281,15 @@ export function classifyCapture(current: { outcome: FetchOutcome; snapshot: Page
   if (status === 451) return result('taken_down', ['the server answered HTTP 451 (Unavailable For Legal Reasons)']);
   if (status >= 500) return result('down', [`the server answered HTTP ${status} (a server error)`]);
   if (status >= 400) return result('down', [`the server refused the request: HTTP ${status}`]);
+  if (status === 304) {
+    // Not Modified (a conditional request): the page is the one last received.
+    const last = history.findIndex((h) => h.snapshot !== null);
+    if (last >= 0 && HEALTHY_VERDICTS.has(history[last]!.verdict)) return result('reachable', ['unchanged: the server answered HTTP 304 (Not Modified)'], null, last);
+    if (last >= 0) return result(history[last]!.verdict, [`the server answered HTTP 304 (Not Modified): still the page of ${iso(history[last]!.at)}`], null, null);
+  }
+  if (status >= 300 && status < 400) return result('down', [`the server answered HTTP ${status} without a redirect that could be followed`]);
 
-  const cur = current.snapshot ?? snapshotOf(outcome);
+  const cur = current.snapshot && usable(current.snapshot) ? current.snapshot : snapshotOf(outcome);
   if (!cur) return result('down', ['the answer could not be read']);
 
   // The baseline: the most recent healthy capture with a snapshot; and every earlier healthy one.

@@ -92,9 +92,10 @@ interface Frame {
 /** Redirect targets a script sets: `location = '…'`, `location.href = "…"`, `location.replace('…')`. */
 const JS_REDIRECT = /(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*["'`]([^"'`]{1,500})["'`]|location\.(?:replace|assign)\(\s*["'`]([^"'`]{1,500})["'`]/u;
 
-/** The snapshot of an answered fetch, or null for a failure (nothing to look at). */
+/** The snapshot of an answered fetch, or null for a failure or a 304 (nothing to look at). */
 export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
-  if (outcome.kind !== 'answer') return null;
+  // A failure has no page; nor has a 304 (Not Modified: the page is the one received before).
+  if (outcome.kind !== 'answer' || outcome.status === 304) return null;
   const contentType = (outcome.headers.get('content-type') ?? '').slice(0, 200);
   const decoded = decodeBody(outcome.body, contentType || null);
   let html = decoded.text;

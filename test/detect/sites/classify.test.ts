@@ -320,3 +320,18 @@ describe('bounded snapshots still know every linked host', () => {
     assert.ok(run.history[0]!.snapshot!.links.length < 100, 'the visible links beyond the first 60 are not stored');
   });
 });
+
+describe('conditional requests and unfollowed redirects', () => {
+  it('304 Not Modified is unchanged after a healthy page and keeps a defacement defaced; a bare 301 is down', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const nm = run.visit(answer('', { at: at(1), status: 304 }));
+    assert.deepEqual([nm.verdict, nm.reasons], ['reachable', ['unchanged: the server answered HTTP 304 (Not Modified)']]);
+    assert.equal(run.history[0]!.snapshot, null, 'a 304 has no page of its own to compare with later');
+    assert.equal(run.visit(answer(govPage({ visit: 2 }), { at: at(1) })).verdict, 'reachable');
+    run.visit(answer(DEFACEMENT, { at: at(2) }));
+    assert.equal(run.visit(answer('', { at: at(3), status: 304 })).verdict, 'defaced');
+    assert.equal(run.visit(answer('', { at: at(4), status: 301 })).verdict, 'down');
+  });
+});
+
