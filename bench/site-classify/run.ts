@@ -25,9 +25,10 @@ for (let v = 0; v < 50; v++) {
   const o = page(v);
   history.unshift({ at: o.at, status: 200, verdict: 'updated', snapshot: JSON.parse(JSON.stringify(snapshotOf(o))) });
 }
+const outcomes = Array.from({ length: N }, (_, i) => page(50 + i));
+const cpu0 = process.cpuUsage();
 const snapMs: number[] = []; const classMs: number[] = []; const sizes: number[] = []; const verdicts = new Map<string, number>();
-for (let v = 50; v < 50 + N; v++) {
-  const o = page(v);
+for (const o of outcomes) {
   const t0 = performance.now();
   const s = snapshotOf(o);
   const t1 = performance.now();
@@ -36,6 +37,7 @@ for (let v = 50; v < 50 + N; v++) {
   snapMs.push(t1 - t0); classMs.push(t2 - t1); sizes.push(JSON.stringify(s).length);
   verdicts.set(c.verdict, (verdicts.get(c.verdict) ?? 0) + 1);
 }
+const cpu = process.cpuUsage(cpu0);
 const q = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 const f = (x: number) => x.toFixed(1);
 const bytes = Buffer.byteLength(newsPage(pool, 0, 0, shown));
@@ -43,5 +45,6 @@ console.log(`site-classify bench: ${N} captures of a ${Math.round(bytes / 1024)}
 console.log(`  snapshotOf      median ${f(q(snapMs, 0.5))} ms, p95 ${f(q(snapMs, 0.95))} ms`);
 console.log(`  classifyCapture median ${f(q(classMs, 0.5))} ms, p95 ${f(q(classMs, 0.95))} ms`);
 console.log(`  per capture     median ${f(q(snapMs.map((x, i) => x + classMs[i]!), 0.5))} ms`);
+console.log(`  CPU time        ${f((cpu.user + cpu.system) / 1000 / N)} ms per capture (user+system; wall times above suffer from the machine's load)`);
 console.log(`  snapshot JSON   median ${Math.round(q(sizes, 0.5) / 1024)} KB, max ${Math.round(Math.max(...sizes) / 1024)} KB`);
 console.log(`  verdicts        ${JSON.stringify(Object.fromEntries(verdicts))}`);

@@ -4,7 +4,7 @@
  * the page list, and the datapackage with every resource's sha256. Output depends only on the
  * archived data: records in store order, ZIP times set to the newest record's date.
  */
-import { createReadStream, createWriteStream, mkdtempSync, rmSync, renameSync, statSync, readFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync, renameSync, statSync, readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
@@ -44,7 +44,9 @@ export async function exportWacz(
   store: Store, archive: { dir: string }, sel: WaczSelection, outFile: string, progress: (message: string) => void = () => undefined,
 ): Promise<WaczSummary> {
   const { rows, title, support } = await selectRecords(store, sel);
-  const tmp = mkdtempSync(join(dirname(outFile) || '.', '.wacz-'));
+  const outDir = dirname(outFile) || '.';
+  if (!existsSync(outDir)) throw new UserError(`the folder ${outDir} for --out does not exist.`);
+  const tmp = mkdtempSync(join(outDir, '.wacz-'));
   try {
     progress(`copying ${rows.length} WARC records`);
     const warcFile = join(tmp, 'data.warc.gz');

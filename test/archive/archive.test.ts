@@ -14,6 +14,7 @@ import { backends } from '../helpers/stores.ts';
 import { openArchive, listWarcFiles } from '../../src/archive/index.ts';
 import { targetUri } from '../../src/archive/warc.ts';
 import { independentParse } from './parse-check.ts';
+import { lookupRecord, recordsOf } from '../../src/archive/lookup.ts';
 import type { HttpExchange } from '../../src/archive/types.ts';
 
 const hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -105,3 +106,35 @@ function sizeOf(dir: string): number {
   return n;
 }
 
+
+for (const backend of backends()) {
+  test(`${backend.label}: lookupRecord finds the capture of a URL at or before a time; recordsOf lists a subject's records`, async () => {
+    const ts = await backend.open();
+    const dir = mkdtempSync(join(tmpdir(), 'censorscope-archive-'));
+    try {
+      const archive = await openArchive(ts.store, { dir });
+      const at = (min: number) => Date.UTC(2026, 5, 1) + min * 60_000;
+      const ex = (t: number, url: string, body: string): HttpExchange => ({
+        at: t, method: 'GET', url, requestHeaders: {}, status: 200, responseHeaders: new Headers({ 'content-type': 'text/css' }),
+        body: new TextEncoder().encode(body), truncated: false,
+      });
+      const a = await archive.record(ex(at(0), 'http://站点.test/样式.css', 'a{}'), { subject: 'site', subjectId: 1 });
+      const b = await archive.record(ex(at(10), 'http://站点.test/样式.css', 'b{}'), { subject: 'site', subjectId: 1 });
+      const c = await archive.record(ex(at(20), 'http://站点.test/样式.css', 'a{}'), { subject: 'site', subjectId: 2 });
+      await archive.close();
+      assert.equal(await lookupRecord(ts.store, { url: 'http://站点.test/样式.css', at: at(0) - 1 }), null);
+      assert.equal((await lookupRecord(ts.store, { url: 'http://站点.test/样式.css', at: at(0) }))?.id, a.recordId);
+      assert.equal((await lookupRecord(ts.store, { url: 'http://站点.test/样式.css', at: at(15) }))?.id, b.recordId);
+      const latest = await lookupRecord(ts.store, { url: targetUri('http://站点.test/样式.css'), at: at(60) });
+      assert.equal(latest?.id, c.recordId);
+      assert.equal(latest?.type, 'revisit');
+      assert.equal(await lookupRecord(ts.store, { url: 'http://站点.test/other.css', at: at(60) }), null);
+      const of1 = await recordsOf(ts.store, { subject: 'site', subjectId: 1 });
+      assert.deepEqual(of1.map((r) => r.type), ['response', 'request', 'response', 'request']);
+      assert.deepEqual((await recordsOf(ts.store, { subject: 'site', subjectId: 2 })).map((r) => [r.type, r.refers_to]), [['revisit', a.recordId], ['request', c.recordId]]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await ts.cleanup();
+    }
+  });
+}

@@ -7,9 +7,12 @@
  *   1. blocked     the probe measured blocking of the host recently (within max(2 x the site's
  *                  interval, 1 h)): from a blocked vantage point the answer cannot be trusted (a
  *                  DNS-injected or block page would otherwise read as a defacement or takedown);
- *   2. down        no answer (the fetch's failure code), a 5xx, another 4xx than 404/410/451, or an empty page;
+ *   2. down        no answer (the fetch's failure code), a 5xx, another 4xx than 404/410/451, a 3xx
+ *                  left unfollowed, or an empty page (a 304 Not Modified keeps the last page's verdict);
  *   3. taken_down  404, 410, 451; a parked or expired-domain page, or a shutdown / ICP-revocation
  *                  notice newly present (also reached through a redirect to another domain);
+ *      then down again: a bot challenge, firewall block or maintenance notice standing in for
+ *                  the site (newly present, small page): the site's own content could not be seen;
  *   4. defaced     defacement markers newly present (title, a banner line), the title replaced,
  *                  or main content AND layout unlike every earlier healthy capture;
  *   5. injected    hidden links or frames to new domains, spam terms newly in hidden text, the
@@ -30,7 +33,11 @@ import { registrableDomain, snapshotOf } from './snapshot.ts';
 export { snapshotOf } from './snapshot.ts';
 export type { PageSnapshot } from './types.ts';
 
-/** One earlier capture of the site, as the classifier needs it (newest first). */
+/**
+ * One earlier capture of the site, as the classifier needs it. The history is newest first; the
+ * classifier reads the latest capture's verdict and up to THRESHOLDS.historyDepth (50) healthy
+ * captures with snapshots, so a caller may pass just those (captures without a snapshot: null).
+ */
 export interface CaptureHistory {
   at: number;
   status: number | null;
@@ -105,6 +112,12 @@ function newTerms(now: readonly string[], base: PageSnapshot | null, family: Mar
   return now.map(term).filter((m): m is MarkerTerm => m !== undefined && m.family === family && !before.has(m.term));
 }
 
+/** A stored snapshot this version can compare with (older or damaged ones are skipped). */
+function usable(s: PageSnapshot | null): s is PageSnapshot {
+  return s !== null && typeof s === 'object' && s.v === 1 && Array.isArray(s.lines) && Array.isArray(s.sketch) && Array.isArray(s.skeleton)
+    && Array.isArray(s.links) && typeof s.markers === 'object' && s.markers !== null;
+}
+
 /** Verdict for a recent blocking measurement, or null. */
 function probeVerdict(current: FetchOutcome, probe: ProbeHint | null, options: ClassifyOptions): Classification | null {
   if (!probe || !probe.blocking || probe.accessible === true) return null;
@@ -131,8 +144,9 @@ function takedownReasons(cur: PageSnapshot, base: PageSnapshot | null, refDomain
     reasons.push(`the page loads ${list([...new Set(parkingAssets)])}, a domain-parking service`);
 
   const small = cur.textLength <= THRESHOLDS.smallPage;
-  const parkedTitle = newTerms(cur.markers.title, base, 'parked');
-  const parkedText = newTerms(cur.markers.visible, base, 'parked');
+  // Weak terms in a title ("… is for sale") count as text: a classified ad says it too.
+  const parkedTitle = newTerms(cur.markers.title, base, 'parked').filter((m) => m.strong);
+  const parkedText = [...new Set([...newTerms(cur.markers.visible, base, 'parked'), ...newTerms(cur.markers.title, base, 'parked').filter((m) => !m.strong)])];
   const strongParked = parkedText.filter((m) => m.strong);
   if (parkedTitle.length) reasons.push(`the title ${quote(cur.title)} reads as a parked or expired domain (${list(parkedTitle.map((m) => m.term))})`);
   else if ((strongParked.length && small) || (moved && parkedText.length) || parkedText.length >= 2 && small)
@@ -148,8 +162,17 @@ function takedownReasons(cur: PageSnapshot, base: PageSnapshot | null, refDomain
   return reasons;
 }
 
+/** A bot challenge, firewall block or maintenance notice standing in for the site, or null. */
+function unavailableReason(cur: PageSnapshot, base: PageSnapshot | null): string | null {
+  if (cur.textLength > THRESHOLDS.smallPage) return null;
+  const inTitle = newTerms(cur.markers.title, base, 'unavailable');
+  const inText = newTerms(cur.markers.visible, base, 'unavailable').filter((m) => m.strong);
+  const found = [...new Set([...inTitle, ...inText].map((m) => `'${m.term}'`))];
+  return found.length ? `a bot challenge, firewall or maintenance page answered instead of the site (${list(found)})` : null;
+}
+
 function hostOf(url: string): string {
-  try { return new URL(url).hostname.toLowerCase(); } catch { return ''; }
+  try { return new URL(url).host.toLowerCase(); } catch { return ''; }
 }
 
 /** Registrable domains seen in earlier healthy captures (links, frames, scripts, redirects, the site's own). */
@@ -158,6 +181,7 @@ function knownDomains(healthy: readonly PageSnapshot[], cur: PageSnapshot): Set<
   for (const s of healthy) {
     out.add(s.domain);
     for (const l of s.links) if (l.host) out.add(registrableDomain(l.host));
+    for (const h of s.linkHosts ?? []) out.add(registrableDomain(h));
     for (const f of s.iframes) if (f.host) out.add(registrableDomain(f.host));
     for (const h of s.scriptHosts) out.add(registrableDomain(h));
     for (const r of s.redirects) if (r.host) out.add(registrableDomain(r.host));
@@ -237,7 +261,8 @@ function defacementReasons(cur: PageSnapshot, base: PageSnapshot | null, healthy
       bestStructure = Math.max(bestStructure, sketchSimilarity(h.skeleton, cur.skeleton));
     }
     if (bestContent < THRESHOLDS.unlikeContent && bestStructure < THRESHOLDS.unlikeStructure)
-      reasons.push(`the main content and the layout are unlike every earlier capture (at most ${pct(bestContent)} of the text and ${pct(bestStructure)} of the layout in common)`);
+      reasons.push(`the main content and the layout are unlike every earlier capture (at most ${pct(bestContent)} of the text and ${pct(bestStructure)} of the layout in common)`
+        + (!reasons.length && base && titleSimilarity(base.titleNorm, cur.titleNorm) >= 0.5 ? '; the title is kept, as in a redesign: the capture deserves a look' : ''));
   }
   return reasons;
 }
@@ -256,15 +281,23 @@ export function classifyCapture(current: { outcome: FetchOutcome; snapshot: Page
   if (status === 451) return result('taken_down', ['the server answered HTTP 451 (Unavailable For Legal Reasons)']);
   if (status >= 500) return result('down', [`the server answered HTTP ${status} (a server error)`]);
   if (status >= 400) return result('down', [`the server refused the request: HTTP ${status}`]);
+  if (status === 304) {
+    // Not Modified (a conditional request): the page is the one last received.
+    const last = history.findIndex((h) => h.snapshot !== null);
+    if (last >= 0 && HEALTHY_VERDICTS.has(history[last]!.verdict)) return result('reachable', ['unchanged: the server answered HTTP 304 (Not Modified)'], null, last);
+    if (last >= 0) return result(history[last]!.verdict, [`the server answered HTTP 304 (Not Modified): still the page of ${iso(history[last]!.at)}`], null, null);
+  }
+  if (status >= 300 && status < 400) return result('down', [`the server answered HTTP ${status} without a redirect that could be followed`]);
 
-  const cur = current.snapshot ?? snapshotOf(outcome);
+  const cur = current.snapshot && usable(current.snapshot) ? current.snapshot : snapshotOf(outcome);
   if (!cur) return result('down', ['the answer could not be read']);
 
   // The baseline: the most recent healthy capture with a snapshot; and every earlier healthy one.
-  const baselineIndex = history.findIndex((h) => HEALTHY_VERDICTS.has(h.verdict) && h.snapshot !== null);
+  const baselineIndex = history.findIndex((h) => HEALTHY_VERDICTS.has(h.verdict) && usable(h.snapshot));
   const base = baselineIndex >= 0 ? history[baselineIndex]!.snapshot : null;
-  const healthy = history.filter((h) => HEALTHY_VERDICTS.has(h.verdict) && h.snapshot).slice(0, THRESHOLDS.historyDepth).map((h) => h.snapshot!);
-  const refDomain = base?.domain ?? [...history].reverse().find((h) => h.snapshot)?.snapshot?.domain ?? '';
+  const healthy = history.filter((h) => HEALTHY_VERDICTS.has(h.verdict) && usable(h.snapshot)).slice(0, THRESHOLDS.historyDepth).map((h) => h.snapshot!);
+  const refDomain = base?.domain ?? [...history].reverse().find((h) => usable(h.snapshot))?.snapshot?.domain ?? '';
+  const moved = refDomain !== '' && cur.domain !== '' && cur.domain !== refDomain ? [`the answer came from ${cur.domain}, not ${refDomain}`] : [];
   const diff = base ? diffSummary(base, cur) : null;
   const idx = baselineIndex >= 0 ? baselineIndex : null;
   const since = base ? ` since the capture of ${iso(history[baselineIndex]!.at)}` : '';
@@ -272,6 +305,9 @@ export function classifyCapture(current: { outcome: FetchOutcome; snapshot: Page
 
   const takedown = takedownReasons(cur, base, refDomain);
   if (takedown.length) return result('taken_down', takedown, diff, idx);
+
+  const standIn = unavailableReason(cur, base);
+  if (standIn) return result('down', [standIn], diff, idx);
 
   if (cur.lines.length === 0 && !cur.title && cur.textLength < 20 && cur.links.length === 0 && !(base && base.lines.length === 0))
     return result('down', [`the server answered HTTP ${status} with an empty page`], diff, idx);
@@ -281,7 +317,7 @@ export function classifyCapture(current: { outcome: FetchOutcome; snapshot: Page
   if (defaced.length) {
     const spam = newTerms([...cur.markers.visible, ...cur.markers.title], base, 'spam');
     if (spam.length) defaced.push(`the page carries ${topicOf(spam.map((m) => m.term))} terms ${list(spam.map((m) => m.term))}`);
-    return result('defaced', [...defaced, ...cut], diff, idx);
+    return result('defaced', [...defaced, ...moved, ...cut], diff, idx);
   }
 
   const injected = injectionReasons(cur, base, healthy);
@@ -294,16 +330,18 @@ export function classifyCapture(current: { outcome: FetchOutcome; snapshot: Page
     const why = history.length === 0 ? 'first capture' : `first answer worth comparing: no earlier healthy capture (latest verdict ${history[0]!.verdict})`;
     return result('reachable', [why, ...cut], null, null);
   }
-  const sameText = base.lines.length === cur.lines.length && base.lines.every((l, i) => l === cur.lines[i]);
+  // Lines are capped; the sketch covers the whole text, so a change past the cap still counts.
+  const sameText = base.lines.length === cur.lines.length && base.lines.every((l, i) => l === cur.lines[i])
+    && base.sketch.length === cur.sketch.length && base.sketch.every((h, i) => h === cur.sketch[i]);
   const sameNav = base.navTexts.length === cur.navTexts.length && base.navTexts.every((l, i) => l === cur.navTexts[i]);
   const sameBinary = cur.lines.length > 0 || base.bodyDigest === cur.bodyDigest;
   if (sameText && sameNav && base.titleNorm === cur.titleNorm && sameBinary)
-    return result('reachable', [`unchanged${since} (dates, counters and other boilerplate aside)`, ...cut], diff, idx);
+    return result('reachable', [`unchanged${since} (dates, counters and other boilerplate aside)`, ...moved, ...cut], diff, idx);
   const parts: string[] = [];
   if (diff!.title) parts.push(`title changed from ${quote(diff!.title.from)} to ${quote(diff!.title.to)}`);
   if (diff!.added || diff!.removed) parts.push(`${diff!.added} line${diff!.added === 1 ? '' : 's'} added and ${diff!.removed} removed, ${pct(diff!.similarity)} of the text in common`);
   else if (!sameNav) parts.push('the navigation changed');
   else if (!sameText) parts.push('lines moved');
   else parts.push('the content changed (not text)');
-  return result('updated', [`content updated${since}: ${parts.join('; ')}`, ...cut], diff, idx);
+  return result('updated', [`content updated${since}: ${parts.join('; ')}`, ...moved, ...cut], diff, idx);
 }

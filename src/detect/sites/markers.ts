@@ -8,7 +8,7 @@
  * and the rules in classify.ts say which place each family needs.
  */
 
-export type MarkerFamily = 'defacement' | 'spam' | 'parked' | 'shutdown';
+export type MarkerFamily = 'defacement' | 'spam' | 'parked' | 'shutdown' | 'unavailable';
 
 export interface MarkerTerm {
   /** What the reason sentence quotes. */
@@ -31,7 +31,8 @@ function t(family: MarkerFamily, term: string, strong: boolean, re?: RegExp, top
 /**
  * Defacement signatures: the phrases defacers sign their pages with, as archived by Zone-H and
  * its mirrors (zone-h.org "special defacements"), in leetspeak variants, and the Chinese forms
- * seen on defaced .gov.cn pages (黑客 "hacker", 被黑 "was hacked", 入侵 "intruded").
+ * seen on defaced .gov.cn pages (黑客 "hacker", 被黑 "was hacked", 入侵 "intruded"). Weak terms
+ * (黑客, 被黑, 红客, "owned by") appear in news prose too: they need a banner line on a changed page.
  */
 export const DEFACEMENT_TERMS: MarkerTerm[] = [
   t('defacement', 'hacked by', true, /(?<![a-z])h[a4@]ck[e3]d\s*by(?![a-z])/u),
@@ -44,6 +45,9 @@ export const DEFACEMENT_TERMS: MarkerTerm[] = [
   t('defacement', 'security is an illusion', true),
   t('defacement', 'your security is low', true, /your\s+security\s+(?:is\s+)?(?:low|poor)/u),
   t('defacement', '黑客', false),
+  // 红客 ("red hackers"): the Chinese patriotic groups (中国红客联盟 and its successors) that sign defacements.
+  t('defacement', '红客联盟', true),
+  t('defacement', '红客', false),
   t('defacement', '被黑', false),
   t('defacement', '黑客入侵', true),
   t('defacement', '被黑客攻击', true),
@@ -80,7 +84,8 @@ export const SPAM_TERMS: MarkerTerm[] = [
 export const PARKED_TERMS: MarkerTerm[] = [
   t('parked', 'this domain may be for sale', true, /this\s+domain\s+(?:name\s+)?(?:may\s+be|is)\s+for\s+sale/u),
   t('parked', 'buy this domain', true, /buy\s+this\s+domain/u),
-  t('parked', 'domain has expired', true, /domain\s+(?:name\s+)?(?:has\s+)?expired/u),
+  t('parked', 'domain has expired', true, /domain\s+(?:name\s+)?(?:[a-z0-9.-]+\.[a-z]{2,}\s+)?(?:has\s+)?expired/u),
+  t('parked', 'is for sale', false, /\bis\s+for\s+sale\b/u),
   t('parked', 'this domain is parked', true, /domain\s+(?:is\s+)?parked|parked\s+(?:free|domain)/u),
   t('parked', 'related searches', false),
   t('parked', 'sedo', false),
@@ -124,7 +129,24 @@ export const SHUTDOWN_TERMS: MarkerTerm[] = [
   t('shutdown', 'seized', true, /this\s+(?:domain|website|site)\s+has\s+been\s+seized/u),
 ];
 
-export const ALL_TERMS: MarkerTerm[] = [...DEFACEMENT_TERMS, ...SPAM_TERMS, ...PARKED_TERMS, ...SHUTDOWN_TERMS];
+/**
+ * Pages that stand in for the site without being it: bot challenges and web-application
+ * firewalls (Cloudflare's interstitials, the Chinese WAFs 安全狗/云锁/宝塔 and hosts' blocks) and
+ * maintenance notices. Served with 200 they would otherwise read as a replaced page (defaced);
+ * the classifier calls them `down`: the site's own content could not be seen.
+ */
+export const UNAVAILABLE_TERMS: MarkerTerm[] = [
+  t('unavailable', 'checking your browser', true, /checking\s+(?:if\s+the\s+site\s+connection\s+is\s+secure|your\s+browser)/u),
+  t('unavailable', 'just a moment', false, /^just a moment/u),
+  t('unavailable', 'attention required! | cloudflare', true, /attention\s+required!?\s*\|\s*cloudflare/u),
+  t('unavailable', 'ddos protection by', true, /ddos\s+protection\s+by/u),
+  t('unavailable', 'enable javascript and cookies to continue', true),
+  t('unavailable', 'under maintenance', true, /(?:site|website|page)?\s*(?:is\s+)?(?:currently\s+)?(?:under|down\s+for)\s+(?:scheduled\s+)?maintenance/u),
+  t('unavailable', '网站维护中', true, /(?:网站|系统|站点)(?:正在)?(?:维护|升级)(?:中)?/u),
+  t('unavailable', '网站防火墙', true, /网站防火墙|安全狗|云锁|宝塔防火墙|您的(?:访问|请求)(?:已)?被(?:拦截|阻断)/u),
+];
+
+export const ALL_TERMS: MarkerTerm[] = [...DEFACEMENT_TERMS, ...SPAM_TERMS, ...PARKED_TERMS, ...SHUTDOWN_TERMS, ...UNAVAILABLE_TERMS];
 
 /** The terms of these families found in normalised text (each term once). */
 export function findTerms(text: string, terms: readonly MarkerTerm[] = ALL_TERMS): MarkerTerm[] {
@@ -134,9 +156,14 @@ export function findTerms(text: string, terms: readonly MarkerTerm[] = ALL_TERMS
   return found.filter((m) => !found.some((o) => o !== m && o.family === m.family && o.term.length > m.term.length && o.term.includes(m.term)));
 }
 
+/** A host without its port, lower-cased. */
+function bareHost(host: string): string {
+  return host.toLowerCase().replace(/:\d+$/u, '');
+}
+
 /** True when the host is a parking service's or under one. */
 export function isParkingHost(host: string): boolean {
-  const h = host.toLowerCase();
+  const h = bareHost(host);
   return PARKING_HOSTS.some((p) => h === p || h.endsWith(`.${p}`));
 }
 
@@ -152,7 +179,7 @@ const AD_HOSTS = ['doubleclick.net', 'googlesyndication.com', 'googleadservices.
 
 /** True when the host serves ads or tracking (their rotation is boilerplate, not injection). */
 export function isAdHost(host: string): boolean {
-  const h = host.toLowerCase();
+  const h = bareHost(host);
   return AD_HOSTS.some((p) => h === p || h.endsWith(`.${p}`));
 }
 

@@ -14,7 +14,7 @@ import { ALL_TERMS, DEFACEMENT_TERMS, SPAM_TERMS, findTerms, isAdContainer, isAd
 
 /** Caps that bound a snapshot's size (documented on PageSnapshot). */
 export const SNAPSHOT_CAPS = {
-  parseChars: 4_000_000, lines: 600, lineChars: 200, textChars: 64_000, chrome: 150, links: 300, iframes: 40,
+  parseChars: 4_000_000, lines: 400, lineChars: 200, textChars: 40_000, chrome: 150, links: 300, plainLinks: 60, linkHosts: 300, iframes: 40,
   scriptHosts: 60, inlineScripts: 60, navTexts: 60, hiddenText: 2_000, titleChars: 300, hrefChars: 300, anchorChars: 100,
   stack: 2_000, skeletonPathDepth: 8, maxDepth: 10_000,
 };
@@ -63,13 +63,17 @@ function hostOf(href: string, base: URL | null): { href: string; host: string } 
   try {
     const u = new URL(href.trim(), base ?? undefined);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return { href: `${u.protocol}`, host: '' };
-    return { href: u.href.slice(0, SNAPSHOT_CAPS.hrefChars), host: u.hostname.toLowerCase() };
+    // host with its port (when not the default): sites on one address differ only by port.
+    return { href: u.href.slice(0, SNAPSHOT_CAPS.hrefChars), host: u.host.toLowerCase() };
   } catch {
     return { href: href.trim().slice(0, SNAPSHOT_CAPS.hrefChars), host: '' };
   }
 }
 
-/** The registrable domain (eTLD+1) of a host, or the host itself (IP addresses, localhost). */
+/**
+ * The registrable domain (eTLD+1) of a host, or the host itself with its port where there is none
+ * (IP addresses, localhost: sites on one address are told apart by port).
+ */
 export function registrableDomain(host: string): string {
   if (!host) return '';
   const d = parseDomain(host, { allowPrivateDomains: true });
@@ -88,9 +92,10 @@ interface Frame {
 /** Redirect targets a script sets: `location = '…'`, `location.href = "…"`, `location.replace('…')`. */
 const JS_REDIRECT = /(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*["'`]([^"'`]{1,500})["'`]|location\.(?:replace|assign)\(\s*["'`]([^"'`]{1,500})["'`]/u;
 
-/** The snapshot of an answered fetch, or null for a failure (nothing to look at). */
+/** The snapshot of an answered fetch, or null for a failure or a 304 (nothing to look at). */
 export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
-  if (outcome.kind !== 'answer') return null;
+  // A failure has no page; nor has a 304 (Not Modified: the page is the one received before).
+  if (outcome.kind !== 'answer' || outcome.status === 304) return null;
   const contentType = (outcome.headers.get('content-type') ?? '').slice(0, 200);
   const decoded = decodeBody(outcome.body, contentType || null);
   let html = decoded.text;
@@ -99,7 +104,7 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
   const bodyDigest = `sha256:${createHash('sha256').update(outcome.body).digest('hex')}`;
   let base: URL | null = null;
   try { base = new URL(outcome.finalUrl); } catch { base = null; }
-  const pageHost = base?.hostname.toLowerCase() ?? '';
+  const pageHost = base?.host.toLowerCase() ?? '';
   const isPlain = /^text\/plain/iu.test(contentType) || (!/html|xml/iu.test(contentType) && contentType !== '' && !/^\s*</u.test(html.slice(0, 200)));
 
   const hidden = hiddenSelectors(html);
@@ -109,7 +114,8 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
   const mainRaw: string[] = []; const chromeRaw: string[] = []; const hiddenParts: string[] = [];
   let cur = ''; let curNonLink = ''; let curChrome = false;
   const bannerTerms = new Set<string>();
-  const links: SnapshotLink[] = []; let linkCount = 0;
+  const allLinks: SnapshotLink[] = []; let linkCount = 0;
+  const linkHosts = new Set<string>();
   let openLink: { link: SnapshotLink; text: string } | null = null;
   const navTexts: string[] = [];
   const iframes: PageSnapshot['iframes'] = [];
@@ -124,7 +130,8 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
     const line = cur.replace(/\s+/gu, ' ').trim();
     if (line) {
       (curChrome ? chromeRaw : mainRaw).push(line);
-      const nonLink = foldText(curNonLink);
+      // Banners are short: a long line is folded only if it could be one after whitespace collapses.
+      const nonLink = curNonLink.length <= 400 ? foldText(curNonLink) : '';
       if (nonLink && nonLink.length <= 80) for (const m of findTerms(nonLink, DEFACEMENT_TERMS)) bannerTerms.add(m.term);
     }
     cur = ''; curNonLink = '';
@@ -162,7 +169,8 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
         linkCount++;
         const { href, host } = hostOf(attribs.href, base);
         const link: SnapshotLink = { href, host, text: '', hidden: isHidden, ad: isAd || (host !== '' && isAdHost(host)) };
-        if (links.length < SNAPSHOT_CAPS.links) links.push(link);
+        if (host && linkHosts.size < SNAPSHOT_CAPS.linkHosts) linkHosts.add(host);
+        allLinks.push(link);
         openLink = { link, text: '' };
       } else if (name === 'iframe' || name === 'frame') {
         const src = attribs.src ?? '';
@@ -241,6 +249,15 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
     flush();
   }
 
+  // Suspicious links (hidden, or with spam words) are all kept up to the cap; of the rest, the first few.
+  const links: SnapshotLink[] = [];
+  let plain = 0;
+  for (const l of allLinks) {
+    if (links.length >= SNAPSHOT_CAPS.links) { truncated = true; break; }
+    if (l.hidden || l.spam) links.push(l);
+    else if (plain < SNAPSHOT_CAPS.plainLinks) { links.push(l); plain++; }
+  }
+
   // Normalised lines, bounded: the sketch sees the whole text, the stored lines are capped.
   const normLines: string[] = [];
   for (const raw of mainRaw) {
@@ -278,6 +295,7 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
     navTexts,
     links,
     linkCount,
+    linkHosts: [...linkHosts].sort(),
     iframes,
     scriptHosts: [...scriptHosts].sort(),
     inlineScripts: [...inlineScripts].sort(),

@@ -43,7 +43,7 @@ export interface Classification {
 /** A link on a captured page (href resolved against the page's URL). */
 export interface SnapshotLink {
   href: string;
-  /** Lower-case host; '' for non-http links (mailto:, javascript:). */
+  /** Lower-case host, with the port when not the default; '' for non-http links (mailto:, javascript:). */
   host: string;
   /** Normalised anchor text (capped at 100 characters). */
   text: string;
@@ -57,16 +57,16 @@ export interface SnapshotLink {
 
 /**
  * The features of one captured page that the classifier compares, stored as JSON in
- * `site_captures.snapshot`. Bounded: at most 600 main lines of at most 200 characters (and 64 000
- * characters in all), 150 chrome lines, 300 links, 40 iframes, 60 script hosts, 60 inline script
- * fingerprints, 128-value sketches; about 100 KB at worst, a few KB for an ordinary page.
- * The sketches are computed from the whole text before the caps.
+ * `site_captures.snapshot`. Bounded: at most 400 main lines of at most 200 characters (and 40 000
+ * characters in all), 150 chrome lines, 300 suspicious and 60 other links, 300 link hosts, 40
+ * iframes, 60 script hosts, 60 inline script fingerprints, 128-value sketches: under 100 KB at
+ * worst, a few KB for an ordinary page. The sketches are computed from the whole text before the caps.
  */
 export interface PageSnapshot {
   v: 1;
   /** The URL that answered. */
   url: string;
-  /** Registrable domain of `url` (eTLD+1), or its host when it has none (an IP address). */
+  /** Registrable domain of `url` (eTLD+1), or its host and port when it has none (an IP address, localhost). */
   domain: string;
   status: number;
   contentType: string;
@@ -92,9 +92,12 @@ export interface PageSnapshot {
   skeleton: number[];
   /** Normalised texts of the navigation links (capped). */
   navTexts: string[];
+  /** Hidden links and links with spam terms (up to 300), then the first 60 other links. */
   links: SnapshotLink[];
   /** How many links the page had before the cap. */
   linkCount: number;
+  /** Every distinct host the page links to (up to 300): what "a new host" is judged against. */
+  linkHosts?: string[];
   iframes: Array<{ src: string; host: string; hidden: boolean; ad: boolean }>;
   /** Hosts of external scripts. */
   scriptHosts: string[];

@@ -216,3 +216,122 @@ describe('snapshots are plain JSON and bounded', () => {
     assert.deepEqual(s.markers.visible, []);
   });
 });
+
+describe('pages standing in for the site, moves and redesigns', () => {
+  it('a Cloudflare challenge, a Chinese WAF block and a maintenance notice served with 200 are down, not defaced', () => {
+    for (const [html, term] of [
+      ['<html><head><title>Just a moment...</title></head><body><h1>www.example.gov.cn</h1><p>Checking if the site connection is secure</p><p>Enable JavaScript and cookies to continue</p></body></html>', "'just a moment'"],
+      ['<html><head><title>网站防火墙</title></head><body><p>您的请求带有不合法参数，已被网站管理员设置拦截！</p><p>可能原因：您提交的内容包含危险的攻击请求</p></body></html>', "'网站防火墙'"],
+      ['<html><head><title>Maintenance</title></head><body><h1>Our website is currently under maintenance</h1><p>We will be back shortly.</p></body></html>', "'under maintenance'"],
+    ] as const) {
+      const run = new SiteRun();
+      run.visit(answer(govPage(), { at: at(0) }));
+      const c = run.visit(answer(html, { at: at(1) }));
+      assert.equal(c.verdict, 'down', c.reasons.join(' | '));
+      assert.ok(c.reasons[0]!.startsWith('a bot challenge, firewall or maintenance page answered instead of the site (') && c.reasons[0]!.includes(term), c.reasons[0]);
+    }
+  });
+
+  it('the same site answering from a new domain is healthy, with the move in the reasons', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const c = run.visit(answer(govPage({ visit: 1 }), { at: at(1), url: 'https://www.qinghe.gov.cn/' }));
+    assert.equal(c.verdict, 'reachable');
+    assert.deepEqual(c.reasons.slice(1), ['the answer came from qinghe.gov.cn, not example.gov.cn']);
+  });
+
+  it('a site redirected to a gambling site is defaced, naming the other domain and the terms', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const spam = '<html><head><title>澳门新葡京娱乐城-百家乐官网</title></head><body><div class="top"><a href="/reg">立即注册</a></div><h1>澳门新葡京 真人百家乐 六合彩</h1><ul><li>体育投注</li><li>电子游戏</li></ul></body></html>';
+    const c = run.visit(answer(spam, { at: at(1), url: 'https://www.xpj8888.example/' }));
+    assert.equal(c.verdict, 'defaced', c.reasons.join(' | '));
+    assert.ok(c.reasons.includes('the answer came from xpj8888.example, not example.gov.cn'), c.reasons.join(' | '));
+    assert.ok(c.reasons.some((r) => r.startsWith('the page carries gambling terms ')), c.reasons.join(' | '));
+  });
+
+  it('a complete redesign keeping the title is defaced, with a note that it may be a redesign', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const redesign = '<html><head><title>清河县人民政府门户网站</title></head><body><section class="hero"><h1>欢迎来到清河</h1><p>千年古县 魅力清河</p></section><section class="grid"><article><h4>投资清河</h4><p>产业园区招商引资项目介绍与优惠政策解读</p></article><article><h4>文化旅游</h4><p>名胜古迹、特色美食与旅游线路推荐</p></article></section></body></html>';
+    const c = run.visit(answer(redesign, { at: at(1) }));
+    assert.equal(c.verdict, 'defaced');
+    assert.match(c.reasons[0]!, /unlike every earlier capture .*; the title is kept, as in a redesign: the capture deserves a look$/);
+  });
+
+  it('stored snapshots of another version are not compared with', () => {
+    const old = { ...snapshotOf(answer(govPage()))!, v: 0 } as unknown as NonNullable<ReturnType<typeof snapshotOf>>;
+    const c = classifyCapture({ outcome: answer('<html><head><title>Other</title></head><body><p>Entirely different words here.</p></body></html>', { at: at(1) }), snapshot: null }, [{ at: at(0), status: 200, verdict: 'reachable', snapshot: old }], null);
+    assert.deepEqual([c.verdict, c.baselineIndex], ['reachable', null]);
+  });
+});
+
+describe('sites on one address told apart by port (local simulations, intranets)', () => {
+  it('hidden links to another port are links to another site; an answer from another port is a move', () => {
+    const url = 'http://127.0.0.1:9001/';
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0), url }));
+    const farm = '<div style="display:none">' + [9101, 9102, 9103].map((p) => `<a href="http://127.0.0.1:${p}/">在线博彩</a>`).join('') + '</div>';
+    const c = run.visit(answer(govPage({ visit: 1, extra: farm }), { at: at(1), url }));
+    assert.equal(c.verdict, 'injected', c.reasons.join(' | '));
+    assert.match(c.reasons[0]!, /^3 hidden links added to 3 new hosts \(127\.0\.0\.1:9101, 127\.0\.0\.1:9102, 127\.0\.0\.1:9103\)/);
+    const moved = run.visit(answer(govPage({ visit: 2 }), { at: at(2), url: 'http://127.0.0.1:9002/' }));
+    assert.ok(moved.reasons.includes('the answer came from 127.0.0.1:9002, not 127.0.0.1:9001'), moved.reasons.join(' | '));
+  });
+});
+
+
+describe('parking pages in other words', () => {
+  it('"<domain> has expired and is parked", "… is for sale" in the title: taken_down; a classified ad saying "is for sale" is not', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const parked = '<html><head><title>qinghe.example is for sale</title></head><body><h1>qinghe.example</h1><p>The domain qinghe.example has expired and is parked free of charge.</p></body></html>';
+    const c = run.visit(answer(parked, { at: at(1) }));
+    assert.equal(c.verdict, 'taken_down', c.reasons.join(' | '));
+    assert.match(c.reasons[0]!, /^the page reads as a parked or expired domain: 'domain has expired', 'this domain is parked'/);
+    const ads = new SiteRun();
+    const ad = (v: number, extra: string) => `<html><head><title>Classifieds: my bike is for sale</title></head><body><main><h1>Bikes</h1><p>Ordinary listing ${v}</p>${extra}</main></body></html>`;
+    ads.visit(answer(ad(0, ''), { at: at(0) }));
+    assert.equal(ads.visit(answer(ad(1, '<p>New: a red bike</p>'), { at: at(1) })).verdict, 'updated');
+    assert.equal(new SiteRun().visit(answer(ad(0, ''), { at: at(0) })).verdict, 'reachable', 'first capture: a weak title term alone is no parking page');
+  });
+});
+
+describe('Chinese defacements', () => {
+  it('a page signed by 红客联盟 replacing the portal is defaced, quoting the signature', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const page = '<html><head><meta charset="utf-8"><title>清河县人民政府门户网站</title></head><body style="background:#000"><center><h1>中国红客联盟</h1><p>此站已被黑，请管理员尽快修复漏洞</p></center></body></html>';
+    const c = run.visit(answer(page, { at: at(1) }));
+    assert.equal(c.verdict, 'defaced', c.reasons.join(' | '));
+    assert.equal(c.reasons[0], "defacement signature '红客联盟', '此站已被黑' on the page");
+  });
+});
+
+
+describe('bounded snapshots still know every linked host', () => {
+  it('hidden links to hosts the page already linked (past the stored links) are not new hosts', () => {
+    const page = (extra: string) => govPage({ extra: `<ul class="partners">${Array.from({ length: 120 }, (_, i) => `<li><a href="https://partner${i}.example/">合作单位${i}</a></li>`).join('')}</ul>${extra}` });
+    const run = new SiteRun();
+    run.visit(answer(page(''), { at: at(0) }));
+    const menu = '<div style="display:none">' + [100, 110, 119].map((i) => `<a href="https://partner${i}.example/about">合作单位</a>`).join('') + '</div>';
+    const c = run.visit(answer(page(menu), { at: at(1) }));
+    assert.ok(c.verdict === 'updated' || c.verdict === 'reachable', c.reasons.join(' | '));
+    assert.ok(run.history[0]!.snapshot!.links.length < 100, 'the visible links beyond the first 60 are not stored');
+  });
+});
+
+describe('conditional requests and unfollowed redirects', () => {
+  it('304 Not Modified is unchanged after a healthy page and keeps a defacement defaced; a bare 301 is down', () => {
+    const run = new SiteRun();
+    run.visit(answer(govPage(), { at: at(0) }));
+    const nm = run.visit(answer('', { at: at(1), status: 304 }));
+    assert.deepEqual([nm.verdict, nm.reasons], ['reachable', ['unchanged: the server answered HTTP 304 (Not Modified)']]);
+    assert.equal(run.history[0]!.snapshot, null, 'a 304 has no page of its own to compare with later');
+    assert.equal(run.visit(answer(govPage({ visit: 2 }), { at: at(1) })).verdict, 'reachable');
+    run.visit(answer(DEFACEMENT, { at: at(2) }));
+    assert.equal(run.visit(answer('', { at: at(3), status: 304 })).verdict, 'defaced');
+    assert.equal(run.visit(answer('', { at: at(4), status: 301 })).verdict, 'down');
+  });
+});
+
