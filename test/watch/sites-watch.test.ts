@@ -79,6 +79,37 @@ for (const b of backends()) {
       }
     });
 
+    it("a site that does not answer is blocked where the probe's latest measurement of its host says so, else down", async () => {
+      const ts = await b.open();
+      const gone = await scriptedSite(() => ({ body: '' }));
+      await gone.close(); // nothing listens on its port any more: connection refused
+      const other = await scriptedSite(() => ({ body: '' }), '127.0.0.3');
+      await other.close();
+      try {
+        const { site: blockedSite } = await addSite(ts.store, { url: gone.url, everyMs: 3_600_000 }, T0);
+        const { site: downSite } = await addSite(ts.store, { url: other.url, everyMs: 3_600_000 }, T0);
+        const m = await ts.store.db.insertInto('probe_measurements').values({
+          uid: 'test:1', content_sha256: null, origin: 'probe', input: gone.url, hostname: '127.0.0.1', measured_at: T0 - 60_000,
+          probe_cc: 'CN', probe_asn: 'AS4134', test_name: 'web_connectivity', blocking: 'tcp_ip', accessible: 0, verdict: 'blocked',
+          blocking_flags: 0, how: '[]', body: '{}', created_at: T0,
+        }).returning('id').executeTakeFirstOrThrow();
+        await runWatch(ts.store, { clock: new VirtualClock(T0), durationMs: 1000, alerts: false });
+        const caps = await ts.store.db.selectFrom('site_captures').selectAll().orderBy('site_id').execute();
+        const byId = new Map(caps.map((c) => [Number(c.site_id), c]));
+        const blocked = byId.get(Number(blockedSite.id))!;
+        assert.equal(blocked.verdict, 'blocked', blocked.reasons);
+        assert.equal(Number(blocked.probe_measurement_id), Number(m.id));
+        assert.equal(blocked.error_code, 'ECONNREFUSED');
+        assert.equal(blocked.status, null);
+        assert.equal(blocked.digest, null);
+        const down = byId.get(Number(downSite.id))!;
+        assert.equal(down.verdict, 'down', down.reasons);
+        assert.equal(down.probe_measurement_id, null);
+      } finally {
+        await ts.cleanup();
+      }
+    });
+
     it('a webhook that fails twice then succeeds gets exactly one delivery (the global webhook, with backoff)', async () => {
       const ts = await b.open();
       const site = await scriptedSite(() => NOT_FOUND);
