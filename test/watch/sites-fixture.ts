@@ -17,6 +17,8 @@ export interface ScriptedSite {
   url: string;
   /** Wall-clock times of each hit. */
   hits: number[];
+  /** Most requests in flight at once (any path). */
+  maxInFlight: number;
   close(): Promise<void>;
 }
 
@@ -35,9 +37,13 @@ function closeServer(server: Server): Promise<void> {
 /** A site answering `script(hitNumber)` (0-based) to every GET. */
 export async function scriptedSite(script: (hit: number) => Answer, host = '127.0.0.1'): Promise<ScriptedSite> {
   const hits: number[] = [];
+  let inFlight = 0;
+  const state = { maxInFlight: 0 };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const n = hits.length;
     hits.push(Date.now());
+    state.maxInFlight = Math.max(state.maxInFlight, ++inFlight);
+    res.on('close', () => { inFlight--; });
     const a = script(n);
     const send = () => {
       res.writeHead(a.status ?? 200, { 'content-type': a.contentType ?? 'text/html; charset=utf-8' });
@@ -47,7 +53,7 @@ export async function scriptedSite(script: (hit: number) => Answer, host = '127.
     else send();
   });
   const url = `${await listen(server, host)}/`;
-  return { url, hits, close: () => closeServer(server) };
+  return { url, hits, get maxInFlight() { return state.maxInFlight; }, close: () => closeServer(server) };
 }
 
 export interface Webhook {

@@ -197,20 +197,27 @@ for (const b of backends()) {
       const ts = await b.open();
       const second = await ts.reopen();
       // Twelve sites on twelve loopback hosts, each answer taking 150 ms.
+      let shared: Awaited<ReturnType<typeof scriptedSite>>;
       const sites = await Promise.all(Array.from({ length: 12 }, (_, i) => scriptedSite(() => ({ body: govPage(), delayMs: 150 }), `127.0.0.${i + 2}`)));
       try {
         for (const s of sites) await addSite(ts.store, { url: s.url, everyMs: 3_600_000 });
+        // And four pages of one more host: never fetched by both watchers at once.
+        shared = await scriptedSite(() => ({ body: govPage(), delayMs: 300 }), '127.0.0.20');
+        sites.push(shared);
+        for (const p of ['a', 'b', 'c', 'd']) await addSite(ts.store, { url: `${shared.url}${p}`, everyMs: 3_600_000 });
         const events: Array<{ siteId: number; owner: string; start: number; end: number }> = [];
         const watcher = (store: typeof ts.store, owner: string) => runWatch(store, {
-          owner, durationMs: 4000, alerts: false, siteBudgetPerMinute: 10_000, onCapture: (e) => { events.push({ ...e, owner }); },
+          owner, durationMs: 6000, alerts: false, siteBudgetPerMinute: 10_000, onCapture: (e) => { events.push({ ...e, owner }); },
         });
         await Promise.all([watcher(ts.store, 'A'), watcher(second, 'B')]);
         assert.deepEqual([...new Set(events.map((e) => e.owner))].sort(), ['A', 'B'], 'both watchers captured');
-        assert.equal(events.length, 12);
-        assert.equal(new Set(events.map((e) => e.siteId)).size, 12, 'no site captured twice');
-        assert.ok(sites.every((s) => s.hits.length === 1), `hits ${sites.map((s) => s.hits.length).join(',')}`);
+        assert.equal(events.length, 16, JSON.stringify(events.map((e) => [e.siteId, e.owner, e.start % 100_000, e.end % 100_000])));
+        assert.equal(new Set(events.map((e) => e.siteId)).size, 16, 'no site captured twice');
+        assert.ok(sites.slice(0, 12).every((s) => s.hits.length === 1), `hits ${sites.map((s) => s.hits.length).join(',')}`);
+        assert.equal(shared.hits.length, 4);
+        assert.equal(shared.maxInFlight, 1, 'one request at a time to a host');
         const caps = await ts.store.db.selectFrom('site_captures').select('site_id').execute();
-        assert.equal(caps.length, 12);
+        assert.equal(caps.length, 16);
       } finally {
         await Promise.all(sites.map((s) => s.close()));
         await second.close();

@@ -15,8 +15,8 @@ function hostOf(url: string): string {
   }
 }
 
-/** Leases up to `limit` due, enabled sites to `owner` until now + leaseMs; at most one per host. */
-export async function claimDueSites(store: Store, o: { now: number; limit: number; owner: string; leaseMs: number }): Promise<TrackedSite[]> {
+/** Leases up to `limit` due, enabled sites to `owner` until now + leaseMs; at most one per host. `busy` is set when due sites were left because another watcher is fetching their host. */
+export async function claimDueSites(store: Store, o: { now: number; limit: number; owner: string; leaseMs: number; busy?: { hosts: boolean } }): Promise<TrackedSite[]> {
   return store.db.transaction().execute(async (tx) => {
     let q = tx.selectFrom('tracked_sites').selectAll()
       .where('enabled', '=', 1)
@@ -35,7 +35,11 @@ export async function claimDueSites(store: Store, o: { now: number; limit: numbe
     const hosts = new Set<string>();
     for (const r of rows) {
       const h = hostOf(r.url);
-      if (busy.has(h) || hosts.has(h)) continue;
+      if (busy.has(h)) {
+        if (o.busy) o.busy.hosts = true;
+        continue;
+      }
+      if (hosts.has(h)) continue;
       hosts.add(h);
       picked.push(r);
       if (picked.length >= o.limit) break;

@@ -31,6 +31,9 @@ export interface SiteWatchOptions {
   onCapture?: (e: { siteId: number; owner: string; start: number; end: number; verdict: SiteVerdict; changed: boolean }) => void;
 }
 
+/** Clock ms before looking again at sites left because their host was busy. */
+const BUSY_RETRY_MS = 250;
+
 /** One watcher's site visits. */
 export class SiteWatch {
   /** Clock times of recent captures (progress: captures per minute). */
@@ -38,6 +41,8 @@ export class SiteWatch {
   budget: Budget | null = null;
   private timeoutMs = 10_000;
   private warnedArchive = false;
+  /** The last claim left due sites whose host another watcher is fetching. */
+  private readonly busy = { hosts: false };
 
   constructor(private readonly store: Store, private readonly o: SiteWatchOptions) {}
 
@@ -52,7 +57,8 @@ export class SiteWatch {
   /** Visits the sites due now; returns how many were captured. */
   async runDue(stopped: () => boolean | undefined): Promise<number> {
     const { clock, owner } = this.o;
-    const due = await claimDueSites(this.store, { now: clock.now(), limit: this.o.batch ?? 10, owner, leaseMs: this.o.leaseMs ?? 5 * 60_000 });
+    this.busy.hosts = false;
+    const due = await claimDueSites(this.store, { now: clock.now(), limit: this.o.batch ?? 10, owner, leaseMs: this.o.leaseMs ?? 5 * 60_000, busy: this.busy });
     if (!due.length) return 0;
     const budget = await this.ensureBudget();
     let done = 0;
@@ -102,8 +108,11 @@ export class SiteWatch {
   }
 
   /** When the next site is due (clock time), or null when none is tracked. */
-  nextDue(): Promise<number | null> {
-    return nextSiteDue(this.store, this.o.clock.now());
+  async nextDue(): Promise<number | null> {
+    const now = this.o.clock.now();
+    const next = await nextSiteDue(this.store, now);
+    // Sites due on a host another watcher is fetching: look again shortly rather than at once.
+    return this.busy.hosts && next != null ? Math.max(next, now + BUSY_RETRY_MS) : next;
   }
 
   /** Progress figures: tracked sites, captures in the last minute, sites per state. */
