@@ -200,11 +200,11 @@ for (const b of backends()) {
       let shared: Awaited<ReturnType<typeof scriptedSite>>;
       const sites = await Promise.all(Array.from({ length: 12 }, (_, i) => scriptedSite(() => ({ body: govPage(), delayMs: 150 }), `127.0.0.${i + 2}`)));
       try {
-        for (const s of sites) await addSite(ts.store, { url: s.url, everyMs: 3_600_000 });
-        // And four pages of one more host: never fetched by both watchers at once.
+        // Four pages of one more host, due first: never fetched by both watchers at once.
         shared = await scriptedSite(() => ({ body: govPage(), delayMs: 300 }), '127.0.0.20');
+        for (const p of ['a', 'b', 'c', 'd']) await addSite(ts.store, { url: `${shared.url}${p}`, everyMs: 3_600_000 }, Date.now() - 1000);
+        for (const s of sites) await addSite(ts.store, { url: s.url, everyMs: 3_600_000 });
         sites.push(shared);
-        for (const p of ['a', 'b', 'c', 'd']) await addSite(ts.store, { url: `${shared.url}${p}`, everyMs: 3_600_000 });
         const events: Array<{ siteId: number; owner: string; start: number; end: number }> = [];
         const watcher = (store: typeof ts.store, owner: string) => runWatch(store, {
           owner, durationMs: 6000, alerts: false, siteBudgetPerMinute: 10_000, onCapture: (e) => { events.push({ ...e, owner }); },
