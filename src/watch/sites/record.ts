@@ -106,8 +106,11 @@ export async function recordCapture(store: Store, site: TrackedSite, c: CaptureT
     // state_since moves only on a real change (healthy verdicts are one state), or on the first capture.
     const sinceMoves = changed || cur.state_since == null || from == null;
     const every = Number(cur.every_ms);
-    // Keep the cadence of the schedule (visit k at start + k·every), but never schedule in the past.
-    const nextCheck = Math.max(end, Number(cur.next_check_at) + every);
+    // Keep the cadence of the schedule (visit k at first visit + k·every) while on time; the first
+    // visit, or one late by a whole interval or more (the watcher was off), starts a new cadence
+    // from itself, so a restart captures once, not twice in a row.
+    const due = Number(cur.next_check_at);
+    const nextCheck = Math.max(end, from != null && at - due < every ? due + every : at + every);
     await tx.updateTable('tracked_sites').set({
       state: verdict,
       ...(sinceMoves ? { state_since: at } : {}),
