@@ -17,6 +17,7 @@ import { registerEvidence } from './evidence.ts';
 import { registerImpostors } from './impostors.ts';
 import { registerWatchlist } from './watchlist.ts';
 import { registerArchive } from './archive.ts';
+import { registerSite } from './site.ts';
 
 export const COMMANDS: Array<(program: Command) => void> = [registerImport, registerStats, registerExport, registerDemo, registerServe, registerProbe, registerTh, registerCoordination, registerTerms, registerExtract, registerSource, registerWatch, registerSim, registerEvidence,
-  registerImpostors, registerWatchlist, registerArchive];
+  registerImpostors, registerWatchlist, registerSite, registerArchive];
