@@ -32,6 +32,8 @@ export interface ServedRequest {
   site: string | null;
   at: number;
   status: number | 'reset' | 'hang';
+  /** Body bytes sent (0 for a reset, a hang, a redirect or a 304). */
+  bytes: number;
 }
 
 export interface SimWebHandle {
@@ -81,8 +83,8 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
 
   function answer(req: http.IncomingMessage, res: http.ServerResponse, site: SimSite | null, rest: string, parking: boolean): void {
     const t = inner.now();
-    const log = (status: ServedRequest["status"]): void => {
-      served.push({ site: site?.id ?? null, at: t, status });
+    const log = (status: ServedRequest['status'], bytes = 0): void => {
+      served.push({ site: site?.id ?? null, at: t, status, bytes });
     };
     const serverName = site ? SERVERS[hashOf(site.id) % SERVERS.length]! : 'nginx';
     const send = (status: number, body: string, headers: Record<string, string> = {}, charset: SimSite['charset'] = 'utf-8') => {
@@ -91,7 +93,7 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
         Server: serverName, Date: httpDate(t), 'Content-Type': `text/html; charset=${charset}`, 'Content-Length': String(bytes.length), Connection: 'keep-alive', ...headers,
       });
       res.end(req.method === 'HEAD' ? undefined : bytes);
-      log(status);
+      log(status, req.method === 'HEAD' ? 0 : bytes.length);
     };
     if (!site) return send(404, nginxError(404, 'Not Found'));
     if (parking) {
@@ -126,7 +128,7 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
     if (rest === 'static/style.css') {
       res.writeHead(200, { Server: serverName, Date: httpDate(t), 'Content-Type': 'text/css', 'Content-Length': String(Buffer.byteLength(STYLE)), 'Last-Modified': httpDate(sites[0]!.phases[0]!.from), 'Cache-Control': 'max-age=86400' });
       res.end(req.method === 'HEAD' ? undefined : STYLE);
-      return log(200);
+      return log(200, Buffer.byteLength(STYLE));
     }
     if (rest !== '' && rest !== 'index.html') return send(404, nginxError(404, 'Not Found'));
     // Last-Modified: a news page changes every minute; a portal when its phase began (second resolution).
@@ -159,7 +161,7 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
       // /<site> without the slash: the redirect every web server makes.
       res.writeHead(301, { Server: 'nginx', Date: httpDate(inner.now()), Location: `${u.pathname}/`, 'Content-Length': '0' });
       res.end();
-      served.push({ site: here.id, at: inner.now(), status: 301 });
+      served.push({ site: here.id, at: inner.now(), status: 301, bytes: 0 });
       return;
     }
     answer(req, res, here, m?.[3] ?? '', m?.[1] != null);
