@@ -16,6 +16,7 @@ import { registerExtract } from './extract.ts';
 import { registerEvidence } from './evidence.ts';
 import { registerImpostors } from './impostors.ts';
 import { registerWatchlist } from './watchlist.ts';
+import { registerSite } from './site.ts';
 
 export const COMMANDS: Array<(program: Command) => void> = [registerImport, registerStats, registerExport, registerDemo, registerServe, registerProbe, registerTh, registerCoordination, registerTerms, registerExtract, registerSource, registerWatch, registerSim, registerEvidence,
-  registerImpostors, registerWatchlist];
+  registerImpostors, registerWatchlist, registerSite];
