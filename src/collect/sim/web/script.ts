@@ -67,7 +67,15 @@ export interface ScriptOptions {
   minVisits?: number;
   /** Shares of each kind of history (defaults below). */
   mix?: Partial<Record<HistoryKind, number>>;
+  /**
+   * Weights of the kinds of outage (default: 503 twice as often as the others). A timeout costs
+   * the watcher its fetch timeout in wall-clock time even on a virtual clock, so benches weigh it low.
+   */
+  outages?: Partial<Record<DownHow, number>>;
 }
+
+export type DownHow = Extract<SiteState, { kind: 'down' }>['how'];
+const DEFAULT_OUTAGES: Record<DownHow, number> = { refused: 1, reset: 1, '503': 2, timeout: 1 };
 
 /** What happens to a site over the run. */
 export type HistoryKind = 'news' | 'news-outage' | 'injection' | 'defacement' | 'takedown' | 'outage' | 'steady' | 'blocked';
@@ -96,25 +104,27 @@ export function expectedFor(prev: SiteState | null, next: SiteState): Pick<State
   }
 }
 
-function pickKind(rng: Rng, mix: Record<HistoryKind, number>): HistoryKind {
-  const total = Object.values(mix).reduce((a, b) => a + b, 0);
+function pickWeighted<K extends string>(rng: Rng, weights: Record<K, number>): K {
+  const entries = Object.entries(weights) as Array<[K, number]>;
+  const total = entries.reduce((a, [, w]) => a + w, 0);
   let r = rng.next() * total;
-  for (const [k, w] of Object.entries(mix) as Array<[HistoryKind, number]>) {
+  for (const [k, w] of entries) {
     if ((r -= w) < 0) return k;
   }
-  return 'steady';
+  return entries[entries.length - 1]![0];
 }
 
 /** Builds the seeded script: `sites` sites and their phases over [start, start + durationMs). */
 export function buildScript(o: ScriptOptions): SimSite[] {
   const rng = createRng(o.seed ^ 0x3eb);
   const mix = { ...DEFAULT_MIX, ...o.mix };
+  const outages = { ...DEFAULT_OUTAGES, ...o.outages };
   const v = o.visitEveryMs;
   const minVisits = o.minVisits ?? 3;
   const end = o.start + o.durationMs;
   const sites: SimSite[] = [];
   for (let i = 0; i < o.sites; i++) {
-    const history = pickKind(rng, mix);
+    const history = pickWeighted(rng, mix);
     const isNews = history === 'news' || history === 'news-outage';
     const lang: Lang = rng.chance(0.6) ? 'zh' : 'en';
     // Chinese portals get gambling spam, English ones mostly pharma link farms.
@@ -166,7 +176,7 @@ export function buildScript(o: ScriptOptions): SimSite[] {
           break;
         }
         case 'outage':
-          push({ kind: 'down', how: rng.pick(['refused', 'reset', '503', '503', 'timeout'] as const) }, span());
+          push({ kind: 'down', how: pickWeighted(rng, outages) }, span());
           break;
         case 'blocked':
           push({ kind: 'blocked', edition }, span());
