@@ -1,9 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import iconv from 'iconv-lite';
-import { buildScript, loadWebText, startSimWeb, stateChanges, type SimSite } from '../../../src/collect/sim/web/index.ts';
+import { blockedProbe, buildScript, loadWebText, startSimWeb, stateChanges, type SimSite } from '../../../src/collect/sim/web/index.ts';
 import { safeFetch, FetchError } from '../../../src/net/fetch.ts';
 import { VirtualClock } from '../../../src/watch/clock.ts';
+import { backends } from '../../helpers/stores.ts';
 
 const START = Date.UTC(2026, 0, 5, 8);
 const MIN = 60_000;
@@ -208,3 +209,38 @@ describe('simulated web: server', () => {
     }
   });
 });
+
+for (const b of backends()) {
+  describe(`simulated web: the probe's view of blocked sites (${b.label})`, () => {
+    it('serves a blocked site on a loopback address of its own and writes simulated measurements at the phase bounds', async () => {
+      const ts = await b.open();
+      const clock = new VirtualClock(START);
+      const blocked: SimSite = { ...tourSite(), id: 'gov-002', ownPort: false, phases: [
+        { from: START, state: { kind: 'normal', edition: 0 } },
+        { from: START + 10 * MIN, state: { kind: 'blocked', edition: 0 } },
+        { from: START + 20 * MIN, state: { kind: 'normal', edition: 0 } },
+      ] };
+      const plain: SimSite = { ...tourSite(), id: 'gov-003', ownPort: false, phases: [{ from: START, state: { kind: 'normal', edition: 0 } }] };
+      const web = await startSimWeb({ sites: [blocked, plain], clock, text: loadWebText(null) });
+      web.setOnTime(blockedProbe(ts.store, web));
+      try {
+        const host = new URL(web.urlOf('gov-002')).hostname;
+        assert.match(host, /^127\.0\.0\.\d+$/);
+        assert.notEqual(host, new URL(web.urlOf('gov-003')).hostname);
+        // The server answers normally while blocked: blocking is the probe's finding, not the site's.
+        await web.clock.sleep(12 * MIN);
+        assert.equal((await get(web.urlOf('gov-002'))).status, 200);
+        await web.clock.sleep(10 * MIN);
+        const rows = await ts.store.db.selectFrom('probe_measurements').select(['uid', 'hostname', 'measured_at', 'blocking', 'accessible']).orderBy('measured_at').execute();
+        assert.equal(rows.length, 2);
+        assert.ok(rows.every((r) => r.uid.startsWith('SIMULATED-') && r.hostname === host));
+        assert.deepEqual(rows.map((r) => Number(r.measured_at)), [START + 10 * MIN, START + 20 * MIN]);
+        assert.equal(rows[0]!.blocking, 'dns');
+        assert.equal(Number(rows[1]!.accessible), 1);
+      } finally {
+        await web.close();
+        await ts.cleanup();
+      }
+    });
+  });
+}

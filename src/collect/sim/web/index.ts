@@ -2,3 +2,4 @@
 export { startSimWeb, type SimWebHandle, type SimWebOptions, type ServedRequest } from './server.ts';
 export { buildScript, expectedFor, stateAt, stateChanges, steadyVerdicts, DEFAULT_MIX, type HistoryKind, type Phase, type ScriptOptions, type SimSite, type SiteKind, type SiteState, type StateChange } from './script.ts';
 export { loadWebText, type Headline, type WebText } from './text.ts';
+export { blockedProbe } from './probe.ts';

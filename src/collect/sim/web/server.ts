@@ -25,6 +25,12 @@ export interface SimWebOptions {
   /** Page text (default: the shared data sets when present, else built-in text). */
   text?: WebText;
   host?: string;
+  /**
+   * Called with the clock's time after each sleep of `handle.clock` (after the ports are synced):
+   * benches and tests insert what happens elsewhere at that time, e.g. the probe's measurement of a
+   * site scripted `blocked`.
+   */
+  onTime?: (t: number) => Promise<void> | void;
 }
 
 /** One request served, for tests and the bench. */
@@ -54,6 +60,8 @@ export interface SimWebHandle {
   clock: Clock;
   requests(): ServedRequest[];
   text: WebText;
+  /** Replaces the `onTime` hook (one that needs the handle, e.g. to know the sites' URLs). */
+  setOnTime(fn: SimWebOptions['onTime']): void;
   close(): Promise<void>;
 }
 
@@ -61,6 +69,8 @@ const SERVERS = ['nginx/1.18.0', 'Apache/2.4.41 (Ubuntu)', 'nginx', 'Microsoft-I
 const STYLE = 'body{margin:0;font:14px/1.6 "Helvetica Neue",Arial,"Microsoft YaHei",sans-serif;color:#222}header,nav,main,footer{max-width:1000px;margin:0 auto;padding:8px}nav ul{list-style:none;display:flex;gap:16px;padding:0}.footer{color:#666;font-size:12px;border-top:1px solid #ddd}.ad{float:right}\n';
 
 const httpDate = (t: number) => new Date(t).toUTCString();
+/** A site scripted `blocked` is served on an address of its own. */
+const ownsHost = (s: SimSite) => s.phases.some((p) => p.state.kind === 'blocked');
 
 /** Starts the simulated web on 127.0.0.1 (or `host`). */
 export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
@@ -73,6 +83,7 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
   const served: ServedRequest[] = [];
   const sockets = new Set<Socket>();
   let origin = '';
+  let onTime = opts.onTime;
 
   /** When the current phase of `site` began (Last-Modified of a page that changes by phase). */
   const phaseStart = (site: SimSite, t: number) => {
@@ -156,7 +167,7 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
     const m = u.pathname.match(/^\/(_parking\/)?([a-z]+-\d+)(?:\/(.*))?$/);
     const site = m ? byId.get(m[2]!) ?? null : null;
     // A site with its own port is only there; the main server does not know it (and vice versa).
-    const here = site && (only ? site === only : !site.ownPort || m![1] != null) ? site : null;
+    const here = site && (only ? site === only : !(site.ownPort || ownsHost(site)) || m![1] != null) ? site : null;
     if (here && m![3] === undefined && !m![1]) {
       // /<site> without the slash: the redirect every web server makes.
       res.writeHead(301, { Server: 'nginx', Date: httpDate(inner.now()), Location: `${u.pathname}/`, 'Content-Length': '0' });
@@ -175,9 +186,9 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
     srv.keepAliveTimeout = 5000;
     return srv;
   };
-  const listen = (srv: http.Server, port: number) => new Promise<number>((resolve, reject) => {
+  const listen = (srv: http.Server, port: number, on = host) => new Promise<number>((resolve, reject) => {
     srv.once('error', reject);
-    srv.listen(port, host, () => {
+    srv.listen(port, on, () => {
       srv.off('error', reject);
       resolve((srv.address() as AddressInfo).port);
     });
@@ -188,10 +199,14 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
   origin = `http://${host}:${mainPort}`;
 
   // Sites that refuse connections in an outage get a port of their own, closed while it lasts.
-  const own = new Map<string, { server: http.Server; port: number; open: boolean }>();
-  for (const s of sites.filter((x) => x.ownPort)) {
+  // Sites scripted `blocked` get an address of their own in 127.0.0.0/8 (Linux answers on all of
+  // it), since the probe's verdict applies to a host: one blocked site must not block the rest.
+  const own = new Map<string, { server: http.Server; host: string; port: number; open: boolean }>();
+  let nextLoopback = 10;
+  for (const s of sites.filter((x) => x.ownPort || ownsHost(x))) {
     const server = track(http.createServer((req, res) => route(req, res, s)));
-    own.set(s.id, { server, port: await listen(server, 0), open: true });
+    const at = ownsHost(s) && host === '127.0.0.1' ? `127.0.0.${nextLoopback++}` : host;
+    own.set(s.id, { server, host: at, port: await listen(server, 0, at), open: true });
   }
   let syncing: Promise<void> = Promise.resolve();
   const syncOnce = async () => {
@@ -200,7 +215,7 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
       const st = stateAt(byId.get(id)!, t);
       const shouldOpen = !(st.kind === 'down' && st.how === 'refused');
       if (shouldOpen && !o.open) {
-        await listen(o.server, o.port);
+        await listen(o.server, o.port, o.host);
         o.open = true;
       } else if (!shouldOpen && o.open) {
         o.open = false;
@@ -222,6 +237,7 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
     async sleep(ms, signal) {
       await inner.sleep(ms, signal);
       await sync();
+      await onTime?.(inner.now());
     },
   };
 
@@ -231,7 +247,7 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
     urlOf(id) {
       const o = own.get(id);
       if (!byId.has(id)) throw new Error(`The simulated web has no site "${id}".`);
-      return `${o ? `http://${host}:${o.port}` : origin}/${id}/`;
+      return `${o ? `http://${o.host}:${o.port}` : origin}/${id}/`;
     },
     siteOf(url) {
       const m = new URL(url).pathname.match(/^\/([a-z]+-\d+)\//);
@@ -242,6 +258,9 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
     clock,
     requests: () => [...served],
     text,
+    setOnTime(fn) {
+      onTime = fn;
+    },
     async close() {
       if (timer) clearInterval(timer);
       await syncing.catch(() => undefined);
