@@ -203,6 +203,20 @@ function shutdownNotice(site: SimSite): string {
 `;
 }
 
+/** cPanel's page for a suspended hosting account (what an English site's host serves once it is shut). */
+function suspendedAccount(): string {
+  return `<!DOCTYPE html>
+<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Account Suspended</title>
+<link rel="stylesheet" href="//use.fontawesome.com/releases/v5.0.6/css/all.css"></head>
+<body><div class="container"><div class="additional-info"><div class="additional-info-items">
+<div class="info-image"><i class="fas fa-user-slash"></i></div>
+<div class="info-heading"><h1>This Account has been suspended.</h1></div>
+<div class="info-content">Contact your hosting provider for more information.</div>
+</div></div></div></body></html>
+`;
+}
+
 /** A parking service's page for an expired domain, offered for sale. */
 export function parkedPage(siteId: string): string {
   return `<!DOCTYPE html>
@@ -229,7 +243,8 @@ export function renderPage(site: SimSite, text: WebText, state: SiteState, t: nu
       if (state.how === 'replaced') return defacedPage(site, state.crew);
       return portalPage(site, text, t, state.edition, '', `Hacked by ${state.crew}`, `<div style="background:#000;color:red;font-size:40px;text-align:center">HACKED BY ${esc(state.crew)}</div>\n`);
     case 'gone':
-      return state.how === 'notice' ? shutdownNotice(site) : nginxError(state.how === '410' ? 410 : 404, state.how === '410' ? 'Gone' : 'Not Found');
+      if (state.how === 'notice') return site.lang === 'zh' ? shutdownNotice(site) : suspendedAccount();
+      return nginxError(state.how === '410' ? 410 : 404, state.how === '410' ? 'Gone' : 'Not Found');
     case 'down':
       return nginxError(503, 'Service Temporarily Unavailable');
   }

@@ -78,9 +78,9 @@ export type DownHow = Extract<SiteState, { kind: 'down' }>['how'];
 const DEFAULT_OUTAGES: Record<DownHow, number> = { refused: 1, reset: 1, '503': 2, timeout: 1 };
 
 /** What happens to a site over the run. */
-export type HistoryKind = 'news' | 'news-outage' | 'injection' | 'defacement' | 'takedown' | 'outage' | 'steady' | 'blocked';
+export type HistoryKind = 'news' | 'news-outage' | 'news-injection' | 'injection' | 'defacement' | 'takedown' | 'outage' | 'steady' | 'blocked';
 export const DEFAULT_MIX: Record<HistoryKind, number> = {
-  news: 0.2, 'news-outage': 0.05, injection: 0.2, defacement: 0.15, takedown: 0.15, outage: 0.15, steady: 0.1, blocked: 0,
+  news: 0.17, 'news-outage': 0.05, 'news-injection': 0.05, injection: 0.18, defacement: 0.15, takedown: 0.15, outage: 0.15, steady: 0.1, blocked: 0,
 };
 
 const CREWS = ['Sh4d0w Cr3w', 'Team NullSec', 'GhostSquad', 'Ir0n Falc0n', 'Cyb3r Kh4n', '红客联盟', 'Dark Moon Team', 'Bl4ck Lotus'];
@@ -125,7 +125,7 @@ export function buildScript(o: ScriptOptions): SimSite[] {
   const sites: SimSite[] = [];
   for (let i = 0; i < o.sites; i++) {
     const history = pickWeighted(rng, mix);
-    const isNews = history === 'news' || history === 'news-outage';
+    const isNews = history === 'news' || history === 'news-outage' || history === 'news-injection';
     const lang: Lang = rng.chance(0.6) ? 'zh' : 'en';
     // Chinese portals get gambling spam, English ones mostly pharma link farms.
     const kind: SiteKind = isNews ? 'news' : lang === 'zh' && (history === 'injection' || rng.chance(0.5)) ? 'gov' : 'institution';
@@ -159,6 +159,7 @@ export function buildScript(o: ScriptOptions): SimSite[] {
         case 'news-outage':
           push({ kind: 'down', how: rng.chance(0.7) ? '503' : 'reset' }, span());
           break;
+        case 'news-injection':
         case 'injection':
           push({ kind: 'injected', edition, how: rng.pick(['links', 'iframe', 'script', 'all'] as const), spam: siteLang === 'zh' || rng.chance(0.3) ? 'gambling' : 'pharma' }, span());
           break;
