@@ -8,7 +8,9 @@
 
 /** Case and width folding (full-width Latin, compatibility forms) and whitespace collapsed. */
 export function foldText(s: string): string {
-  return s.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+  // NFKC is the costly step, and a no-op on ASCII.
+  const n = /^[\x00-\x7f]*$/u.test(s) ? s : s.normalize('NFKC');
+  return n.toLowerCase().replace(/\s+/gu, ' ').trim();
 }
 
 const MONTHS = '(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)';
@@ -57,9 +59,42 @@ export const SKETCH_K = 128;
 
 /** Bottom-k sketch of a set of strings: the k smallest distinct hashes, ascending. */
 export function bottomK(items: Iterable<string>, k = SKETCH_K): number[] {
-  const set = new Set<number>();
-  for (const it of items) set.add(hash32(it));
-  return [...set].sort((a, b) => a - b).slice(0, k);
+  const hashes: number[] = [];
+  for (const it of items) hashes.push(hash32(it));
+  return smallestDistinct(Uint32Array.from(hashes), k);
+}
+
+/** The k smallest distinct values, ascending (typed-array sort: no comparator calls). */
+function smallestDistinct(hashes: Uint32Array, k: number): number[] {
+  hashes.sort();
+  const out: number[] = [];
+  for (let i = 0; i < hashes.length && out.length < k; i++) if (i === 0 || hashes[i] !== hashes[i - 1]) out.push(hashes[i]!);
+  return out;
+}
+
+function mix(h: number): number {
+  h ^= h >>> 16; h = Math.imul(h, 0x85ebca6b); h ^= h >>> 13; h = Math.imul(h, 0xc2b2ae35); h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/**
+ * Bottom-k sketch of a text's 4-token shingles (up to 400 000 tokens): each token hashed once,
+ * a shingle's hash combined from its tokens' (order-sensitive), so no shingle string is built.
+ */
+export function textSketch(text: string, n = 4, k = SKETCH_K): number[] {
+  const toks = tokens(text);
+  const m = Math.min(toks.length, 400_000);
+  if (m === 0) return [];
+  const th = new Uint32Array(m);
+  for (let i = 0; i < m; i++) th[i] = hash32(toks[i]!);
+  const count = Math.max(1, m - n + 1);
+  const sh = new Uint32Array(count);
+  for (let i = 0; i < count; i++) {
+    let h = 0x9e3779b9;
+    for (let j = 0; j < n && i + j < m; j++) h = mix((h ^ th[i + j]!) + j);
+    sh[i] = h;
+  }
+  return smallestDistinct(sh, k);
 }
 
 /**
@@ -79,11 +114,4 @@ export function sketchSimilarity(a: readonly number[], b: readonly number[], k =
 /** Tokens for shingling: Latin words and digits placeholders as words, each CJK character alone. */
 export function tokens(text: string): string[] {
   return text.match(/[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]|[\p{L}\p{N}⟨⟩#]+/gu) ?? [];
-}
-
-/** The 4-token shingles of a text (up to 400 000 tokens), for content sketches. */
-export function* shingles(text: string, n = 4): Generator<string> {
-  const toks = tokens(text).slice(0, 400_000);
-  if (toks.length < n) { if (toks.length) yield toks.join(' '); return; }
-  for (let i = 0; i + n <= toks.length; i++) yield toks.slice(i, i + n).join(' ');
 }

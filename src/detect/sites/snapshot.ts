@@ -9,14 +9,14 @@ import { Parser } from 'htmlparser2';
 import { parse as parseDomain } from 'tldts';
 import type { FetchOutcome, PageSnapshot, SnapshotLink } from './types.ts';
 import { decodeBody } from './decode.ts';
-import { foldText, normaliseLine, isBoilerplateOnly, bottomK, shingles, hash32 } from './normalise.ts';
+import { foldText, normaliseLine, isBoilerplateOnly, bottomK, textSketch, hash32 } from './normalise.ts';
 import { ALL_TERMS, DEFACEMENT_TERMS, SPAM_TERMS, findTerms, isAdContainer, isAdHost } from './markers.ts';
 
 /** Caps that bound a snapshot's size (documented on PageSnapshot). */
 export const SNAPSHOT_CAPS = {
   parseChars: 4_000_000, lines: 600, lineChars: 200, textChars: 64_000, chrome: 150, links: 300, iframes: 40,
   scriptHosts: 60, inlineScripts: 60, navTexts: 60, hiddenText: 2_000, titleChars: 300, hrefChars: 300, anchorChars: 100,
-  stack: 2_000, skeletonPathDepth: 8,
+  stack: 2_000, skeletonPathDepth: 8, maxDepth: 10_000,
 };
 
 const BLOCK = new Set(['address', 'article', 'aside', 'blockquote', 'br', 'dd', 'details', 'dialog', 'div', 'dl', 'dt', 'fieldset',
@@ -117,6 +117,7 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
   let scriptText: string | null = null;
   const redirects: PageSnapshot['redirects'] = [];
   const paths = new Set<string>();
+  let overflow = 0;
   let textLength = 0;
 
   const flush = (): void => {
@@ -149,7 +150,10 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
       if (INLINE_SPACED.has(name) && cur && !cur.endsWith(' ')) { cur += ' '; curNonLink += ' '; }
       const path = depth < SNAPSHOT_CAPS.skeletonPathDepth ? `${parent?.path ?? ''}>${label}` : parent?.path ?? '';
       if (depth < SNAPSHOT_CAPS.skeletonPathDepth && !skip && !isAd) paths.add(path);
-      if (!VOID.has(name) && stack.length < SNAPSHOT_CAPS.stack) stack.push({ tag: name, hidden: isHidden, chrome: isChrome, ad: isAd, skip, path });
+      if (!VOID.has(name)) {
+        if (stack.length < SNAPSHOT_CAPS.stack) stack.push({ tag: name, hidden: isHidden, chrome: isChrome, ad: isAd, skip, path });
+        else overflow++; // deeper than the cap: counted, so closes pair up without a long stack
+      }
       curChrome = isChrome;
 
       if (parent?.skip && name !== 'script' && name !== 'meta' && name !== 'title') {
@@ -210,9 +214,13 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
         if (top()?.chrome && !l.hidden && l.text && navTexts.length < SNAPSHOT_CAPS.navTexts) navTexts.push(normaliseLine(l.text));
         openLink = null;
       }
-      // Close up to the matching element (htmlparser2 reports implied closes too).
-      for (let i = stack.length - 1; i >= 0; i--) {
-        if (stack[i]!.tag === name) { stack.length = i; break; }
+      // Close up to the matching element (htmlparser2 reports implied closes too); a stray close
+      // tag is looked up a bounded way down, so hostile nesting stays linear.
+      if (overflow > 0 && !VOID.has(name)) overflow--;
+      else {
+        for (let i = stack.length - 1; i >= Math.max(0, stack.length - 64); i--) {
+          if (stack[i]!.tag === name) { stack.length = i; break; }
+        }
       }
       if (BLOCK.has(name)) flush();
       curChrome = top()?.chrome ?? false;
@@ -223,7 +231,12 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
     for (const line of html.split(/\r?\n/u)) if (line.trim()) mainRaw.push(line.trim());
     textLength = html.length;
   } else {
-    parser.write(html);
+    // Fed in slices so that absurd nesting can be cut off: htmlparser2's own element stack turns
+    // quadratic beyond some 40 000 open elements, and no real page nests more than a few hundred.
+    for (let i = 0; i < html.length; i += 32_768) {
+      parser.write(html.slice(i, i + 32_768));
+      if (stack.length + overflow > SNAPSHOT_CAPS.maxDepth) { truncated = true; break; }
+    }
     parser.end();
     flush();
   }
@@ -234,7 +247,7 @@ export function snapshotOf(outcome: FetchOutcome): PageSnapshot | null {
     const n = normaliseLine(raw);
     if (n && !isBoilerplateOnly(n)) normLines.push(n);
   }
-  const sketch = bottomK(shingles(normLines.join('\n')));
+  const sketch = textSketch(normLines.join('\n'));
   const lines: string[] = []; let chars = 0;
   for (const n of normLines) {
     if (lines.length >= SNAPSHOT_CAPS.lines || chars >= SNAPSHOT_CAPS.textChars) { truncated = true; break; }
