@@ -79,6 +79,8 @@ export const BODY_CAPS = {
   oracle: { maxBytes: 1 * MiB },
   /** A test helper's control answer. */
   control: { maxBytes: 4 * MiB },
+  /** A tracked site's page (site watch): real front pages are well under 5 MiB; beyond, the start is kept and archived as truncated. */
+  site: { maxBytes: 5 * MiB, truncate: true },
 } as const satisfies Record<string, BodyCap>;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 

@@ -21,11 +21,18 @@ import { UserError } from '../util/errors.ts';
 import { BlockedAddressError } from '../net/fetch.ts';
 import { configOrigins } from '../net/address-policy.ts';
 import { DEFAULT_POLICY, adjustScale, type SchedulePolicy } from './policy.ts';
+import type { Archive } from '../archive/types.ts';
+import type { SiteVerdict } from '../detect/sites/types.ts';
+import { SiteWatch } from './sites/watcher.ts';
+import { startAlertDelivery } from './sites/alerts.ts';
+import { countSites } from './sites/claim.ts';
 
 export interface WatchProgress {
   tracked: number;
   checksPerMinute: number;
   disappearances: Record<string, number>;
+  /** The site watch: tracked sites, captures in the last minute, sites per state. */
+  sites: { tracked: number; capturesPerMinute: number; states: Record<string, number> };
 }
 
 export interface WatchOptions {
@@ -56,6 +63,18 @@ export interface WatchOptions {
   onCheck?: (e: { postId: number; owner: string; start: number; end: number; outcome: string }) => void;
   /** Filled with each source's budget, for tests and benchmarks. */
   budgets?: Map<number, Budget>;
+  /** Where site captures are archived (WARC); without it captures keep only their payload digest. */
+  archive?: Archive;
+  /** Revisit tracked sites too (default true). */
+  sites?: boolean;
+  /** Overrides the `sites` source's budget (requests/minute). */
+  siteBudgetPerMinute?: number;
+  /** Called after every site capture. */
+  onCapture?: (e: { siteId: number; owner: string; start: number; end: number; verdict: SiteVerdict; changed: boolean }) => void;
+  /** Deliver site webhook alerts beside the loop (default true). */
+  alerts?: boolean;
+  /** First retry delay of a failed webhook call (default 5 s; doubles each time). */
+  alertBackoffMs?: number;
 }
 
 interface Live {
@@ -147,6 +166,33 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
     live.set(Number(row.id), { row, driver: createDriver(row, http, clock), budget, listEveryMs: common.listEveryMs, nextListAt: 0 });
   }
   const sourceIds = [...live.keys()];
+  const sites = opts.sites === false ? null : new SiteWatch(store, {
+    clock, owner, signal, allowPrivate: opts.allowPrivate, archive: opts.archive,
+    budgetFor: (id, perMinute) => {
+      const b = budgetFor(store, id, perMinute, clock);
+      opts.budgets?.set(id, b);
+      return b;
+    },
+    budgetPerMinute: opts.siteBudgetPerMinute ?? opts.budgetPerMinute, onCapture: opts.onCapture,
+  });
+  // Webhook alerts go out beside the loop: a slow or silent receiver never holds up a check. The
+  // loop starts once there is anything to deliver or any site to watch, so a watch of posts alone
+  // runs exactly as before.
+  let delivery = null as { stop(): Promise<void> } | null;
+  const startDelivery = () => {
+    if (!delivery && sites && opts.alerts !== false) delivery = startAlertDelivery(store, { clock, signal, backoffMs: opts.alertBackoffMs });
+  };
+  if (sites) {
+    const pending = await store.db.selectFrom('site_alerts').select('id').where('delivered_at', 'is', null).limit(1).executeTakeFirst();
+    if (pending || await countSites(store)) startDelivery();
+  }
+  try {
+    await loopBody();
+  } finally {
+    await delivery?.stop();
+  }
+
+  async function loopBody(): Promise<void> {
   const checkTimes: number[] = [];
   let lastProgress = 0;
   const progress = async (force = false) => {
@@ -156,7 +202,8 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
     while (checkTimes.length && checkTimes[0] <= now - 60_000) checkTimes.shift();
     const tracked = await store.db.selectFrom('watch_schedule').select((eb) => eb.fn.countAll().as('n')).where('done', '=', 0).executeTakeFirst();
     const kinds = await store.db.selectFrom('disappearances').select(['kind', (eb) => eb.fn.countAll().as('n')]).groupBy('kind').execute();
-    opts.onProgress({ tracked: Number(tracked?.n ?? 0), checksPerMinute: checkTimes.length, disappearances: Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)])) });
+    const siteFigures = sites ? await sites.progress() : { tracked: 0, capturesPerMinute: 0, states: {} };
+    opts.onProgress({ tracked: Number(tracked?.n ?? 0), checksPerMinute: checkTimes.length, disappearances: Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)])), sites: siteFigures });
   };
 
   while (!stopped()) {
@@ -204,15 +251,19 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
       await store.db.updateTable('watch_schedule').set({ lease_owner: null, lease_until: null })
         .where('lease_owner', '=', owner).where('post_id', 'in', due.map((d) => d.postId)).execute();
     }
+    const captured = sites && !stopped() ? await sites.runDue(stopped) : 0;
+    if (captured) startDelivery();
     await progress();
-    if (!due.length && !stopped()) {
+    if (!due.length && !captured && !stopped()) {
       const nextCheck = (await nextDue(store, sourceIds)) ?? Infinity;
       const nextList = Math.min(...[...live.values()].map((s) => s.nextListAt));
-      const wait = Math.min(nextCheck, nextList) - clock.now();
+      const nextSite = (await sites?.nextDue()) ?? Infinity;
+      const wait = Math.min(nextCheck, nextList, nextSite) - clock.now();
       // Cap the nap (2 s of wall time) so aborts, the duration and other watchers' released leases are noticed.
       const cap = follow ? 2000 * follow.clock.rate : opts.clock ? 60_000 : 2000;
       await clock.sleep(Math.max(1, Math.min(wait, cap)), signal);
     }
   }
   await progress(true);
+  }
 }

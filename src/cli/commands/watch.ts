@@ -1,8 +1,10 @@
 /** `censorscope watch`: follow every live source and revisit posts until Ctrl-C or --for. */
 import type { Command } from 'commander';
-import { withStore } from '../context.ts';
+import { archiveDirOf, withStore } from '../context.ts';
+import { openArchive } from '../../archive/index.ts';
 import { runWatch } from '../../watch/run.ts';
 import { UserError } from '../../util/errors.ts';
+import { countSites } from '../../watch/sites/claim.ts';
 
 /** Parses 90s, 10m, 2h, 1d (or plain milliseconds). */
 export function parseDuration(s: string): number {
@@ -28,14 +30,21 @@ export function registerWatch(program: Command): void {
       try {
         await withStore(cmd, async (store) => {
           const sources = await store.db.selectFrom('sources').select('id').where('kind', 'in', ['mastodon', 'feed', 'http-json']).where('enabled', '=', 1).execute();
-          if (!sources.length) throw new UserError('There are no live sources to watch; add one with `censorscope source add`.');
-          await runWatch(store, {
-            signal: ac.signal, durationMs, progressEveryMs: 5000, simClock: f.simClock, allowPrivate: f.allowPrivate === true,
-            onProgress: f.quiet ? undefined : (p) => {
-              const kinds = Object.entries(p.disappearances).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';
-              process.stderr.write(`watch: tracked=${p.tracked} checks/min=${p.checksPerMinute} disappearances: ${kinds}\n`);
-            },
-          });
+          if (!sources.length && !(await countSites(store))) throw new UserError('There is nothing to watch; add a live source with `censorscope source add` or a site with `censorscope site add URL`.');
+          // Every capture of a tracked site is archived (WARC) beside the store.
+          const archive = await openArchive(store, { dir: archiveDirOf(cmd) });
+          try {
+            await runWatch(store, {
+              archive, signal: ac.signal, durationMs, progressEveryMs: 5000, simClock: f.simClock, allowPrivate: f.allowPrivate === true,
+              onProgress: f.quiet ? undefined : (p) => {
+                const kinds = Object.entries(p.disappearances).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';
+                const states = Object.entries(p.sites.states).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';
+                process.stderr.write(`watch: tracked=${p.tracked} checks/min=${p.checksPerMinute} disappearances: ${kinds} | sites=${p.sites.tracked} captures/min=${p.sites.capturesPerMinute} states: ${states}\n`);
+              },
+            });
+          } finally {
+            await archive.close();
+          }
         });
       } finally {
         process.off('SIGINT', stop);

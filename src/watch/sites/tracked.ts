@@ -18,7 +18,16 @@ export const DEFAULT_EVERY_MS = 3_600_000;
 /** Settings key of the global webhook (used for sites without their own). */
 export const GLOBAL_WEBHOOK_KEY = 'site.webhook';
 
-const httpUrl = z.string().trim().url().refine((s) => /^https?:$/.test(new URL(s).protocol), 'only http:// and https:// URLs can be tracked');
+/** The protocol of a URL, or null when it does not parse (zod runs refinements even after .url() failed). */
+function protocolOf(s: string): string | null {
+  try {
+    return new URL(s).protocol;
+  } catch {
+    return null;
+  }
+}
+
+const httpUrl = z.string().trim().url().refine((s) => /^https?:$/.test(protocolOf(s) ?? 'http:'), 'only http:// and https:// URLs can be tracked');
 
 /** The URL as stored: parsed, fragment dropped, host lower-cased and the path at least "/". */
 export function normaliseSiteUrl(raw: string): string {
