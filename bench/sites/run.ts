@@ -25,9 +25,10 @@ import pg from 'pg';
 import { openStore, type Store } from '../../src/store/open.ts';
 import { openArchive, archiveBytes } from '../../src/archive/index.ts';
 import { addSite } from '../../src/watch/sites/tracked.ts';
+import { sitesSource } from '../../src/watch/sites/source.ts';
 import { runWatch } from '../../src/watch/run.ts';
 import { VirtualClock } from '../../src/watch/clock.ts';
-import { buildScript, startSimWeb } from '../../src/collect/sim/web/index.ts';
+import { blockedProbe, buildScript, startSimWeb } from '../../src/collect/sim/web/index.ts';
 import { classifyCapture, snapshotOf, type CaptureHistory } from '../../src/detect/sites/classify.ts';
 import type { FetchOutcome, SiteVerdict } from '../../src/detect/sites/types.ts';
 import { fingerprint, type BaselineInput } from './baseline.ts';
@@ -81,17 +82,22 @@ async function openBenchStore(dir: string): Promise<{ store: Store; label: strin
 }
 
 // Timeouts cost the watcher its fetch timeout in wall-clock time even on the virtual clock: few of them.
-const script = buildScript({ seed, start: START, durationMs, sites: siteCount, visitEveryMs: every, outages: { timeout: 0.15 } });
+// Blocked sites: the probe's measurements of their hosts are written as the script reaches them.
+const script = buildScript({ seed, start: START, durationMs, sites: siteCount, visitEveryMs: every, outages: { timeout: 0.15 }, mix: { blocked: 0.05 } });
 const dir = mkdtempSync(path.join(tmpdir(), 'bench-sites-'));
 const clock = new VirtualClock(START);
 const web = await startSimWeb({ sites: script, clock, seed });
 const { store, label, drop } = await openBenchStore(dir);
 const archiveDir = path.join(dir, 'archive');
 const archive = await openArchive(store, { dir: archiveDir, clock: () => clock.now() });
+web.setOnTime(blockedProbe(store, web));
 console.log(`bench/sites: ${siteCount} simulated sites (${web.text.source === 'shared' ? 'headlines and text from ../shared/data' : 'built-in text'}), ${args.hours} virtual hours, a visit every ${args['every-min']} min, seed ${seed}, ${label} store`);
 
 let wallMs = 0;
 try {
+  // A site that does not answer costs its fetch timeout in wall time: 3 s here (the default is 10 s).
+  const src = await sitesSource(store);
+  await store.db.updateTable('sources').set({ config: JSON.stringify({ budgetPerMinute: 60, timeoutMs: 3000 }) }).where('id', '=', src.id).execute();
   const urlToSite = new Map<string, string>();
   for (const s of script) {
     const { site } = await addSite(store, { url: web.urlOf(s.id), everyMs: every, name: s.name }, START);
@@ -113,7 +119,6 @@ try {
   // Replay every capture from the archive: the classifier's time per capture, and the baseline's input.
   const reader = await openArchive(store, { dir: archiveDir });
   const classifyMs: number[] = [];
-  const prints: Array<Map<number, [string, string]>> = [];
   const printOf = new Map<ScoredCapture, [string, string]>();
   const history = new Map<string, CaptureHistory[]>();
   for (const c of captures) {
@@ -138,7 +143,6 @@ try {
     history.set(c.site, h);
     printOf.set(c, [fingerprint(input, false), fingerprint(input, true)]);
   }
-  void prints;
   await reader.close();
   const baselineAlerts = (k: 0 | 1) => (_site: string, i: number, list: ScoredCapture[]) => printOf.get(list[i]!)![k] !== printOf.get(list[i - 1]!)![k];
   const ours = scoreAlerts(script, captures, verdictAlerts);
