@@ -109,10 +109,10 @@ try {
   await archive.close();
 
   const rows = await store.db.selectFrom('site_captures as c').innerJoin('tracked_sites as t', 't.id', 'c.site_id')
-    .select(['t.url', 'c.at', 'c.verdict', 'c.status', 'c.error_code', 'c.record_id']).orderBy('c.at').orderBy('c.id').execute();
-  const captures: Array<ScoredCapture & { status: number | null; error: string | null; recordId: number | null }> = rows.map((r) => ({
+    .select(['t.url', 'c.at', 'c.verdict', 'c.status', 'c.error_code', 'c.record_id', 'c.reasons']).orderBy('c.at').orderBy('c.id').execute();
+  const captures: Array<ScoredCapture & { status: number | null; error: string | null; recordId: number | null; reasons: string }> = rows.map((r) => ({
     site: urlToSite.get(r.url)!, at: Number(r.at), verdict: r.verdict as SiteVerdict,
-    status: r.status == null ? null : Number(r.status), error: r.error_code, recordId: r.record_id == null ? null : Number(r.record_id),
+    status: r.status == null ? null : Number(r.status), error: r.error_code, recordId: r.record_id == null ? null : Number(r.record_id), reasons: r.reasons,
   }));
   const score = scoreCaptures(script, captures);
 
@@ -161,7 +161,8 @@ try {
   for (const [l, [r, n]] of [...score.byLabel].sort(([a], [b]) => a.localeCompare(b))) console.log(`  ${l.padEnd(38)} ${String(r).padStart(4)} / ${n}`);
   console.log(`\nconfusion matrix (first capture after each scripted change):\n${formatConfusion(score.confusion)}`);
   const wrong = score.results.filter((r) => r.verdict && !r.right).slice(0, 12);
-  if (wrong.length) console.log(`\nwrong (first ${wrong.length}):\n${wrong.map((r) => `  ${r.change.site} at +${((r.change.at - START) / MIN).toFixed(0)} min: ${r.change.label} → ${r.verdict}`).join('\n')}`);
+  const why = (site: string, at: number) => captures.find((c) => c.site === site && c.at >= at)?.reasons ?? '';
+  if (wrong.length) console.log(`\nwrong (first ${wrong.length}):\n${wrong.map((r) => `  ${r.change.site} at +${((r.change.at - START) / MIN).toFixed(0)} min: ${r.change.label} → ${r.verdict} ${why(r.change.site, r.change.at)}`).join('\n')}`);
   console.log(`\ncaptures of pages in their normal state: ${score.normalCaptures}; called defaced or injected: ${score.normalDefacedOrInjected}; not healthy at all: ${score.normalUnhealthy}`);
   console.log('\nalerts (a capture whose class — healthy, injected, defaced, taken down, down — differs from the previous one):');
   console.log('                                       true  false  missed');
