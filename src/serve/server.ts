@@ -29,6 +29,8 @@ import { FilterError } from '../report/export-filter.ts';
 import { impostorsApi } from './api/impostors.ts';
 import { siteWatchApi } from './api/site-watch.ts';
 import { archiveAccess, type ArchiveReader } from './archive-access.ts';
+import { openArchive } from '../archive/index.ts';
+import { archiveDirFor } from '../archive/location.ts';
 import { openApiDocument } from './openapi.ts';
 import { Services } from './services.ts';
 import { PROJECT_ROOT, WEB_DIST } from './web-build.ts';
@@ -97,6 +99,8 @@ export interface ServerOptions {
   cache?: { maxBytes?: number; maxEntryBytes?: number };
   /** The web archive the site watch pages replay from (default: opened on first use from the archive folder). */
   archive?: ArchiveReader;
+  /** The archive folder to open when no `archive` is given (default: archiveDirFor, from the environment). */
+  archiveDir?: string;
 }
 
 export interface RunningServer {
@@ -198,7 +202,11 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
   };
 
   const cache = new TtlCache(5000, Date.now, opts.cache);
-  const archive = archiveAccess(opts.archive, async () => null);
+  // The site watch pages read the archive; a folder that does not exist yet means nothing was archived.
+  const archive = archiveAccess(opts.archive, async () => {
+    const dir = opts.archiveDir ?? archiveDirFor();
+    return existsSync(dir) ? openArchive(store, { dir }) : null;
+  });
   const ctx: ApiContext = { store, routes, pages, cache, services, requireToken, privacy: new ServerPrivacy(store, cache), pseudonyms: new PseudonymIndex(store), archive };
   for (const plugin of API_PLUGINS) await app.register(plugin as FastifyPluginAsync<ApiContext>, ctx);
 

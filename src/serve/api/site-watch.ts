@@ -127,7 +127,7 @@ export async function siteWatchApi(app: FastifyInstance, ctx: ApiContext): Promi
     else if (query.state) qb = qb.where('s.state', '=', query.state);
     if (query.q) {
       const p = likePattern(query.q);
-      qb = qb.where(sql<boolean>`(s.url like ${p} escape '\\' or s.name like ${p} escape '\\')`);
+      qb = qb.where(sql<boolean>`(lower(s.url) like lower(${p}) escape '\\' or lower(s.name) like lower(${p}) escape '\\')`);
     }
     const [rows, total, states] = await Promise.all([
       qb.leftJoin('site_captures as c', 'c.id', 's.last_capture_id')

@@ -41,7 +41,7 @@ interface Capture extends Summary {
   replay: string | null; screenshot: string | null; wacz: { command: string };
 }
 interface Side { id: number; at: number; status: number | null; verdict: string; reasons: string[]; title: string | null; digest: string | null }
-interface Diff { siteId: number; a: Side; b: Side; parts: Array<{ op: 'added' | 'removed' | 'same'; lines: string[] }>; added: number; removed: number }
+interface Diff { siteId: number; a: Side; b: Side; hunks: Array<{ op: 'add' | 'remove' | 'equal'; lines: string[] }>; added: number; removed: number }
 
 const utc = (ms: number | null) => (ms == null ? '—' : time(ms).replace(/Z$/, ' UTC'));
 
@@ -256,9 +256,12 @@ export const siteWatchDiffPage: Page = {
     const a = ctx.query.get('a') ?? '';
     const b = ctx.query.get('b') ?? '';
     const d = await get<Diff>(`/api/site-watch/diff${qs({ a, b })}`, ctx.signal);
-    const lines = d.parts.flatMap((p) => p.lines.map((line) => h('div', { class: `diff-line d-${p.op}` },
-      h('span', { class: 'diff-mark' }, p.op === 'added' ? '+' : p.op === 'removed' ? '−' : ' '),
-      h('span', { class: 'text' }, line || ' '))));
+    const line = (op: string, text: string) => h('div', { class: `diff-line d-${op}` },
+      h('span', { class: 'diff-mark' }, op === 'add' ? '+' : op === 'remove' ? '−' : ' '), h('span', { class: 'text' }, text || ' '));
+    // Long unchanged runs fold to their first and last lines, so the changes stay in view.
+    const lines = d.hunks.flatMap((p) => (p.op === 'equal' && p.lines.length > 6
+      ? [...p.lines.slice(0, 2).map((l) => line('equal', l)), h('div', { class: 'diff-line d-fold muted' }, `… ${count(p.lines.length - 4)} unchanged lines …`), ...p.lines.slice(-2).map((l) => line('equal', l))]
+      : p.lines.map((l) => line(p.op, l))));
     mount(root,
       h('h1', null, 'What changed between two captures'),
       h('p', null, h('a', { href: `/site-watch/${d.siteId}` }, '← All captures of this site')),
