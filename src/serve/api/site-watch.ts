@@ -243,10 +243,13 @@ export async function siteWatchApi(app: FastifyInstance, ctx: ApiContext): Promi
     return reply.type('image/png').header('Cache-Control', 'private, max-age=3600').send(png);
   });
 
-  /** Sends an archived answer as replay: its body, a vetted content type, and the sandbox policy. */
+  /**
+   * Sends an archived answer as replay: its body, a vetted content type, and the sandbox policy. No
+   * Cross-Origin-Resource-Policy: the sandboxed page has an opaque origin, and its own archived images must load.
+   */
   const sendReplay = (reply: FastifyReply, answer: ArchivedAnswer) => reply
     .header('Content-Security-Policy', REPLAY_CSP).header('X-Frame-Options', 'SAMEORIGIN').header('Cache-Control', 'private, max-age=300')
-    .header('Referrer-Policy', 'no-referrer').header('Cross-Origin-Resource-Policy', 'same-origin')
+    .header('Referrer-Policy', 'no-referrer')
     .type(replayContentType(answer.headers)).code(answer.status >= 200 && answer.status < 600 ? answer.status : 200).send(Buffer.from(answer.body));
 
   async function replay(id: number, rest: string | null, search: string, reply: FastifyReply) {
