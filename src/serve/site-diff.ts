@@ -2,10 +2,10 @@
  * The text difference the dashboard shows between two captures of a site: the hunks of the
  * classifier's textDiff over the two stored snapshots' normalised main-text lines.
  */
-import { diffArrays } from 'diff';
+import { textDiff, type DiffHunk } from '../detect/sites/diff.ts';
 import { parseJson } from './api/common.ts';
 
-export interface DiffHunk { op: 'equal' | 'add' | 'remove'; lines: string[] }
+export type { DiffHunk };
 
 /** The main-text lines a stored snapshot holds (none when it holds none). */
 export function snapshotLines(snapshot: string | null): string[] {
@@ -16,7 +16,7 @@ export function snapshotLines(snapshot: string | null): string[] {
 
 /** Hunks from capture a's lines to capture b's, and the counts of lines added and removed. */
 export function captureDiff(a: string | null, b: string | null): { hunks: DiffHunk[]; added: number; removed: number } {
-  const hunks: DiffHunk[] = diffArrays(snapshotLines(a), snapshotLines(b)).map((c) => ({ op: c.added ? 'add' : c.removed ? 'remove' : 'equal', lines: c.value }));
+  const hunks = textDiff(snapshotLines(a), snapshotLines(b));
   const sum = (op: DiffHunk['op']) => hunks.filter((p) => p.op === op).reduce((k, p) => k + p.lines.length, 0);
   return { hunks, added: sum('add'), removed: sum('remove') };
 }
