@@ -21,6 +21,8 @@ import { UserError } from '../util/errors.ts';
 import { BlockedAddressError } from '../net/fetch.ts';
 import { configOrigins } from '../net/address-policy.ts';
 import { DEFAULT_POLICY, adjustScale, type SchedulePolicy } from './policy.ts';
+import { PostCapture } from './capture.ts';
+import type { Archive } from '../archive/types.ts';
 
 export interface WatchProgress {
   tracked: number;
@@ -56,6 +58,8 @@ export interface WatchOptions {
   onCheck?: (e: { postId: number; owner: string; start: number; end: number; outcome: string }) => void;
   /** Filled with each source's budget, for tests and benchmarks. */
   budgets?: Map<number, Budget>;
+  /** The web archive: the answers a post's evidence rests on are written there (src/watch/capture.ts). */
+  archive?: Archive;
 }
 
 interface Live {
@@ -133,6 +137,7 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
   const { policy, follow, clock, owner, stopped, single } = st;
   const signal = opts.signal;
   let heartbeat = Date.now();
+  const capture = opts.archive ? new PostCapture(store, opts.archive) : null;
   const rows = (await listSources(store)).filter((s) => s.enabled && (!opts.sourceIds || opts.sourceIds.includes(Number(s.id))));
   const live = new Map<number, Live>();
   for (const row of rows) {
@@ -143,7 +148,7 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
     // A source's own configured URLs may be internal (the operator chose them); what its posts
     // link to or redirect to may not, unless --allow-private.
     const policy = { allowPrivate: opts.allowPrivate === true, allowOrigins: configOrigins(JSON.parse(row.config)) };
-    const http = new HttpClient({ budget, clock, signal, simClock, policy, timeoutMs: common.timeoutMs });
+    const http = new HttpClient({ budget, clock, signal, simClock, policy, timeoutMs: common.timeoutMs, onExchange: capture?.onExchange });
     live.set(Number(row.id), { row, driver: createDriver(row, http, clock), budget, listEveryMs: common.listEveryMs, nextListAt: 0 });
   }
   const sourceIds = [...live.keys()];
@@ -185,6 +190,7 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
       const s = live.get(item.sourceId)!;
       const start = clock.now();
       let result: CheckResult;
+      capture?.begin();
       try {
         result = await s.driver.checkPost({ platformPostId: item.platformPostId, url: item.url, accountPlatformId: item.accountPlatformId });
       } catch (err) {
@@ -195,7 +201,9 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
           : { outcome: 'unknown', httpStatus: null, errorCode: err instanceof BlockedAddressError ? err.code : 'error', detail: { message: (err as Error).message } };
       }
       const end = clock.now();
-      await recordCheck(store, item, result, end, policy);
+      const exchanges = capture?.take() ?? [];
+      const recorded = await recordCheck(store, item, result, end, policy);
+      await capture?.archiveCheck(item, recorded, exchanges);
       checkTimes.push(end);
       opts.onCheck?.({ postId: item.postId, owner, start, end, outcome: result.outcome });
     }
