@@ -38,6 +38,11 @@ export interface ArchivedResponse {
   payloadDigest: string;
   /** True when only a revisit record was written (identical payload archived before). */
   revisit: boolean;
+  /**
+   * Set when the payload was not written: the archive reached its size bound, so the response
+   * record holds the status and headers only (zero-length payload, WARC-Truncated: length).
+   */
+  skipped?: 'archive_full';
 }
 
 /** An archived HTTP response read back (a revisit resolves to the original's payload). */

@@ -9,6 +9,7 @@ exitQuietlyOnEpipe();
 const program = new Command('censorscope')
   .description('An open observatory for online censorship: collect, store, detect, report.')
   .option('--db <path>', 'SQLite store file (default: $CENSORSCOPE_DB or ./censorscope.db; DATABASE_URL=postgres://… selects PostgreSQL)')
+  .option('--archive <dir>', 'web archive folder (default: $CENSORSCOPE_ARCHIVE, else beside the SQLite file: ./censorscope-archive)')
   .showHelpAfterError()
   .exitOverride();
 
