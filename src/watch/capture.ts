@@ -19,7 +19,7 @@
  * reported as a sentence on stderr while the watcher goes on.
  */
 import type { Store } from '../store/open.ts';
-import type { Archive, ArchivedResponse, HttpExchange } from '../archive/types.ts';
+import type { Archive, HttpExchange } from '../archive/types.ts';
 import { GONE_KINDS } from '../collect/sources/source.ts';
 import type { Claimed } from './queue.ts';
 import type { RecordedCheck } from './record.ts';
@@ -49,13 +49,22 @@ export async function hasVisibleRecord(store: Store, postId: number): Promise<bo
   return row != null;
 }
 
+/** Bytes of answers waiting to be written before a check waits for the archive (the loop never holds more). */
+const MAX_PENDING_BYTES = 64 * 1024 * 1024;
+
 /**
  * Gathers the answers of one check through the sources' HttpClient hook and archives those that
  * matter once the check is recorded. The watch loop is sequential, so one capture serves every
- * source: answers outside a check (listings) are dropped.
+ * source: answers outside a check (listings) are dropped. Writes go on behind the loop (a WARC
+ * record is flushed to disk before it is indexed, some 10 ms each), so archiving does not slow
+ * the checks; at most MAX_PENDING_BYTES wait, and `flush` waits for all of them.
  */
 export class PostCapture {
   private pending: HttpExchange[] | null = null;
+  private readonly inflight = new Set<Promise<void>>();
+  private inflightBytes = 0;
+  /** Posts with a visible answer on its way to the archive (not yet indexed, so the store cannot tell). */
+  private readonly visibleQueued = new Map<number, number>();
   /** Checks whose answers were archived, by reason (for progress and tests). */
   readonly counts: Record<CaptureReason, number> = { first_sight: 0, first_visible: 0, edit: 0, gone_answer: 0, confirmed_gone: 0, returned: 0 };
 
@@ -78,26 +87,45 @@ export class PostCapture {
     return got;
   }
 
-  /** Archives the check's answers if its reason says so; never throws. Returns what was written. */
-  async archiveCheck(item: Claimed, rec: RecordedCheck, exchanges: HttpExchange[]): Promise<ArchivedResponse[]> {
-    if (!exchanges.length) return [];
+  /**
+   * Queues the check's answers for the archive if its reason says so, and returns the reason
+   * (null: not archived). Never throws: a failed write is reported as a sentence.
+   */
+  async archiveCheck(item: Claimed, rec: RecordedCheck, exchanges: HttpExchange[]): Promise<CaptureReason | null> {
+    if (!exchanges.length) return null;
     let reason: CaptureReason | null;
     try {
-      reason = await captureReason(item, rec, () => hasVisibleRecord(this.store, item.postId));
+      reason = await captureReason(item, rec, async () => this.visibleQueued.has(item.postId) || hasVisibleRecord(this.store, item.postId));
     } catch (err) {
       this.warn(`watch: could not tell whether check ${rec.observationId} of post ${item.postId} should be archived (${(err as Error).message}); it was recorded, its answers were not archived.`);
-      return [];
+      return null;
     }
-    if (!reason) return [];
-    const written: ArchivedResponse[] = [];
+    if (!reason) return null;
+    this.counts[reason]++;
+    const visible = rec.recorded === 'visible' || rec.recorded === 'edited' || rec.recorded === 'expired';
     for (const e of exchanges) {
-      try {
-        written.push(await this.archive.record(e, { subject: 'post', subjectId: item.postId, observationId: rec.observationId }));
-      } catch (err) {
-        this.warn(`watch: archiving the answer of ${e.url} (post ${item.postId}, check ${rec.observationId}) failed: ${(err as Error).message}. The check is recorded; check the archive folder ${this.archive.dir} (space, permissions).`);
-      }
+      while (this.inflightBytes > MAX_PENDING_BYTES && this.inflight.size) await Promise.race(this.inflight);
+      if (visible) this.visibleQueued.set(item.postId, (this.visibleQueued.get(item.postId) ?? 0) + 1);
+      this.inflightBytes += e.body.byteLength;
+      const done: Promise<void> = this.archive.record(e, { subject: 'post', subjectId: item.postId, observationId: rec.observationId }).then(
+        () => undefined,
+        (err: Error) => this.warn(`watch: archiving the answer of ${e.url} (post ${item.postId}, check ${rec.observationId}) failed: ${err.message}. The check is recorded; check the archive folder ${this.archive.dir} (space, permissions).`),
+      ).finally(() => {
+        this.inflight.delete(done);
+        this.inflightBytes -= e.body.byteLength;
+        if (visible) {
+          const left = (this.visibleQueued.get(item.postId) ?? 1) - 1;
+          if (left > 0) this.visibleQueued.set(item.postId, left);
+          else this.visibleQueued.delete(item.postId);
+        }
+      });
+      this.inflight.add(done);
     }
-    if (written.length) this.counts[reason]++;
-    return written;
+    return reason;
+  }
+
+  /** Waits until every queued answer is written (or reported as failed). */
+  async flush(): Promise<void> {
+    while (this.inflight.size) await Promise.all(this.inflight);
   }
 }

@@ -222,5 +222,6 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
       await clock.sleep(Math.max(1, Math.min(wait, cap)), signal);
     }
   }
+  await capture?.flush();
   await progress(true);
 }

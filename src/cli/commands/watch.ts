@@ -1,7 +1,8 @@
 /** `censorscope watch`: follow every live source and revisit posts until Ctrl-C or --for. */
 import type { Command } from 'commander';
-import { withStore } from '../context.ts';
+import { archiveDirOf, withStore } from '../context.ts';
 import { runWatch } from '../../watch/run.ts';
+import { openArchive } from '../../archive/index.ts';
 import { UserError } from '../../util/errors.ts';
 
 /** Parses 90s, 10m, 2h, 1d (or plain milliseconds). */
@@ -19,7 +20,8 @@ export function registerWatch(program: Command): void {
     .option('--quiet', 'no progress lines')
     .option('--sim-clock <url>', "follow the simulated platform's clock (censorscope sim at this URL); only that origin's time headers count")
     .option('--allow-private', "let posts' links and redirects reach loopback, private and link-local addresses (a source's own URL always may)")
-    .action(async (f: { for?: string; quiet?: boolean; simClock?: string; allowPrivate?: boolean }, cmd: Command) => {
+    .option('--without-archive', "don't write the answers of posts' first checks, edits and disappearances to the web archive (--archive folder)")
+    .action(async (f: { for?: string; quiet?: boolean; simClock?: string; allowPrivate?: boolean; withoutArchive?: boolean }, cmd: Command) => {
       const durationMs = f.for ? parseDuration(f.for) : undefined;
       const ac = new AbortController();
       const stop = () => ac.abort();
@@ -29,13 +31,18 @@ export function registerWatch(program: Command): void {
         await withStore(cmd, async (store) => {
           const sources = await store.db.selectFrom('sources').select('id').where('kind', 'in', ['mastodon', 'feed', 'http-json']).where('enabled', '=', 1).execute();
           if (!sources.length) throw new UserError('There are no live sources to watch; add one with `censorscope source add`.');
-          await runWatch(store, {
-            signal: ac.signal, durationMs, progressEveryMs: 5000, simClock: f.simClock, allowPrivate: f.allowPrivate === true,
-            onProgress: f.quiet ? undefined : (p) => {
-              const kinds = Object.entries(p.disappearances).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';
-              process.stderr.write(`watch: tracked=${p.tracked} checks/min=${p.checksPerMinute} disappearances: ${kinds}\n`);
-            },
-          });
+          const archive = f.withoutArchive ? undefined : await openArchive(store, { dir: archiveDirOf(cmd) });
+          try {
+            await runWatch(store, {
+              signal: ac.signal, durationMs, progressEveryMs: 5000, simClock: f.simClock, allowPrivate: f.allowPrivate === true, archive,
+              onProgress: f.quiet ? undefined : (p) => {
+                const kinds = Object.entries(p.disappearances).map(([k, n]) => `${k}=${n}`).join(' ') || 'none';
+                process.stderr.write(`watch: tracked=${p.tracked} checks/min=${p.checksPerMinute} disappearances: ${kinds}\n`);
+              },
+            });
+          } finally {
+            await archive?.close();
+          }
         });
       } finally {
         process.off('SIGINT', stop);
