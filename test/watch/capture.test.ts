@@ -25,6 +25,7 @@ import { openArchive } from '../../src/archive/index.ts';
 import type { Archive } from '../../src/archive/types.ts';
 import { postBundle } from '../../src/report/evidence/bundle.ts';
 import { verifyBundle } from '../../src/report/evidence/verify.ts';
+import { runCli } from '../helpers/cli.ts';
 
 const START = Date.UTC(2026, 0, 5);
 const HOUR = 3_600_000;
@@ -206,6 +207,19 @@ for (const b of backends()) {
       const text = strFromU8(hf['archive.jsonl']!) + strFromU8(hf['report.html']!);
       assert.ok(!text.includes(`/api/v1/accounts/${post.platform_account_id}`), 'the account lookup URL is pseudonymised');
       assert.match(strFromU8(hf['report.html']!), /not in this bundle/);
+    });
+
+    it('`censorscope --archive DIR evidence post ID --reveal-accounts` writes the same bundle, and `evidence verify` passes it', async () => {
+      const d = await ts.store.db.selectFrom('disappearances').select('post_id').orderBy('post_id').executeTakeFirstOrThrow();
+      const out = join(dir, 'bundle.zip');
+      const made = runCli(['--archive', dir, 'evidence', 'post', String(d.post_id), '--reveal-accounts', '--out', out, '--json'], ts.env);
+      assert.equal(made.status, 0, made.stderr);
+      const { sha256, files } = JSON.parse(made.stdout) as { sha256: string; files: Array<{ file: string }> };
+      assert.ok(files.some((f) => f.file === 'archive.warc.gz'), files.map((f) => f.file).join());
+      assert.equal(sha256, (await postBundle(ts.store, Number(d.post_id), { reveal: true, archiveDir: dir })).sha256);
+      const verified = runCli(['evidence', 'verify', out]);
+      assert.equal(verified.status, 0, verified.stderr);
+      assert.match(verified.stdout, /^OK: all \d+ files/);
     });
   });
 
