@@ -15,6 +15,8 @@ import { runImpostors } from '../src/detect/impostors/scan.ts';
 import { seedImpostors } from '../test/detect/impostors/fixture.ts';
 import { seedObservatory } from '../src/serve/fixtures.ts';
 import { startServer } from '../src/serve/server.ts';
+import { openArchive } from '../src/archive/index.ts';
+import { seedTrackedSites } from '../src/serve/fixtures-sites.ts';
 import { ensureWebBundle, PROJECT_ROOT } from '../src/serve/web-build.ts';
 import { CHROMIUM, launchBrowser } from '../test/helpers/browser.ts';
 import { discoverPages, settle, type FoundPage } from '../test/helpers/page-walk.ts';
@@ -63,8 +65,11 @@ async function main(): Promise<void> {
     await seedMeasurements(store);
     await seedImpostors(store);
     await runImpostors(store);
+    // Tracked sites with their captures archived through the real web archive (the site watch pages).
+    const archive = await openArchive(store, { dir: join(dir, 'archive') });
+    await seedTrackedSites(store, archive);
     await ensureWebBundle({ log: (l) => console.log(l) });
-    const server = await startServer(store, { port: 0 });
+    const server = await startServer(store, { port: 0, archive });
     const browser = await launchBrowser(server.url);
     try {
       const chosen = pick(await discoverPages(browser));
@@ -88,6 +93,7 @@ async function main(): Promise<void> {
     } finally {
       await browser.close();
       await server.close();
+      await archive.close();
     }
   } finally {
     await store.close();

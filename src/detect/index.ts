@@ -7,9 +7,10 @@ import type { Detector } from './detector.ts';
 import { coordinationDetector } from './coordination/index.ts';
 import { termsDetector } from './terms/index.ts';
 import { impostorsDetector } from './impostors/index.ts';
+import { sitesDetector } from './sites/index.ts';
 
 // Each detector has its own option and result types; callers that only schedule them need neither.
-export const DETECTORS: ReadonlyArray<Detector<any, unknown>> = [coordinationDetector, termsDetector, impostorsDetector];
+export const DETECTORS: ReadonlyArray<Detector<any, unknown>> = [coordinationDetector, termsDetector, impostorsDetector, sitesDetector];
 
 /** The detector with this name, or undefined. */
 export function detectorByName(name: string): Detector<any, unknown> | undefined {

@@ -27,6 +27,10 @@ import { downloadsApi } from './api/downloads.ts';
 import { PseudonymIndex } from '../report/privacy.ts';
 import { FilterError } from '../report/export-filter.ts';
 import { impostorsApi } from './api/impostors.ts';
+import { siteWatchApi } from './api/site-watch.ts';
+import { archiveAccess, type ArchiveReader } from './archive-access.ts';
+import { openArchive } from '../archive/index.ts';
+import { archiveDirFor } from '../archive/location.ts';
 import { openApiDocument } from './openapi.ts';
 import { Services } from './services.ts';
 import { PROJECT_ROOT, WEB_DIST } from './web-build.ts';
@@ -35,12 +39,12 @@ import { hostAllowed, allowedHostNames } from './hosts.ts';
 /** The API areas, in registration order; a capability adds its plugin here. */
 export const API_PLUGINS: Array<(app: FastifyInstance, ctx: ApiContext) => Promise<void>> = [
   statsApi, postsApi, termsApi, findingsApi, sourcesApi, watchApi, settingsApi,
-  blockingApi, evidenceApi, downloadsApi, impostorsApi,
+  blockingApi, evidenceApi, downloadsApi, impostorsApi, siteWatchApi,
 ];
 
-/** No inline script or style attributes; charts draw on canvas, and ECharts sets styles through CSSOM. */
+/** No inline script or style attributes; charts draw on canvas, and ECharts sets styles through CSSOM; frames only of this server (the site watch's sandboxed replay). */
 export const CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'",
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "connect-src 'self'", "frame-src 'self'",
   "font-src 'self'", "base-uri 'none'", "form-action 'self'", "frame-ancestors 'none'", "object-src 'none'",
 ].join('; ');
 
@@ -53,8 +57,12 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
+/** Headers a route may set to a stricter policy of its own (the archived replay's sandbox, framed by the dashboard only). */
+const ROUTE_POLICY = new Set(['Content-Security-Policy', 'X-Frame-Options']);
+
 function secure(reply: FastifyReply): FastifyReply {
-  return reply.headers(SECURITY_HEADERS);
+  for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!(ROUTE_POLICY.has(k) && reply.hasHeader(k))) reply.header(k, v);
+  return reply;
 }
 
 /**
@@ -89,6 +97,10 @@ export interface ServerOptions {
   allowedHosts?: string[];
   /** Byte bounds of the API response cache (default 32 MB in all, 4 MB per entry). */
   cache?: { maxBytes?: number; maxEntryBytes?: number };
+  /** The web archive the site watch pages replay from (default: opened on first use from the archive folder). */
+  archive?: ArchiveReader;
+  /** The archive folder to open when no `archive` is given (default: archiveDirFor, from the environment). */
+  archiveDir?: string;
 }
 
 export interface RunningServer {
@@ -190,7 +202,12 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
   };
 
   const cache = new TtlCache(5000, Date.now, opts.cache);
-  const ctx: ApiContext = { store, routes, pages, cache, services, requireToken, privacy: new ServerPrivacy(store, cache), pseudonyms: new PseudonymIndex(store) };
+  // The site watch pages read the archive; a folder that does not exist yet means nothing was archived.
+  const archive = archiveAccess(opts.archive, async () => {
+    const dir = opts.archiveDir ?? archiveDirFor();
+    return existsSync(dir) ? openArchive(store, { dir }) : null;
+  });
+  const ctx: ApiContext = { store, routes, pages, cache, services, requireToken, privacy: new ServerPrivacy(store, cache), pseudonyms: new PseudonymIndex(store), archive };
   for (const plugin of API_PLUGINS) await app.register(plugin as FastifyPluginAsync<ApiContext>, ctx);
 
   routes.push({ method: 'GET', url: '/openapi.json', tag: 'meta', summary: 'This OpenAPI document.' });

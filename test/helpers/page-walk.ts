@@ -39,19 +39,22 @@ function shape(href: string): string {
   const u = new URL(href, 'http://x');
   const parts = u.pathname.split('/').filter(Boolean);
   const keys = [...u.searchParams.keys()].sort().join('&');
-  return `/${parts[0] ?? ''}${parts.length > 1 ? '/:x' : ''}${keys ? `?${keys}` : ''}`;
+  // Deeper paths keep their word segments (/site-watch/captures/:x and /site-watch/:x/diff are two kinds).
+  const rest = parts.length > 2 ? `/${parts.slice(1).map((p) => (/\d/.test(p) ? ':x' : p)).join('/')}` : parts.length > 1 ? '/:x' : '';
+  return `/${parts[0] ?? ''}${rest}${keys ? `?${keys}` : ''}`;
 }
 
 function detailName(href: string): string {
   const u = new URL(href, 'http://x');
   const parts = u.pathname.split('/').filter(Boolean);
-  const base = parts.length > 1 ? `${parts[0]!.replace(/s$/, '')}` : (parts[0] ?? 'overview');
+  const base = parts.length > 2 ? parts.filter((p) => !/\d/.test(p)).map((p) => p.replace(/s$/, '')).join(' ')
+    : parts.length > 1 ? `${parts[0]!.replace(/s$/, '')}` : (parts[0] ?? 'overview');
   const keys = [...u.searchParams.keys()];
   return keys.length ? `${base} by ${keys.join(', ')}` : base;
 }
 
 /** Walks the dashboard from its header; at most `maxPages` pages. */
-export async function discoverPages(browser: Browser, maxPages = 60): Promise<FoundPage[]> {
+export async function discoverPages(browser: Browser, maxPages = 80): Promise<FoundPage[]> {
   const found: FoundPage[] = [];
   const seenPaths = new Set<string>();
   const seenShapes = new Set<string>();

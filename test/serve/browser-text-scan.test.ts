@@ -7,6 +7,9 @@
  * raw JSON, and no error box; at 390 px nothing may stick out of the window.
  */
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { backends, type TestStore } from '../helpers/stores.ts';
 import { browserSkip as skip, launchBrowser, type Browser } from '../helpers/browser.ts';
@@ -17,6 +20,9 @@ import { runImpostors } from '../../src/detect/impostors/scan.ts';
 import { seedImpostors } from '../detect/impostors/fixture.ts';
 import { seedObservatory } from '../../src/serve/fixtures.ts';
 import { ensureWebBundle } from '../../src/serve/web-build.ts';
+import { openArchive } from '../../src/archive/index.ts';
+import type { Archive } from '../../src/archive/types.ts';
+import { seedTrackedSites } from '../../src/serve/fixtures-sites.ts';
 
 const VIEWPORTS = [{ label: 'desktop', width: 1280, height: 900 }, { label: 'phone', width: 390, height: 844 }] as const;
 const YEAR_2000 = Date.UTC(2000, 0, 1);
@@ -46,6 +52,7 @@ describe('text scan of every dashboard page', { skip }, () => {
   let server: RunningServer;
   let browser: Browser;
   let pages: FoundPage[];
+  let archive: Archive;
 
   before(async () => {
     await ensureWebBundle();
@@ -67,13 +74,18 @@ describe('text scan of every dashboard page', { skip }, () => {
         .where('id', '=', post.id).execute();
       if (obs) await db.updateTable('observations').set({ detail: JSON.stringify({ body: '{"error":"Record not found"}', checkedAt: at }) }).where('id', '=', obs.id).execute();
     }
-    server = await startServer(ts.store, { port: 0, rateLimit: { max: 100_000, timeWindowMs: 10_000 } });
+    // Tracked sites with captures archived through the real web archive (the site watch pages).
+    archive = await openArchive(ts.store, { dir: mkdtempSync(join(tmpdir(), 'text-scan-archive-')) });
+    await seedTrackedSites(ts.store, archive, { xss: true });
+    server = await startServer(ts.store, { port: 0, archive, rateLimit: { max: 100_000, timeWindowMs: 10_000 } });
     browser = await launchBrowser(server.url);
     pages = await discoverPages(browser);
   });
   after(async () => {
     await browser?.close();
     await server?.close();
+    await archive?.close();
+    if (archive) rmSync(archive.dir, { recursive: true, force: true });
     await ts?.cleanup();
   });
 
@@ -90,7 +102,7 @@ describe('text scan of every dashboard page', { skip }, () => {
     const navs = pages.filter((p) => p.kind === 'nav').map((p) => p.path);
     assert.ok(navs.includes('/') && navs.includes('/posts') && navs.includes('/terms') && navs.includes('/campaigns'), navs.join(' '));
     const paths = pages.map((p) => p.path);
-    for (const re of [/^\/posts\/\d+$/, /^\/terms\/[^/?]+$/, /^\/campaigns\/[^/?]+$/]) assert.ok(paths.some((p) => re.test(p)), `a page like ${re}: ${paths.join(' ')}`);
+    for (const re of [/^\/posts\/\d+$/, /^\/terms\/[^/?]+$/, /^\/campaigns\/[^/?]+$/, /^\/site-watch\/\d+$/, /^\/site-watch\/captures\/\d+$/, /^\/site-watch\/\d+\/diff\?a=\d+&b=\d+$/]) assert.ok(paths.some((p) => re.test(p)), `a page like ${re}: ${paths.join(' ')}`);
     for (const status of ['removed_by_platform', 'deleted', 'deleted_by_author', 'account_gone']) {
       assert.ok(pages.some((p) => p.kind === 'detail' && p.name.endsWith(`(status ${status})`)), `a post of status ${status}`);
     }

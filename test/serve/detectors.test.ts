@@ -47,6 +47,7 @@ for (const b of backends()) {
         assert.ok(rows.every((r) => Number(r.created_at) >= before), `${d.name}: a seeded finding survived its run`);
         if (kind === 'campaign') assert.equal(rows.length, body.result.campaigns);
         else if (kind === 'impostor') assert.equal(rows.length, Number(body.result.accounts) + Number(body.result.domains)); // one finding per impostor
+        else if (kind === 'site') assert.equal(rows.length, body.result.findings); // one finding per state change of a tracked site
         else assert.deepEqual(rows.map((r) => r.key), ['latest']);
       }
       const terms = (await (await run('terms')).json()) as { result: { terms: number; test: string } };

@@ -21,6 +21,9 @@ import { runCoordination } from '../../src/detect/coordination/index.ts';
 import { seedMeasurements } from '../../src/serve/fixtures-probe.ts';
 import { strFromU8, unzipSync } from 'fflate';
 import { addWatchEntries } from '../../src/detect/impostors/watchlist.ts';
+import { openArchive } from '../../src/archive/index.ts';
+import type { Archive } from '../../src/archive/types.ts';
+import { seedTrackedSites } from '../../src/serve/fixtures-sites.ts';
 import type { StoredAccountImpostor } from '../../src/detect/impostors/scan.ts';
 
 const TOKEN = 'privacy-admin-token';
@@ -57,9 +60,13 @@ function posts(): PostRecord[] {
   return out;
 }
 
-interface Seeded { postIds: number[]; campaignKey: string; findingIds: number[]; term: string; measurementIds: number[]; hosts: string[] }
+interface Seeded {
+  postIds: number[]; campaignKey: string; findingIds: number[]; term: string; measurementIds: number[]; hosts: string[];
+  /** Tracked sites, their captures, and the captures that archived a page answered 200 (site watch). */
+  siteIds: number[]; captureIds: number[]; archivedCaptureIds: number[];
+}
 
-async function seedStore(t: TestStore): Promise<Seeded> {
+async function seedStore(t: TestStore, archive: Archive): Promise<Seeded> {
   const store = t.store;
   const src = await ensureSource(store, { name: 'privacy-fixture', kind: 'import', platform: 'test' });
   await store.bulkWriter().writePosts(Number(src.id), posts(), T0 + 30 * 86_400_000);
@@ -91,7 +98,15 @@ async function seedStore(t: TestStore): Promise<Seeded> {
   const findings = await store.db.selectFrom('findings').select(['id']).orderBy('id').execute();
   // Blocking measurements (no accounts in them): a few, so their routes are walked too.
   const measured = await seedMeasurements(store, { now: T0 + 30 * 86_400_000, days: 1, plan: [{ url: 'https://news.example/', category: 'NEWS', networks: [{ cc: 'XA', asn: 'AS64496', phases: [{ fromDay: 0, scenario: 'dns-injection' }] }] }] });
-  return { postIds, campaignKey: result.campaigns[0]!.id, findingIds: findings.map((f) => Number(f.id)), term: '政策', measurementIds: measured.map((m) => m.id), hosts: [...new Set(measured.map((m) => m.host))] };
+  // Tracked sites with captures archived through the real web archive (site watch routes).
+  const sites = await seedTrackedSites(store, archive, { now: T0 + 30 * 86_400_000 });
+  const captures = sites.flatMap((s) => s.captures);
+  // The replay answers with the archived status: walk the captures that were answered 200.
+  const archived = await store.db.selectFrom('site_captures').select('id').where('record_id', 'is not', null).where('status', '=', 200).orderBy('id').execute();
+  return {
+    postIds, campaignKey: result.campaigns[0]!.id, findingIds: findings.map((f) => Number(f.id)), term: '政策', measurementIds: measured.map((m) => m.id), hosts: [...new Set(measured.map((m) => m.host))],
+    siteIds: sites.map((s) => s.id), captureIds: captures.map((c) => c.id), archivedCaptureIds: archived.map((c) => Number(c.id)),
+  };
 }
 
 /** Every way to fill each path parameter of the API, from the seeded data. */
@@ -111,7 +126,19 @@ function fillers(s: Seeded): Record<string, string[]> {
     '/api/downloads/campaigns/{id}/edges': [s.campaignKey],
     '/api/downloads/terms/{term}/posts': [s.term],
     '/api/downloads/terms/{term}/timeline': [s.term],
+    '/api/site-watch/sites/{id}': s.siteIds.map(String),
+    '/api/site-watch/captures/{id}': s.captureIds.map(String),
+    // One render is enough: screenshots are Chromium's rendering of the archived page, which holds no account.
+    '/api/site-watch/captures/{id}/screenshot.png': s.archivedCaptureIds.slice(0, 1).map(String),
+    '/api/site-watch/captures/{id}/replay': s.archivedCaptureIds.map(String),
+    '/api/site-watch/captures/{id}/replay/*': s.archivedCaptureIds.map(String),
   };
+}
+
+/** Query strings routes need that depend on the seeded ids. */
+function seededQuery(s: Seeded): Record<string, string> {
+  const [a, b] = s.archivedCaptureIds;
+  return { '/api/site-watch/diff': `?a=${a}&b=${b}` };
 }
 
 /** Query strings some routes need to show the fixture's accounts (each has 4 posts, under the default minimum sample of 10). */
@@ -129,15 +156,18 @@ for (const b of backends()) {
     let server: RunningServer;
     let seeded: Seeded;
     let dir: string;
+    let archive: Archive;
 
     before(async () => {
       t = await b.open();
-      seeded = await seedStore(t);
-      server = await startServer(t.store, { port: 0, token: TOKEN, rateLimit: { max: 100_000, timeWindowMs: 10_000 } });
       dir = mkdtempSync(path.join(tmpdir(), 'privacy-walk-'));
+      archive = await openArchive(t.store, { dir: path.join(dir, 'archive') });
+      seeded = await seedStore(t, archive);
+      server = await startServer(t.store, { port: 0, token: TOKEN, archive, rateLimit: { max: 100_000, timeWindowMs: 10_000 } });
     });
     after(async () => {
       await server?.close();
+      await archive?.close();
       await t?.cleanup();
       if (dir) rmSync(dir, { recursive: true, force: true });
     });
@@ -155,9 +185,10 @@ for (const b of backends()) {
           const values = fill[p];
           assert.ok(values?.length, `the privacy walk cannot fill the path parameters of GET ${p}: add them to fillers() so this route is checked`);
           assert.deepEqual(params.map((x) => x.name), [...p.matchAll(/\{(\w+)\}/g)].map((m) => m[1]), `GET ${p}: one parameter to fill`);
-          urls = values.map((v) => p.replace(/\{\w+\}/, encodeURIComponent(v)));
+          // A wildcard tail (the replay's paths) is walked at the site's root.
+          urls = values.map((v) => p.replace(/\{\w+\}/, encodeURIComponent(v)).replace(/\/\*$/, '/'));
         }
-        urls = urls.map((u) => u + (ROUTE_QUERY[p] ?? ''));
+        urls = urls.map((u) => u + (ROUTE_QUERY[p] ?? seededQuery(seeded)[p] ?? ''));
         const got: string[] = [];
         for (const u of urls) {
           const res = await fetch(server.url + u);

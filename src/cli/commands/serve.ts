@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { openStore } from '../../store/open.ts';
 import { UserError } from '../../util/errors.ts';
 import { startServer } from '../../serve/server.ts';
+import { archiveDirOf } from '../context.ts';
 import { ensureWebBundle } from '../../serve/web-build.ts';
 import { parseAllowedHosts } from '../../serve/hosts.ts';
 
@@ -49,7 +50,7 @@ export function registerServe(program: Command): void {
       let server;
       try {
         const allowedHosts = parseAllowedHosts(flags.allowedHosts ?? process.env.CENSORSCOPE_ALLOWED_HOSTS);
-        server = await startServer(store, { port, host: flags.host, token, allowedHosts, rateLimit: { max, timeWindowMs: 10_000 } });
+        server = await startServer(store, { port, host: flags.host, token, allowedHosts, rateLimit: { max, timeWindowMs: 10_000 }, archiveDir: archiveDirOf(cmd) });
       } catch (err) {
         await store.close();
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UserError(`Port ${port} is in use: pick another with --port.`);

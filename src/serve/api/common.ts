@@ -9,6 +9,7 @@ import type { Store } from '../../store/open.ts';
 import type { Services } from '../services.ts';
 import type { ServerPrivacy } from './settings.ts';
 import type { PseudonymIndex } from '../../report/privacy.ts';
+import type { ArchiveAccess } from '../archive-access.ts';
 
 /** An error the API reports as `{ error: { status, code, message, param? } }`. */
 export class ApiError extends Error {
@@ -52,6 +53,8 @@ export interface ApiContext {
   privacy: ServerPrivacy;
   /** Pseudonyms back to store accounts, for filters that take the pseudonym a page shows (one per server). */
   pseudonyms: PseudonymIndex;
+  /** The web archive, opened on first use (site watch replay and screenshots). */
+  archive: ArchiveAccess;
 }
 
 type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;

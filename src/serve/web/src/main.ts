@@ -11,6 +11,7 @@ import { termsPage, termPage } from './pages/terms.ts';
 import { campaignsPage, campaignPage } from './pages/campaigns.ts';
 import { sitesPage, sitePage, measurementPage } from './pages/sites.ts';
 import { impostorsPage } from './pages/impostors.ts';
+import { siteWatchPage, siteWatchSitePage, siteWatchDiffPage, siteWatchCapturePage } from './pages/site-watch.ts';
 import { get } from './api.ts';
 import { showSimulatedBanner } from './banner.ts';
 
@@ -32,6 +33,7 @@ export interface Page {
 
 const PAGES: Page[] = [overviewPage, postsPage, postPage, termsPage, termPage, campaignsPage, campaignPage, impostorsPage];
 PAGES.push(sitesPage, sitePage, measurementPage);
+PAGES.push(siteWatchPage, siteWatchSitePage, siteWatchDiffPage, siteWatchCapturePage);
 
 let current: AbortController | null = null;
 let timers: number[] = [];
