@@ -26,6 +26,7 @@ import type { Archive } from '../../src/archive/types.ts';
 import { postBundle } from '../../src/report/evidence/bundle.ts';
 import { verifyBundle } from '../../src/report/evidence/verify.ts';
 import { runCli } from '../helpers/cli.ts';
+import { startServer } from '../../src/serve/server.ts';
 
 const START = Date.UTC(2026, 0, 5);
 const HOUR = 3_600_000;
@@ -220,6 +221,25 @@ for (const b of backends()) {
       const verified = runCli(['evidence', 'verify', out]);
       assert.equal(verified.status, 0, verified.stderr);
       assert.match(verified.stdout, /^OK: all \d+ files/);
+    });
+
+    it('/api/posts/:id/evidence.zip carries archive.warc.gz only once an admin revealed accounts, the same bytes as the CLI', async () => {
+      const d = await ts.store.db.selectFrom('disappearances').select('post_id').orderBy('post_id').executeTakeFirstOrThrow();
+      const server = await startServer(ts.store, { port: 0, token: 'capture-token', archiveDir: dir });
+      try {
+        const get = async () => new Uint8Array(await (await fetch(`${server.url}/api/posts/${d.post_id}/evidence.zip`)).arrayBuffer());
+        const hidden = unzipSync(await get());
+        assert.equal(hidden['archive.warc.gz'], undefined);
+        assert.ok(hidden['archive.jsonl']);
+        const put = await fetch(`${server.url}/api/settings`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: 'Bearer capture-token' }, body: '{"revealAccounts":true}' });
+        assert.equal(put.status, 200);
+        const shown = await get();
+        assert.ok(unzipSync(shown)['archive.warc.gz']);
+        assert.equal(hex(shown), (await postBundle(ts.store, Number(d.post_id), { reveal: true, archiveDir: dir })).sha256);
+      } finally {
+        await fetch(`${server.url}/api/settings`, { method: 'PUT', headers: { 'content-type': 'application/json', authorization: 'Bearer capture-token' }, body: '{"revealAccounts":false}' });
+        await server.close();
+      }
     });
   });
 
