@@ -31,25 +31,38 @@ export async function addVersion(db: Kysely<Database>, postId: number, seenAt: n
 /** What a recorded check led to. */
 export type Recorded = 'visible' | 'edited' | 'pending' | GoneKind | 'transient' | 'unknown' | 'expired';
 
-/** Records a check of a claimed post and reschedules it. */
-export async function recordCheck(store: Store, item: Claimed, r: CheckResult, now: number, policy: SchedulePolicy): Promise<Recorded> {
-  // One transaction per check: the evidence and the schedule move together, and one commit is cheap.
-  return store.db.transaction().execute((tx) => recordIn(tx, item, r, now, policy));
+/** A recorded check: what it led to, and the observation row that holds it (the archive links its records there). */
+export interface RecordedCheck {
+  recorded: Recorded;
+  observationId: number;
+  /** The answer carried a new text (also at the horizon, where `recorded` says `expired`). */
+  edited: boolean;
 }
 
-async function recordIn(db: Kysely<Database>, item: Claimed, r: CheckResult, now: number, policy: SchedulePolicy): Promise<Recorded> {
+/** Records a check of a claimed post and reschedules it. */
+export async function recordCheck(store: Store, item: Claimed, r: CheckResult, now: number, policy: SchedulePolicy): Promise<RecordedCheck> {
+  // One transaction per check: the evidence and the schedule move together, and one commit is cheap.
+  return store.db.transaction().execute(async (tx) => {
+    const observationId = await observe(tx, item.postId, now, r);
+    return { recorded: await recordIn(tx, item, r, now, policy, observationId), observationId, edited: editedText(item, r) !== null };
+  });
+}
+
+/** The text a visible answer carries when it differs from the stored one (an edit), else null. */
+function editedText(item: Claimed, r: CheckResult): string | null {
+  const text = r.outcome !== 'visible' || r.text == null ? null : storableText(r.text);
+  return text !== null && text !== item.text ? text : null;
+}
+
+async function recordIn(db: Kysely<Database>, item: Claimed, r: CheckResult, now: number, policy: SchedulePolicy, obsId: number): Promise<Recorded> {
   const age = now - item.postedAt;
-  const obsId = await observe(db, item.postId, now, r);
   const release = { lease_owner: null, lease_until: null, last_checked_at: now, checks: item.checks + 1 };
   const expired = age >= policy.horizonMs;
   if (r.outcome === 'visible') {
-    const text = r.text == null ? null : storableText(r.text);
-    let edited = false;
-    if (text !== null && text !== item.text) {
-      await addVersion(db, item.postId, now, text);
-      edited = true;
-    }
-    await db.updateTable('posts').set({ last_seen: now, ...(edited ? { text: text! } : {}) }).where('id', '=', item.postId).execute();
+    const text = editedText(item, r);
+    const edited = text !== null;
+    if (edited) await addVersion(db, item.postId, now, text);
+    await db.updateTable('posts').set({ last_seen: now, ...(edited ? { text } : {}) }).where('id', '=', item.postId).execute();
     await db.updateTable('watch_schedule').set({
       ...release, transient_streak: 0, pending_kind: null, pending_since: null, next_check_at: now + nextInterval(policy, age), done: expired ? 1 : 0,
     }).where('post_id', '=', item.postId).execute();

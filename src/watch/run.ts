@@ -26,6 +26,7 @@ import type { SiteVerdict } from '../detect/sites/types.ts';
 import { SiteWatch } from './sites/watcher.ts';
 import { startAlertDelivery } from './sites/alerts.ts';
 import { countSites } from './sites/claim.ts';
+import { PostCapture } from './capture.ts';
 
 export interface WatchProgress {
   tracked: number;
@@ -63,7 +64,10 @@ export interface WatchOptions {
   onCheck?: (e: { postId: number; owner: string; start: number; end: number; outcome: string }) => void;
   /** Filled with each source's budget, for tests and benchmarks. */
   budgets?: Map<number, Budget>;
-  /** Where site captures are archived (WARC); without it captures keep only their payload digest. */
+  /**
+   * The web archive: every site capture, and the answers a post's evidence rests on
+   * (src/watch/capture.ts), are written there. Without it site captures keep only their payload digest.
+   */
   archive?: Archive;
   /** Revisit tracked sites too (default true). */
   sites?: boolean;
@@ -152,6 +156,7 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
   const { policy, follow, clock, owner, stopped, single } = st;
   const signal = opts.signal;
   let heartbeat = Date.now();
+  const capture = opts.archive ? new PostCapture(store, opts.archive) : null;
   const rows = (await listSources(store)).filter((s) => s.enabled && (!opts.sourceIds || opts.sourceIds.includes(Number(s.id))));
   const live = new Map<number, Live>();
   for (const row of rows) {
@@ -162,7 +167,7 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
     // A source's own configured URLs may be internal (the operator chose them); what its posts
     // link to or redirect to may not, unless --allow-private.
     const policy = { allowPrivate: opts.allowPrivate === true, allowOrigins: configOrigins(JSON.parse(row.config)) };
-    const http = new HttpClient({ budget, clock, signal, simClock, policy, timeoutMs: common.timeoutMs });
+    const http = new HttpClient({ budget, clock, signal, simClock, policy, timeoutMs: common.timeoutMs, onExchange: capture?.onExchange });
     live.set(Number(row.id), { row, driver: createDriver(row, http, clock), budget, listEveryMs: common.listEveryMs, nextListAt: 0 });
   }
   const sourceIds = [...live.keys()];
@@ -193,77 +198,81 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
   }
 
   async function loopBody(): Promise<void> {
-  const checkTimes: number[] = [];
-  let lastProgress = 0;
-  const progress = async (force = false) => {
-    if (!opts.onProgress || (!force && Date.now() - lastProgress < (opts.progressEveryMs ?? 1000))) return;
-    lastProgress = Date.now();
-    const now = clock.now();
-    while (checkTimes.length && checkTimes[0] <= now - 60_000) checkTimes.shift();
-    const tracked = await store.db.selectFrom('watch_schedule').select((eb) => eb.fn.countAll().as('n')).where('done', '=', 0).executeTakeFirst();
-    const kinds = await store.db.selectFrom('disappearances').select(['kind', (eb) => eb.fn.countAll().as('n')]).groupBy('kind').execute();
-    const siteFigures = sites ? await sites.progress() : { tracked: 0, capturesPerMinute: 0, states: {} };
-    opts.onProgress({ tracked: Number(tracked?.n ?? 0), checksPerMinute: checkTimes.length, disappearances: Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)])), sites: siteFigures });
-  };
+    const checkTimes: number[] = [];
+    let lastProgress = 0;
+    const progress = async (force = false) => {
+      if (!opts.onProgress || (!force && Date.now() - lastProgress < (opts.progressEveryMs ?? 1000))) return;
+      lastProgress = Date.now();
+      const now = clock.now();
+      while (checkTimes.length && checkTimes[0] <= now - 60_000) checkTimes.shift();
+      const tracked = await store.db.selectFrom('watch_schedule').select((eb) => eb.fn.countAll().as('n')).where('done', '=', 0).executeTakeFirst();
+      const kinds = await store.db.selectFrom('disappearances').select(['kind', (eb) => eb.fn.countAll().as('n')]).groupBy('kind').execute();
+      const siteFigures = sites ? await sites.progress() : { tracked: 0, capturesPerMinute: 0, states: {} };
+      opts.onProgress({ tracked: Number(tracked?.n ?? 0), checksPerMinute: checkTimes.length, disappearances: Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)])), sites: siteFigures });
+    };
 
-  while (!stopped()) {
-    if (single && Date.now() - heartbeat > 5000) {
-      heartbeat = Date.now();
-      await holdSingleWatcher(store, owner);
-    }
-    for (const s of live.values()) {
-      if (clock.now() < s.nextListAt || stopped()) continue;
-      try {
-        const listed = await s.driver.listNew(s.row.cursor);
-        await ingestPosts(store, Number(s.row.id), listed.posts, clock.now(), policy);
-        if (listed.cursor !== s.row.cursor) {
-          await store.db.updateTable('sources').set({ cursor: listed.cursor }).where('id', '=', s.row.id).execute();
-          s.row = { ...s.row, cursor: listed.cursor };
+    while (!stopped()) {
+      if (single && Date.now() - heartbeat > 5000) {
+        heartbeat = Date.now();
+        await holdSingleWatcher(store, owner);
+      }
+      for (const s of live.values()) {
+        if (clock.now() < s.nextListAt || stopped()) continue;
+        try {
+          const listed = await s.driver.listNew(s.row.cursor);
+          await ingestPosts(store, Number(s.row.id), listed.posts, clock.now(), policy);
+          if (listed.cursor !== s.row.cursor) {
+            await store.db.updateTable('sources').set({ cursor: listed.cursor }).where('id', '=', s.row.id).execute();
+            s.row = { ...s.row, cursor: listed.cursor };
+          }
+        } catch (err) {
+          if (!(err instanceof TransientError) && !signal?.aborted) process.stderr.write(`watch: listing ${s.row.name} failed: ${(err as Error).message}\n`);
         }
-      } catch (err) {
-        if (!(err instanceof TransientError) && !signal?.aborted) process.stderr.write(`watch: listing ${s.row.name} failed: ${(err as Error).message}\n`);
+        s.nextListAt = clock.now() + s.listEveryMs;
       }
-      s.nextListAt = clock.now() + s.listEveryMs;
-    }
-    const due = await claimDue(store, { sourceIds, now: clock.now(), limit: opts.batch ?? 20, owner, leaseMs: opts.leaseMs ?? 5 * 60_000 });
-    if (due.length) adjustScale(policy, clock.now() - due[0].nextCheckAt);
-    for (const item of due) {
-      if (stopped()) break;
-      const s = live.get(item.sourceId)!;
-      const start = clock.now();
-      let result: CheckResult;
-      try {
-        result = await s.driver.checkPost({ platformPostId: item.platformPostId, url: item.url, accountPlatformId: item.accountPlatformId });
-      } catch (err) {
-        // A check cut short by the stop says nothing about the post: leave it for the next run.
-        if (signal?.aborted) break;
-        result = err instanceof TransientError
-          ? { outcome: 'transient', httpStatus: err.httpStatus, errorCode: err.code, detail: { message: err.message } }
-          : { outcome: 'unknown', httpStatus: null, errorCode: err instanceof BlockedAddressError ? err.code : 'error', detail: { message: (err as Error).message } };
+      const due = await claimDue(store, { sourceIds, now: clock.now(), limit: opts.batch ?? 20, owner, leaseMs: opts.leaseMs ?? 5 * 60_000 });
+      if (due.length) adjustScale(policy, clock.now() - due[0].nextCheckAt);
+      for (const item of due) {
+        if (stopped()) break;
+        const s = live.get(item.sourceId)!;
+        const start = clock.now();
+        let result: CheckResult;
+        capture?.begin();
+        try {
+          result = await s.driver.checkPost({ platformPostId: item.platformPostId, url: item.url, accountPlatformId: item.accountPlatformId });
+        } catch (err) {
+          // A check cut short by the stop says nothing about the post: leave it for the next run.
+          if (signal?.aborted) break;
+          result = err instanceof TransientError
+            ? { outcome: 'transient', httpStatus: err.httpStatus, errorCode: err.code, detail: { message: err.message } }
+            : { outcome: 'unknown', httpStatus: null, errorCode: err instanceof BlockedAddressError ? err.code : 'error', detail: { message: (err as Error).message } };
+        }
+        const end = clock.now();
+        const exchanges = capture?.take() ?? [];
+        const recorded = await recordCheck(store, item, result, end, policy);
+        await capture?.archiveCheck(item, recorded, exchanges);
+        checkTimes.push(end);
+        opts.onCheck?.({ postId: item.postId, owner, start, end, outcome: result.outcome });
       }
-      const end = clock.now();
-      await recordCheck(store, item, result, end, policy);
-      checkTimes.push(end);
-      opts.onCheck?.({ postId: item.postId, owner, start, end, outcome: result.outcome });
+      // Leases of items not reached before stopping are released so another watcher takes them.
+      if (stopped() && due.length) {
+        await store.db.updateTable('watch_schedule').set({ lease_owner: null, lease_until: null })
+          .where('lease_owner', '=', owner).where('post_id', 'in', due.map((d) => d.postId)).execute();
+      }
+      const captured = sites && !stopped() ? await sites.runDue(stopped) : 0;
+      if (captured) startDelivery();
+      await progress();
+      if (!due.length && !captured && !stopped()) {
+        const nextCheck = (await nextDue(store, sourceIds)) ?? Infinity;
+        const nextList = Math.min(...[...live.values()].map((s) => s.nextListAt));
+        const nextSite = (await sites?.nextDue()) ?? Infinity;
+        const wait = Math.min(nextCheck, nextList, nextSite) - clock.now();
+        // Cap the nap (2 s of wall time) so aborts, the duration and other watchers' released leases are noticed.
+        const cap = follow ? 2000 * follow.clock.rate : opts.clock ? 60_000 : 2000;
+        await clock.sleep(Math.max(1, Math.min(wait, cap)), signal);
+      }
     }
-    // Leases of items not reached before stopping are released so another watcher takes them.
-    if (stopped() && due.length) {
-      await store.db.updateTable('watch_schedule').set({ lease_owner: null, lease_until: null })
-        .where('lease_owner', '=', owner).where('post_id', 'in', due.map((d) => d.postId)).execute();
-    }
-    const captured = sites && !stopped() ? await sites.runDue(stopped) : 0;
-    if (captured) startDelivery();
-    await progress();
-    if (!due.length && !captured && !stopped()) {
-      const nextCheck = (await nextDue(store, sourceIds)) ?? Infinity;
-      const nextList = Math.min(...[...live.values()].map((s) => s.nextListAt));
-      const nextSite = (await sites?.nextDue()) ?? Infinity;
-      const wait = Math.min(nextCheck, nextList, nextSite) - clock.now();
-      // Cap the nap (2 s of wall time) so aborts, the duration and other watchers' released leases are noticed.
-      const cap = follow ? 2000 * follow.clock.rate : opts.clock ? 60_000 : 2000;
-      await clock.sleep(Math.max(1, Math.min(wait, cap)), signal);
-    }
-  }
-  await progress(true);
+    await capture?.flush();
+    await progress(true);
   }
 }

@@ -64,12 +64,16 @@ async function openPostgresCase(): Promise<TestStore> {
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const store = await openStore({ url: pgUrl, schema });
+  // PostgreSQL has no file to put the web archive beside: without this, commands run by tests
+  // would write it into the working directory (the project).
+  const archive = mkdtempSync(join(tmpdir(), 'censorscope-test-archive-'));
   return {
     store,
-    env: { DATABASE_URL: pgUrl!, CENSORSCOPE_PG_SCHEMA: schema },
+    env: { DATABASE_URL: pgUrl!, CENSORSCOPE_PG_SCHEMA: schema, CENSORSCOPE_ARCHIVE: archive },
     reopen: () => openStore({ url: pgUrl, schema }),
     cleanup: async () => {
       await store.close().catch(() => undefined);
+      rmSync(archive, { recursive: true, force: true });
       const c = new pg.Client({ connectionString: pgUrl });
       await c.connect();
       await c.query(`DROP SCHEMA ${schema} CASCADE`);

@@ -22,7 +22,7 @@ for (const b of backends()) {
         const step = async (r: CheckResult) => {
           const [item] = await claimDue(ts.store, { sourceIds: [Number(src.id)], now: now += 3_600_000, limit: 1, owner: 'w', leaseMs: 60_000 });
           assert.ok(item, 'the post is due');
-          return recordCheck(ts.store, item, r, now, DEFAULT_POLICY);
+          return (await recordCheck(ts.store, item, r, now, DEFAULT_POLICY)).recorded;
         };
         const gone = () => ts.store.db.selectFrom('disappearances').selectAll().execute();
         assert.equal(await step(res('deleted_by_author')), 'pending');
@@ -53,7 +53,11 @@ for (const b of backends()) {
         const src = await addSource(ts.store, { kind: 'feed', url: 'http://127.0.0.1:9/feed' });
         await ingestPosts(ts.store, Number(src.id), [livePost({ platformPostId: 'y', text: 'v1', createdAt: 0 })], 0, DEFAULT_POLICY);
         const [item] = await claimDue(ts.store, { sourceIds: [Number(src.id)], now: 600_000, limit: 5, owner: 'w', leaseMs: 1 });
-        assert.equal(await recordCheck(ts.store, item, res('visible', 'v2'), 600_000, DEFAULT_POLICY), 'edited');
+        const rec = await recordCheck(ts.store, item, res('visible', 'v2'), 600_000, DEFAULT_POLICY);
+        assert.equal(rec.recorded, 'edited');
+        assert.equal(rec.edited, true);
+        const obs = await ts.store.db.selectFrom('observations').select(['id', 'outcome']).execute();
+        assert.deepEqual(obs.map((o) => [Number(o.id), o.outcome]), [[rec.observationId, 'visible']], 'the observation id returned is the check\'s row');
         const versions = await ts.store.db.selectFrom('post_versions').select('text').orderBy('seen_at').execute();
         assert.deepEqual(versions.map((v) => v.text), ['v1', 'v2']);
         assert.ok(nextInterval(DEFAULT_POLICY, 10 * 60_000) < nextInterval(DEFAULT_POLICY, 10 * 3_600_000));
@@ -62,7 +66,10 @@ for (const b of backends()) {
         assert.equal(w.lease_owner, null);
         // Past the horizon the watch ends.
         const [again] = await claimDue(ts.store, { sourceIds: [Number(src.id)], now: 8 * 86_400_000, limit: 5, owner: 'w', leaseMs: 1 });
-        assert.equal(await recordCheck(ts.store, again, res('visible', 'v2'), 8 * 86_400_000, DEFAULT_POLICY), 'expired');
+        const last = await recordCheck(ts.store, again, res('visible', 'v3'), 8 * 86_400_000, DEFAULT_POLICY);
+        assert.equal(last.recorded, 'expired');
+        assert.equal(last.edited, true, 'an edit seen at the horizon is still an edit');
+        assert.equal((await recordCheck(ts.store, { ...again, text: 'v3' }, res('visible', 'v3'), 8 * 86_400_000 + 1, DEFAULT_POLICY)).edited, false);
       } finally {
         await ts.cleanup();
       }

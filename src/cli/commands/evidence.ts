@@ -1,7 +1,7 @@
 /** `censorscope evidence post|campaign ID --out FILE` and `censorscope evidence verify FILE`: evidence bundles. */
 import { readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { withStore, printJson } from '../context.ts';
+import { archiveDirOf, withStore, printJson } from '../context.ts';
 import { campaignBundle, postBundle, type Bundle } from '../../report/evidence/bundle.ts';
 import { verifyBundle } from '../../report/evidence/verify.ts';
 import { UserError } from '../../util/errors.ts';
@@ -37,7 +37,7 @@ export function registerEvidence(program: Command): void {
     .option('--json', 'print {"out", "kind", "bytes", "sha256", "accounts", "files"} as JSON')
     .action(async (id: string, flags: MakeFlags, cmd: Command) => {
       const bundle = await withStore(cmd, (store) => (kind === 'post'
-        ? postBundle(store, id, { reveal: !!flags.revealAccounts })
+        ? postBundle(store, id, { reveal: !!flags.revealAccounts, archiveDir: archiveDirOf(cmd) })
         : campaignBundle(store, id, { reveal: !!flags.revealAccounts })));
       const out = flags.out ?? bundle.name;
       save(bundle, out);

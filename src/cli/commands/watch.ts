@@ -1,8 +1,8 @@
 /** `censorscope watch`: follow every live source and revisit posts until Ctrl-C or --for. */
 import type { Command } from 'commander';
 import { archiveDirOf, withStore } from '../context.ts';
-import { openArchive } from '../../archive/index.ts';
 import { runWatch } from '../../watch/run.ts';
+import { openArchive } from '../../archive/index.ts';
 import { UserError } from '../../util/errors.ts';
 import { countSites } from '../../watch/sites/claim.ts';
 
@@ -21,7 +21,8 @@ export function registerWatch(program: Command): void {
     .option('--quiet', 'no progress lines')
     .option('--sim-clock <url>', "follow the simulated platform's clock (censorscope sim at this URL); only that origin's time headers count")
     .option('--allow-private', "let posts' links and redirects reach loopback, private and link-local addresses (a source's own URL always may)")
-    .action(async (f: { for?: string; quiet?: boolean; simClock?: string; allowPrivate?: boolean }, cmd: Command) => {
+    .option('--without-archive', "write nothing to the web archive (--archive folder): neither site captures nor the answers of posts' first checks, edits and disappearances")
+    .action(async (f: { for?: string; quiet?: boolean; simClock?: string; allowPrivate?: boolean; withoutArchive?: boolean }, cmd: Command) => {
       const durationMs = f.for ? parseDuration(f.for) : undefined;
       const ac = new AbortController();
       const stop = () => ac.abort();
@@ -31,8 +32,8 @@ export function registerWatch(program: Command): void {
         await withStore(cmd, async (store) => {
           const sources = await store.db.selectFrom('sources').select('id').where('kind', 'in', ['mastodon', 'feed', 'http-json']).where('enabled', '=', 1).execute();
           if (!sources.length && !(await countSites(store))) throw new UserError('There is nothing to watch; add a live source with `censorscope source add` or a site with `censorscope site add URL`.');
-          // Every capture of a tracked site is archived (WARC) beside the store.
-          const archive = await openArchive(store, { dir: archiveDirOf(cmd) });
+          // Site captures and the answers a post's evidence rests on are archived (WARC) beside the store.
+          const archive = f.withoutArchive ? undefined : await openArchive(store, { dir: archiveDirOf(cmd) });
           try {
             await runWatch(store, {
               archive, signal: ac.signal, durationMs, progressEveryMs: 5000, simClock: f.simClock, allowPrivate: f.allowPrivate === true,
@@ -43,7 +44,7 @@ export function registerWatch(program: Command): void {
               },
             });
           } finally {
-            await archive.close();
+            await archive?.close();
           }
         });
       } finally {

@@ -7,6 +7,7 @@
 import type { Clock } from '../../watch/clock.ts';
 import { SIM_SPEED_HEADER, SIM_TIME_HEADER } from '../../watch/clock.ts';
 import { BlockedAddressError, DEFAULT_MAX_BYTES, FetchError, safeFetch, TooLargeError, type AddressPolicy, type BodyCap } from '../../net/fetch.ts';
+import type { HttpExchange } from '../../archive/types.ts';
 
 /** What the HTTP client needs of a request budget. */
 export interface Budget {
@@ -100,6 +101,12 @@ export interface HttpClientOptions {
    * allows each source's own configured origins, and everything with `--allow-private`.
    */
   policy?: AddressPolicy;
+  /**
+   * Told of every answer a server gave (transient ones and those before a retry included), with
+   * the request as sent, so the watcher can archive what a check rests on. It only watches: it
+   * must not throw, and the client behaves the same with or without it.
+   */
+  onExchange?: (e: HttpExchange) => void;
 }
 
 /** A clock that follows the simulator's x-sim-time headers, and the only origin trusted to send them. */
@@ -138,6 +145,9 @@ export function retryAfterMs(value: string | null, now: number): number | null {
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 }
 
+/** What the watcher calls itself on every request (and what archived request records show). */
+export const USER_AGENT = 'censorscope-watch/0.1 (+research; deletion observatory)';
+
 export class HttpClient {
   constructor(private readonly o: HttpClientOptions) {}
 
@@ -160,15 +170,18 @@ export class HttpClient {
       await this.o.budget.take(this.o.signal);
       let wait = backoff;
       try {
+        const at = this.o.clock.now();
+        const headers = { accept, 'user-agent': USER_AGENT };
         const res = await safeFetch(url, {
           policy: this.o.policy ?? {},
-          headers: { accept, 'user-agent': 'censorscope-watch/0.1 (+research; deletion observatory)' },
+          headers,
           timeoutMs: this.o.timeoutMs ?? 10_000,
           signal: this.o.signal,
           maxBytes,
           truncate,
         });
         const { bytes } = res;
+        this.report({ at, method: 'GET', url: res.url, requestHeaders: { ...headers }, status: res.status, responseHeaders: res.headers, body: bytes, truncated: res.truncated });
         const body = new TextDecoder().decode(bytes);
         followSimClock(this.o.simClock, res.url, res.headers);
         if (!isTransientStatus(res.status)) return { status: res.status, headers: res.headers, body, bytes, truncated: res.truncated };
@@ -185,5 +198,15 @@ export class HttpClient {
       backoff *= 2;
     }
     throw last;
+  }
+
+  /** Hands an answer to the exchange hook; a failing hook is reported, never taken for a failed fetch. */
+  private report(e: HttpExchange): void {
+    if (!this.o.onExchange) return;
+    try {
+      this.o.onExchange(e);
+    } catch (err) {
+      process.stderr.write(`watch: the exchange hook failed on ${e.url}: ${(err as Error).message}\n`);
+    }
   }
 }

@@ -16,6 +16,7 @@ import { shellQuote, verifyMd, type VerifyMdInput } from './verify-md.ts';
 import { BUNDLE_FORMAT, MANIFEST_FILE, SHA256_FILE, entriesOf, sha256Hex, sha256sumText, type Manifest, type ManifestEntry } from './manifest.ts';
 import { deterministicZip } from './zip.ts';
 import { iso } from './time.ts';
+import { ARCHIVE_WARC, archiveNotes } from './archive-files.ts';
 
 export interface Bundle {
   kind: 'post' | 'campaign';
@@ -32,6 +33,8 @@ export interface Bundle {
 export interface BundleOptions {
   /** Show real accounts (CLI --reveal-accounts, or the server's admin setting). */
   reveal: boolean;
+  /** The web archive folder: a post's archived answers are copied from there (archive.warc.gz, accounts revealed only). */
+  archiveDir?: string | null;
 }
 
 const GENERATOR = `censorscope ${(JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version}`;
@@ -49,6 +52,8 @@ interface Parts {
   revealed: boolean;
   asOf: number;
   raw: Record<string, string>;
+  /** Files that are bytes, not text (archive.warc.gz). */
+  binary?: Record<string, Uint8Array>;
   verify: Omit<VerifyMdInput, 'bundleName' | 'revealed' | 'asOf'>;
   report: (files: ManifestEntry[]) => string;
 }
@@ -56,6 +61,7 @@ interface Parts {
 function assemble(p: Parts): Bundle {
   const files: Record<string, Uint8Array> = {};
   for (const [k, v] of Object.entries(p.raw)) files[k] = utf8(v);
+  Object.assign(files, p.binary ?? {});
   files['VERIFY.md'] = utf8(verifyMd({ ...p.verify, bundleName: p.name, revealed: p.revealed, asOf: iso(p.asOf)! }));
   files['report.html'] = utf8(p.report(entriesOf(files)));
   const manifest: Manifest = {
@@ -71,16 +77,18 @@ function assemble(p: Parts): Bundle {
 /** The bundle of one post, named by store id or `SOURCE:PLATFORM_POST_ID`. */
 export async function postBundle(store: Store, ref: string | number, opts: BundleOptions): Promise<Bundle> {
   const id = typeof ref === 'number' ? ref : await resolvePostId(store, ref);
-  const e = await collectPostEvidence(store, id, await accountView(store, opts.reveal));
+  const e = await collectPostEvidence(store, id, await accountView(store, opts.reveal), opts.archiveDir ?? null);
   const label = `${e.source.name}:${e.post.platform_post_id}`;
   return assemble({
     kind: 'post', name: `censorscope-evidence-post-${e.post.id}.zip`, revealed: e.revealed, asOf: e.asOf, raw: postRawFiles(e),
+    binary: e.archive.warc ? { [ARCHIVE_WARC]: e.archive.warc } : {},
     subject: { post_id: e.post.id, source: e.source.name, platform_post_id: e.post.platform_post_id, status: e.post.status },
     verify: {
       subject: `post ${label} (store id ${e.post.id})`,
       remake: `censorscope evidence post ${e.post.id}${e.revealed ? ' --reveal-accounts' : ''}`,
       requests: [{ label: 'The request the watcher makes to check the post', url: e.recheck.url }, { label: "The post's public URL", url: e.recheck.publicUrl }]
         .filter((r, i, all) => r.url && all.findIndex((x) => x.url === r.url) === i),
+      notes: archiveNotes(e.archive),
     },
     report: (files) => postReport(e, { generator: GENERATOR, files }),
   });

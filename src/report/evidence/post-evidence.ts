@@ -12,6 +12,7 @@ import { UserError } from '../../util/errors.ts';
 import { addIdentifiers, followedAccounts, knownMentions, viewExtra, viewMentions, ACCOUNT_ID_KEY, ACCOUNT_NAME_KEY, type AccountView } from '../privacy.ts';
 import { checkRequest, type CheckRequest, type SourceInfo } from './fetched.ts';
 import { latest } from './time.ts';
+import { collectArchived, type ArchivedEvidence } from './archived.ts';
 
 export interface EvidenceVersion {
   seen_at: number;
@@ -74,6 +75,8 @@ export interface PostEvidence {
   disappearances: EvidenceDisappearance[];
   /** How to look at the post again: its public URL (null when pseudonymising rewrote it) and the request the watcher makes. */
   recheck: CheckRequest & { publicUrl: string | null };
+  /** The answers archived for the post's checks (WARC records; the bytes only when accounts are revealed). */
+  archive: ArchivedEvidence;
 }
 
 function parseJson(text: string | null): unknown {
@@ -114,8 +117,11 @@ export async function resolvePostId(store: Store, ref: string): Promise<number> 
     : `No post "${trimmed.slice(0, 120)}" in this store: no source is named "${trimmed.slice(0, trimmed.indexOf(':'))}" (sources: ${names.slice(0, 10).join(', ') || 'none'}).`);
 }
 
-/** Reads a post's evidence through the account view; throws a UserError when the post is not there. */
-export async function collectPostEvidence(store: Store, postId: number, view: AccountView): Promise<PostEvidence> {
+/**
+ * Reads a post's evidence through the account view; throws a UserError when the post is not there.
+ * `archiveDir` is the web archive folder its archived answers are read from.
+ */
+export async function collectPostEvidence(store: Store, postId: number, view: AccountView, archiveDir: string | null = null): Promise<PostEvidence> {
   const db = store.db;
   const p = await db.selectFrom('posts as p')
     .innerJoin('sources as s', 's.id', 'p.source_id')
@@ -176,10 +182,14 @@ export async function collectPostEvidence(store: Store, postId: number, view: Ac
     id: Number(d.id), kind: d.kind, last_seen_at: Number(d.last_seen_at), first_missing_at: Number(d.first_missing_at),
     observation_id: n(d.observation_id), detected_at: Number(d.detected_at),
   }));
+  // Posts closed with their account were proved gone by another post's check: its records count here too.
+  const provers = [...new Set(observations.map((o) => (parseJson(o.detail) as { provenByObservation?: unknown } | null)?.provenByObservation)
+    .filter((v): v is number => typeof v === 'number'))].sort((a, b) => a - b);
+  const archive = await collectArchived(store, postId, provers, view, ids, archiveDir);
   const asOf = latest([post.last_seen, post.first_seen, post.status_changed_at, ...vers.map((v) => v.seen_at), ...obs.map((o) => o.observed_at),
     ...gone.map((d) => d.detected_at)]) ?? post.first_seen;
   return {
     kind: 'post', revealed: view.revealed, asOf, source: shownSource, post, versions: vers, observations: obs, disappearances: gone,
-    recheck: { ...checkRequest(sourceInfo, p.platform_post_id, url), publicUrl: url === p.url ? url : null },
+    recheck: { ...checkRequest(sourceInfo, p.platform_post_id, url), publicUrl: url === p.url ? url : null }, archive,
   };
 }

@@ -7,6 +7,7 @@ import type { PostEvidence } from './post-evidence.ts';
 import { esc, facts, filesTable, jsonBlock, page, privacyNote, table, td, timeCell, urlCell } from './html.ts';
 import { statusWords } from './labels.ts';
 import { duration, iso } from './time.ts';
+import { archiveSection } from './archive-files.ts';
 
 /** What the bundle says about itself (filled in by bundle.ts). */
 export interface ReportMeta {
@@ -71,6 +72,7 @@ export function postReport(e: PostEvidence, meta: ReportMeta): string {
       td(esc(statusWords(d.kind))), td(timeCell(d.last_seen_at)), td(timeCell(d.first_missing_at)), td(esc(duration(d.first_missing_at - d.last_seen_at))),
       td(d.observation_id != null ? `observation #${esc(d.observation_id)}` : '—'), td(timeCell(d.detected_at)),
     ]), ' id="disappearances"'),
+    archiveSection(e.archive),
     '<h2>How to look again</h2>',
     facts([
       ['post URL', e.recheck.publicUrl ? urlCell(e.recheck.publicUrl) : p.url ? `${urlCell(p.url)} <span class="muted">(an account in it is pseudonymised: not the platform's URL)</span>` : '—'],

@@ -7,6 +7,7 @@ import type { PostEvidence } from './post-evidence.ts';
 import type { CampaignEvidence } from './campaign-evidence.ts';
 import { edgesCsv } from '../../detect/coordination/export.ts';
 import { iso } from './time.ts';
+import { ARCHIVE_JSONL, archiveJsonl } from './archive-files.ts';
 
 const jsonl = (rows: unknown[]) => rows.map((r) => `${JSON.stringify(r)}\n`).join('');
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
@@ -31,6 +32,7 @@ export function postRawFiles(e: PostEvidence): Record<string, string> {
       id: d.id, kind: d.kind, last_seen_at: iso(d.last_seen_at), first_missing_at: iso(d.first_missing_at),
       interval_seconds: (d.first_missing_at - d.last_seen_at) / 1000, observation_id: d.observation_id, detected_at: iso(d.detected_at),
     }))),
+    ...(e.archive.records.length ? { [ARCHIVE_JSONL]: archiveJsonl(e.archive) } : {}),
   };
 }
 

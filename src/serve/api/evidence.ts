@@ -33,10 +33,12 @@ async function orNotFound<T>(make: () => Promise<T>): Promise<T> {
 export async function evidenceApi(app: FastifyInstance, ctx: ApiContext): Promise<void> {
   route(app, ctx, {
     method: 'GET', url: '/api/posts/:id/evidence.zip', tag: 'evidence', params: z.object({ id: idParam }),
-    summary: "A post's evidence bundle (application/zip): printable report.html, raw observations, versions and disappearance, MANIFEST.sha256 and manifest.json hashing every file, VERIFY.md. Accounts as the privacy setting says.",
+    summary: "A post's evidence bundle (application/zip): printable report.html, raw observations, versions and disappearance, the archived answers (archive.jsonl; archive.warc.gz when accounts are revealed), MANIFEST.sha256 and manifest.json hashing every file, VERIFY.md. Accounts as the privacy setting says.",
   }, async ({ params, reply }) => {
     const reveal = await ctx.privacy.revealed();
-    return sendZip(reply, await orNotFound(() => postBundle(ctx.store, params.id, { reveal })));
+    // The archived answers name accounts as served: their bytes only leave when accounts are revealed.
+    const archiveDir = reveal ? (await ctx.archive())?.dir ?? null : null;
+    return sendZip(reply, await orNotFound(() => postBundle(ctx.store, params.id, { reveal, archiveDir })));
   });
 
   route(app, ctx, {
