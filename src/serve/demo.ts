@@ -8,6 +8,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { openStore, type Store } from '../store/open.ts';
 import { startServer, type RunningServer } from './server.ts';
+import { archiveDirFor } from '../archive/location.ts';
 import { Services } from './services.ts';
 import { ensureWebBundle } from './web-build.ts';
 import { startSim, type SimHandle } from '../collect/sim/server.ts';
@@ -49,13 +50,19 @@ export interface RunningDemo {
 
 /** Starts the demo; resolves once the dashboard is listening. */
 export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
-  if (!o.keep) for (const suffix of ['', '-wal', '-shm']) if (existsSync(o.file + suffix)) rmSync(o.file + suffix);
+  // The demo's WARC files sit beside its store and go with it: a fresh demo starts both empty.
+  const archiveDir = archiveDirFor({ db: o.file });
+  if (!o.keep) {
+    for (const suffix of ['', '-wal', '-shm']) if (existsSync(o.file + suffix)) rmSync(o.file + suffix);
+    rmSync(archiveDir, { recursive: true, force: true });
+  }
   await ensureWebBundle({ log: o.log });
   const store = await openStore({ db: o.file });
   // The simulator answers as Mastodon does, which never says who removed a status: its
   // moderators' removals are stored as `deleted` (actor unknown), so the demo's term analysis
   // counts those as removals, and says so in its result (`removedAs`).
   const services = new Services(store, { terms: { removedAs: ['removed_by_platform', 'deleted'] } });
+  services.archiveDir = archiveDir;
   const token = o.token ?? randomBytes(12).toString('hex');
   const cleanups: Array<() => Promise<void>> = [];
   let sim: SimHandle | null = null;
@@ -120,7 +127,7 @@ export async function startDemo(o: DemoOptions): Promise<RunningDemo> {
       if (services.watch.lastError) o.log(`watch error: ${services.watch.lastError}`);
     }, 15_000));
 
-    server = await startServer(store, { port: o.port ?? 8787, host: o.host ?? '127.0.0.1', token, services });
+    server = await startServer(store, { port: o.port ?? 8787, host: o.host ?? '127.0.0.1', token, services, archiveDir });
   } catch (err) {
     await stop();
     throw err;

@@ -203,10 +203,10 @@ export async function buildApp(store: Store, opts: ServerOptions = {}): Promise<
 
   const cache = new TtlCache(5000, Date.now, opts.cache);
   // The site watch pages read the archive; a folder that does not exist yet means nothing was archived.
-  const archive = archiveAccess(opts.archive, async () => {
-    const dir = opts.archiveDir ?? archiveDirFor();
-    return existsSync(dir) ? openArchive(store, { dir }) : null;
-  });
+  const archiveDir = opts.archiveDir ?? archiveDirFor();
+  // The watcher the dashboard starts writes to the folder the pages read (the demo sets its own).
+  services.archiveDir ??= archiveDir;
+  const archive = archiveAccess(opts.archive, async () => existsSync(archiveDir) ? openArchive(store, { dir: archiveDir }) : null);
   const ctx: ApiContext = { store, routes, pages, cache, services, requireToken, privacy: new ServerPrivacy(store, cache), pseudonyms: new PseudonymIndex(store), archive };
   for (const plugin of API_PLUGINS) await app.register(plugin as FastifyPluginAsync<ApiContext>, ctx);
 

@@ -6,6 +6,7 @@
 import type { Store } from '../store/open.ts';
 import { runWatch } from '../watch/run.ts';
 import { DETECTORS, detectorByName } from '../detect/index.ts';
+import { openArchive } from '../archive/index.ts';
 
 export interface WatchStatus {
   running: boolean;
@@ -40,20 +41,26 @@ export class Services {
   /** The simulator whose clock the watcher follows (set by the demo only; see `watch --sim-clock`). */
   simClock: string | undefined;
 
+  /** The archive folder the watcher writes site captures and post evidence to (the server sets it; none: nothing archived). */
+  archiveDir: string | undefined;
+
   /** Starts the watcher in the background (no-op when it already runs). */
   async startWatch(opts: { durationMs?: number } = {}): Promise<WatchStatus> {
     if (this.running) return this.watch;
     const controller = new AbortController();
     this.controller = controller;
     Object.assign(this.watch, { running: true, startedAt: Date.now(), lastError: null });
+    const archive = this.archiveDir ? await openArchive(this.store, { dir: this.archiveDir }) : undefined;
     this.running = runWatch(this.store, {
+      archive,
       signal: controller.signal,
       ...(opts.durationMs ? { durationMs: opts.durationMs } : {}),
       ...(this.simClock ? { simClock: this.simClock } : {}),
       onProgress: (p) => { this.watch.lastProgress = p; },
     }).catch((err: Error) => {
       if (!controller.signal.aborted) this.watch.lastError = err.message;
-    }).finally(() => {
+    }).finally(async () => {
+      await archive?.close().catch(() => undefined);
       this.watch.running = false;
       this.running = null;
       this.controller = null;

@@ -1,4 +1,4 @@
-/** `censorscope watch`: follow every live source and revisit posts until Ctrl-C or --for. */
+/** `censorscope watch`: follow every live source, revisit posts and tracked sites until Ctrl-C or --for. */
 import type { Command } from 'commander';
 import { archiveDirOf, withStore } from '../context.ts';
 import { runWatch } from '../../watch/run.ts';
@@ -16,7 +16,7 @@ export function parseDuration(s: string): number {
 
 export function registerWatch(program: Command): void {
   program.command('watch')
-    .description('Follow every live source, revisit posts on the adaptive schedule and record disappearances (Ctrl-C to stop).')
+    .description('Follow every live source, revisit posts on the adaptive schedule and record disappearances, and revisit tracked sites (censorscope site add) on theirs (Ctrl-C to stop).')
     .option('--for <duration>', 'stop after this much wall time (e.g. 30s, 10m, 2h)')
     .option('--quiet', 'no progress lines')
     .option('--sim-clock <url>', "follow the simulated platform's clock (censorscope sim at this URL); only that origin's time headers count")
