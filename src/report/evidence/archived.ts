@@ -14,6 +14,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../../store/open.ts';
+import type { ArchiveRecord } from '../../store/schema.ts';
 import type { AccountView } from '../privacy.ts';
 
 /** One archived record, as the bundle lists it. */
@@ -44,22 +45,8 @@ export interface ArchivedEvidence {
   omitted: string | null;
 }
 
-interface Row {
-  id: number;
-  file: string;
-  record_offset: number;
-  record_length: number;
-  type: string;
-  warc_record_id: string;
-  target_uri: string;
-  date: number;
-  payload_digest: string | null;
-  http_status: number | null;
-  content_type: string | null;
-  refers_to: number | null;
-  observation_id: number | null;
-  role: EvidenceRecord['role'];
-}
+/** An archive record as the bundle lists it: the store's row with plain numbers, and its role. */
+type Row = Omit<ArchiveRecord, 'subject' | 'subject_id'> & { role: EvidenceRecord['role'] };
 
 /** Exactly `length` bytes at `offset` of a file. */
 function readAt(path: string, offset: number, length: number): Uint8Array {

@@ -8,6 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
+import { mulberry32 } from '../../../src/util/random.ts';
 
 export const FEEDS_DIR = path.resolve(import.meta.dirname, '../../../../shared/data/feeds/rss-parser/input');
 const FEEDS = ['guardian.rss', 'heise.atom', 'uolNoticias.rss', 'craigslist.rss', 'encoding.rss', 'itunes-missing-image.rss', 'rss-1.rss', 'atom-customfields.atom', 'many-links.rss'];
@@ -17,17 +18,8 @@ export interface NewsItem {
   teaser: string;
 }
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG. */
+export const rng = mulberry32;
 
 function clean(s: string): string {
   return s.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1').replace(/<[^>]*>/g, ' ').replace(/&lt;[\s\S]*?&gt;/g, ' ')
