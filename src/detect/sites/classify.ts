@@ -21,7 +21,9 @@
  *   7. updated     otherwise, with a diff summary.
  * The baseline is the most recent healthy (reachable/updated) capture: a defacement stays
  * `defaced` and an injection `injected` until cleaned, and a site back from a takedown compares
- * with its last good page. "New" hosts are new against every earlier healthy capture.
+ * with its last good page. "New" hosts are new against every earlier healthy capture (and the
+ * ordinary visible links of captures judged injected). A visible link whose text is a headline
+ * holding one spam word, among the page's ordinary headlines, is editorial, not a link farm.
  */
 import type { Classification, FetchOutcome, PageSnapshot, ProbeHint, SiteVerdict, SnapshotLink } from './types.ts';
 import { HEALTHY_VERDICTS } from './types.ts';
