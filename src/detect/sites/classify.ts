@@ -21,9 +21,11 @@
  *   7. updated     otherwise, with a diff summary.
  * The baseline is the most recent healthy (reachable/updated) capture: a defacement stays
  * `defaced` and an injection `injected` until cleaned, and a site back from a takedown compares
- * with its last good page. "New" hosts are new against every earlier healthy capture.
+ * with its last good page. "New" hosts are new against every earlier healthy capture (and the
+ * ordinary visible links of captures judged injected). A visible link whose text is a headline
+ * holding one spam word, among the page's ordinary headlines, is editorial, not a link farm.
  */
-import type { Classification, FetchOutcome, PageSnapshot, ProbeHint, SiteVerdict } from './types.ts';
+import type { Classification, FetchOutcome, PageSnapshot, ProbeHint, SiteVerdict, SnapshotLink } from './types.ts';
 import { HEALTHY_VERDICTS } from './types.ts';
 import { ALL_TERMS, isAdHost, isParkingHost, type MarkerTerm } from './markers.ts';
 import { sketchSimilarity } from './normalise.ts';
@@ -175,8 +177,15 @@ function hostOf(url: string): string {
   try { return new URL(url).host.toLowerCase(); } catch { return ''; }
 }
 
-/** Registrable domains seen in earlier healthy captures (links, frames, scripts, redirects, the site's own). */
-function knownDomains(healthy: readonly PageSnapshot[], cur: PageSnapshot): Set<string> {
+/**
+ * Registrable domains the site linked before: everything in earlier healthy captures (links,
+ * frames, scripts, redirects, the site's own), and the ordinary visible links of captures judged
+ * `injected` (the site's own page with spam added: a news page keeps publishing while it carries
+ * a hidden iframe, and the outlets it starts linking then are its own, not the attacker's). Of an
+ * injected capture only visible, non-ad links without spam words count, and never a domain that
+ * capture also reached by a hidden or spam link, a frame, a script or a redirect.
+ */
+function knownDomains(healthy: readonly PageSnapshot[], cur: PageSnapshot, injected: readonly PageSnapshot[] = []): Set<string> {
   const out = new Set<string>([cur.domain]);
   for (const s of healthy) {
     out.add(s.domain);
@@ -186,12 +195,49 @@ function knownDomains(healthy: readonly PageSnapshot[], cur: PageSnapshot): Set<
     for (const h of s.scriptHosts) out.add(registrableDomain(h));
     for (const r of s.redirects) if (r.host) out.add(registrableDomain(r.host));
   }
+  for (const s of injected) {
+    const suspect = new Set<string>([
+      ...s.links.filter((l) => l.host && (l.hidden || l.spam)).map((l) => l.host),
+      ...s.iframes.map((f) => f.host), ...s.scriptHosts, ...s.redirects.map((r) => r.host),
+    ].filter((h) => h).map(registrableDomain));
+    for (const l of s.links) {
+      const d = l.host ? registrableDomain(l.host) : '';
+      if (d && !l.hidden && !l.ad && !l.spam && !suspect.has(d)) out.add(d);
+    }
+  }
   return out;
 }
 
-function injectionReasons(cur: PageSnapshot, base: PageSnapshot | null, healthy: readonly PageSnapshot[]): string[] {
+/** Latin words and CJK characters of an anchor text: how much prose it is. */
+function proseSize(text: string): { words: number; cjk: number } {
+  return { words: (text.match(/[\p{L}\p{N}]*\p{Script=Latin}[\p{L}\p{N}'’-]*/gu) ?? []).length, cjk: (text.match(/\p{Script=Han}/gu) ?? []).length };
+}
+
+/** True when an anchor text reads as a headline: a sentence (5+ words, or 10+ Chinese characters). */
+function isProse(text: string): boolean {
+  const { words, cjk } = proseSize(text);
+  return words >= 5 || cjk >= 10;
+}
+
+/**
+ * True when a visible link with spam words reads as an ordinary headline rather than a spam
+ * anchor: prose ("Porn actor Stormy Daniels casts doubt on denial of affair with Trump", "澳门11月
+ * 博彩收入同比增长") holding one spam term, once, that is a small part of it. Link-farm anchors are
+ * the keywords themselves ("澳门赌场", "cheap viagra") or stack several ("澳门威尼斯人娱乐城开户送彩金").
+ */
+function headlineLike(l: SnapshotLink): boolean {
+  const spam = l.spam ?? [];
+  if (spam.length !== 1 || !isProse(l.text)) return false;
+  const m = term(spam[0]!);
+  if (!m) return false;
+  const hits = l.text.match(new RegExp(m.re.source, 'gu')) ?? [];
+  const chars = hits.reduce((a, h) => a + h.length, 0);
+  return hits.length === 1 && chars * 4 <= l.text.replace(/\s+/gu, '').length;
+}
+
+function injectionReasons(cur: PageSnapshot, base: PageSnapshot | null, healthy: readonly PageSnapshot[], injected: readonly PageSnapshot[] = []): string[] {
   const reasons: string[] = [];
-  const known = knownDomains(healthy, cur);
+  const known = knownDomains(healthy, cur, injected);
   const isNew = (host: string): boolean => host !== '' && !known.has(registrableDomain(host));
   const firstCapture = healthy.length === 0;
 
@@ -203,13 +249,23 @@ function injectionReasons(cur: PageSnapshot, base: PageSnapshot | null, healthy:
     reasons.push(`${hidden.length} hidden link${hidden.length === 1 ? '' : 's'} added to ${hiddenDomains.length} new host${hiddenDomains.length === 1 ? '' : 's'} (${list(hiddenDomains, 4)})`
       + (hiddenSpam.length ? `, with ${topicOf(hiddenSpam)} terms ${list(hiddenSpam)}` : ''));
   }
-  // Visible link farms: several links to new domains whose texts are spam.
-  const farm = cur.links.filter((l) => !l.hidden && !l.ad && l.spam && isNew(l.host));
+  // Visible link farms: several links to new domains whose texts are spam. A story is counted once
+  // (the lead and "most read" link the same headline). Headlines that merely contain a spam word
+  // (headlineLike) sit among the page's ordinary headlines and are editorial: they count only when
+  // they outnumber those ordinary headlines (then the "headlines" are the farm).
+  const key = (l: SnapshotLink): string => `${l.href}\n${l.text}`;
+  const visibleSpam = cur.links.filter((l) => !l.hidden && !l.ad && l.spam && isNew(l.host));
+  const ordinary = new Set(cur.links.filter((l) => !l.hidden && !l.ad && !l.spam && l.host && isProse(l.text)).map(key));
+  const editorial = new Set(visibleSpam.filter(headlineLike).map(key));
+  const editorialOk = editorial.size <= ordinary.size;
+  const farm = visibleSpam.filter((l) => !(editorialOk && editorial.has(key(l))));
+  const farmStories = new Set(farm.map(key)).size;
   const farmStrong = farm.some((l) => (l.spam ?? []).some((t) => term(t)?.strong));
-  if (farm.length >= 3 || (farm.length >= 2 && farmStrong)) {
+  if (farmStories >= 3 || (farmStories >= 2 && farmStrong)) {
     const terms = [...new Set(farm.flatMap((l) => l.spam ?? []))];
     const domains = [...new Set(farm.map((l) => registrableDomain(l.host)))];
-    reasons.push(`${farm.length} links to ${domains.length} new host${domains.length === 1 ? '' : 's'} (${list(domains, 4)}) with ${topicOf(terms)} terms ${list(terms)}`);
+    const crowd = !editorialOk && editorial.size ? `, outnumbering the page's ${ordinary.size} ordinary headline link${ordinary.size === 1 ? '' : 's'}` : '';
+    reasons.push(`${farmStories} links to ${domains.length} new host${domains.length === 1 ? '' : 's'} (${list(domains, 4)}) with ${topicOf(terms)} terms ${list(terms)}${crowd}`);
   }
   // Hidden frames from new domains (drive-by loaders, invisible ad fraud).
   const frames = cur.iframes.filter((f) => f.hidden && !f.ad && isNew(f.host));
@@ -296,6 +352,8 @@ export function classifyCapture(current: { outcome: FetchOutcome; snapshot: Page
   const baselineIndex = history.findIndex((h) => HEALTHY_VERDICTS.has(h.verdict) && usable(h.snapshot));
   const base = baselineIndex >= 0 ? history[baselineIndex]!.snapshot : null;
   const healthy = history.filter((h) => HEALTHY_VERDICTS.has(h.verdict) && usable(h.snapshot)).slice(0, THRESHOLDS.historyDepth).map((h) => h.snapshot!);
+  // Captures judged injected: their ordinary visible links are the site's own (knownDomains).
+  const soiled = history.filter((h) => h.verdict === 'injected' && usable(h.snapshot)).slice(0, THRESHOLDS.historyDepth).map((h) => h.snapshot!);
   const refDomain = base?.domain ?? [...history].reverse().find((h) => usable(h.snapshot))?.snapshot?.domain ?? '';
   const moved = refDomain !== '' && cur.domain !== '' && cur.domain !== refDomain ? [`the answer came from ${cur.domain}, not ${refDomain}`] : [];
   const diff = base ? diffSummary(base, cur) : null;
@@ -320,7 +378,7 @@ export function classifyCapture(current: { outcome: FetchOutcome; snapshot: Page
     return result('defaced', [...defaced, ...moved, ...cut], diff, idx);
   }
 
-  const injected = injectionReasons(cur, base, healthy);
+  const injected = injectionReasons(cur, base, healthy, soiled);
   if (injected.length) {
     if (diff) injected.push(`the rest of the page is ${pct(diff.similarity)} similar to the capture of ${iso(history[baselineIndex]!.at)}`);
     return result('injected', [...injected, ...cut], diff, idx);
