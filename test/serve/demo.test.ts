@@ -86,7 +86,10 @@ describe('the demo\'s campaigns against the simulator\'s planted ones', () => {
       const complete = [...planted.values()].filter((c) => c.posts.every((id) => stored.has(id))).map((c) => c.accounts);
       const jaccard = (a: Set<string>, b: Set<string>) => [...a].filter((x) => b.has(x)).length / new Set([...a, ...b]).size;
       const everyPlanted = [...planted.values()].map((c) => c.accounts);
-      const right = detected.filter((d) => everyPlanted.some((p) => jaccard(d, p) >= 0.8)).length;
+      // A detected campaign is right when its accounts are a planted campaign's: one caught mid-burst
+      // at the end of the run holds only the accounts that had posted yet, so containment, not Jaccard.
+      const within = (d: Set<string>, p: Set<string>) => [...d].filter((x) => p.has(x)).length / d.size;
+      const right = detected.filter((d) => everyPlanted.some((p) => within(d, p) >= 0.8)).length;
       const found = complete.filter((p) => detected.some((d) => jaccard(d, p) >= 0.8)).length;
       const msg = `detected ${detected.length} (${right} right), planted and stored ${complete.length} (${found} found); demo log:\n${lines.join('\n')}`;
       t.diagnostic(`detected ${detected.length} (${right} planted), planted and stored ${complete.length} (${found} found)`);
