@@ -4,14 +4,13 @@
  * with warcio and carries the digests it claims, and every page is in the index.
  */
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { unzipSync } from 'fflate';
 import { z } from 'zod';
 import { WARCParser } from 'warcio';
 import { createGunzip } from 'node:zlib';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { parseRecord } from './warc.ts';
+import { parseRecord, sha256 } from './warc.ts';
 
 const Resource = z.object({ name: z.string().optional(), path: z.string(), hash: z.string(), bytes: z.number() });
 const DataPackage = z.object({
@@ -47,7 +46,6 @@ export async function validateWacz(file: string): Promise<{ problems: string[]; 
   } catch (err) {
     return { problems: [`${file} is not a readable ZIP file (${(err as Error).message}).`], counts };
   }
-  const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
   const json = (name: string): unknown => {
     const bytes = entries[name];
     if (!bytes) { problems.push(`${name} is missing.`); return null; }
@@ -63,7 +61,7 @@ export async function validateWacz(file: string): Promise<{ problems: string[]; 
       const bytes = entries[r.path];
       if (!bytes) { problems.push(`datapackage.json names ${r.path}, which is not in the package.`); continue; }
       if (bytes.length !== r.bytes) problems.push(`${r.path} has ${bytes.length} bytes, datapackage.json says ${r.bytes}.`);
-      if (sha(bytes) !== r.hash) problems.push(`${r.path} has hash ${sha(bytes)}, datapackage.json says ${r.hash}.`);
+      if (sha256(bytes) !== r.hash) problems.push(`${r.path} has hash ${sha256(bytes)}, datapackage.json says ${r.hash}.`);
     }
     const listed = new Set(pkg.data.resources.map((r) => r.path));
     for (const name of Object.keys(entries)) {
@@ -72,8 +70,8 @@ export async function validateWacz(file: string): Promise<{ problems: string[]; 
   }
   const digest = Digest.safeParse(json('datapackage-digest.json'));
   if (entries['datapackage-digest.json'] && !digest.success) problems.push('datapackage-digest.json does not have the fields path and hash.');
-  if (digest.success && entries['datapackage.json'] && digest.data.hash !== sha(entries['datapackage.json'])) {
-    problems.push(`datapackage.json has hash ${sha(entries['datapackage.json'])}, datapackage-digest.json says ${digest.data.hash}.`);
+  if (digest.success && entries['datapackage.json'] && digest.data.hash !== sha256(entries['datapackage.json'])) {
+    problems.push(`datapackage.json has hash ${sha256(entries['datapackage.json'])}, datapackage-digest.json says ${digest.data.hash}.`);
   }
 
   for (const name of Object.keys(entries).filter((n) => /^archive\/.+\.warc(\.gz)?$/.test(n))) {
@@ -143,7 +141,6 @@ export async function validateWacz(file: string): Promise<{ problems: string[]; 
 
 /** Every record of a WARC file parses and its block digest holds, indexed or not (requests too). */
 async function checkWholeWarc(name: string, bytes: Uint8Array): Promise<string[]> {
-  const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
   const out: string[] = [];
   if (name.endsWith('.gz')) {
     // zlib checks every member's CRC-32: the only check that covers the WARC headers themselves.
@@ -158,7 +155,7 @@ async function checkWholeWarc(name: string, bytes: Uint8Array): Promise<string[]
     for await (const record of parser) {
       const block = await record.readFully(false);
       const stated = record.warcBlockDigest;
-      if (stated?.startsWith('sha256:') && stated !== sha(block)) out.push(`${name}: the record at offset ${parser.offset} has block digest ${sha(block)}, its header says ${stated}.`);
+      if (stated?.startsWith('sha256:') && stated !== sha256(block)) out.push(`${name}: the record at offset ${parser.offset} has block digest ${sha256(block)}, its header says ${stated}.`);
     }
   } catch (err) {
     out.push(`${name}: the WARC stops parsing after offset ${parser.offset} (${(err as Error).message}).`);
@@ -180,14 +177,13 @@ async function checkIndexedRecord(entries: Record<string, Uint8Array>, where: st
     return [`${where}: no WARC record parses at offset ${offset} of archive/${f.filename} (${(err as Error).message}).`];
   }
   const out: string[] = [];
-  const sha = (b: Uint8Array) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
   if (!rec.id || !rec.type) out.push(`${where}: no WARC record parses at offset ${offset} of archive/${f.filename}.`);
   if (rec.targetUri !== f.url) out.push(`${where}: the record at offset ${offset} is for ${rec.targetUri}, not ${f.url}.`);
   const recTs = Number.isFinite(rec.date) ? new Date(rec.date).toISOString().replace(/[-:T]/g, '').slice(0, 14) : 'no valid WARC-Date';
   if (recTs !== ts) out.push(`${where}: the record at offset ${offset} is dated ${recTs}, not ${ts}.`);
   const block = Buffer.concat([rec.head, rec.payload]);
-  if (rec.blockDigest && rec.blockDigest !== sha(block)) out.push(`${where}: the record's block digest is ${sha(block)}, its header says ${rec.blockDigest}.`);
-  if (rec.type === 'response' && rec.payloadDigest !== sha(rec.payload)) out.push(`${where}: the record's payload digest is ${sha(rec.payload)}, its header says ${rec.payloadDigest}.`);
+  if (rec.blockDigest && rec.blockDigest !== sha256(block)) out.push(`${where}: the record's block digest is ${sha256(block)}, its header says ${rec.blockDigest}.`);
+  if (rec.type === 'response' && rec.payloadDigest !== sha256(rec.payload)) out.push(`${where}: the record's payload digest is ${sha256(rec.payload)}, its header says ${rec.payloadDigest}.`);
   if (f.digest && rec.payloadDigest && f.digest !== rec.payloadDigest && f.digest !== rec.payloadDigest.split(':').slice(1).join(':')) out.push(`${where}: the index says digest ${f.digest}, the record says ${rec.payloadDigest}.`);
   return out;
 }

@@ -15,7 +15,7 @@ import type { Store } from '../store/open.ts';
 import { UserError } from '../util/errors.ts';
 import { normalise, type ArchiveRecordRow } from './lookup.ts';
 import { readBytes } from './index.ts';
-import { parseRecord, targetUri } from './warc.ts';
+import { parseRecord, sha256, targetUri } from './warc.ts';
 import { htmlTitle } from './title.ts';
 
 export { validateWacz } from './wacz-validate.ts';
@@ -64,8 +64,8 @@ export async function exportWacz(
       profile: 'data-package',
       resources: [
         { name: 'data.warc.gz', path: WARC_PATH, hash: await fileHash(warcFile), bytes: warcBytes },
-        { name: 'index.cdxj', path: CDXJ_PATH, hash: hashOf(cdxj), bytes: cdxj.length },
-        { name: 'pages.jsonl', path: PAGES_PATH, hash: hashOf(pagesJsonl), bytes: pagesJsonl.length },
+        { name: 'index.cdxj', path: CDXJ_PATH, hash: sha256(cdxj), bytes: cdxj.length },
+        { name: 'pages.jsonl', path: PAGES_PATH, hash: sha256(pagesJsonl), bytes: pagesJsonl.length },
       ],
       wacz_version: WACZ_VERSION,
       software: `censorscope ${version()}`,
@@ -73,7 +73,7 @@ export async function exportWacz(
       title,
       ...(pages[0] ? { mainPageUrl: pages[0].url, mainPageDate: pages[0].ts } : {}),
     }, null, 2), 'utf8');
-    const digest = Buffer.from(JSON.stringify({ path: 'datapackage.json', hash: hashOf(datapackage) }, null, 2), 'utf8');
+    const digest = Buffer.from(JSON.stringify({ path: 'datapackage.json', hash: sha256(datapackage) }, null, 2), 'utf8');
 
     progress(`writing ${outFile}`);
     const part = `${outFile}.part`;
@@ -219,9 +219,6 @@ async function writeZip(outFile: string, mtime: Date, entries: ZipEntry[]): Prom
   if (failed) throw failed;
 }
 
-function hashOf(b: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(b).digest('hex')}`;
-}
 
 async function fileHash(path: string): Promise<string> {
   const h = createHash('sha256');

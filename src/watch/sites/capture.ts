@@ -4,7 +4,7 @@
  * back as a FetchOutcome for the classifier. Nothing a server answers steers anything here: the
  * body and headers are only stored and classified.
  */
-import { createHash } from 'node:crypto';
+import { sha256 } from '../../archive/warc.ts';
 import type { Archive, ArchivedResponse } from '../../archive/types.ts';
 import { BODY_CAPS, BlockedAddressError, FetchError, safeFetch } from '../../net/fetch.ts';
 import type { FetchOutcome } from '../../detect/sites/types.ts';
@@ -43,7 +43,7 @@ export async function fetchSite(site: Pick<TrackedSite, 'url'>, o: { at: number;
 
 /** "sha256:<hex>" of a payload, as WARC-Payload-Digest is kept in the store. */
 export function payloadDigest(body: Uint8Array): string {
-  return `sha256:${createHash('sha256').update(body).digest('hex')}`;
+  return sha256(body);
 }
 
 export interface ArchivedVisit {
