@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // The test command: finds every test file, starts a local PostgreSQL when one is installed and
-// TEST_DATABASE_URL is not set, and runs Node's test runner through tsx.
+// TEST_DATABASE_URL is not set, brings dist/ up to date (the CLI tests run the compiled program),
+// and runs Node's test runner through tsx.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureBuilt } from './build.mjs';
 
 function find(dir, out = []) {
   for (const name of readdirSync(dir)) {
@@ -35,6 +37,13 @@ if (!filter.length) {
     }
   }
   console.log('# type check passed');
+}
+// Built once here, before test files start CLI processes in parallel.
+try {
+  ensureBuilt({ log: (l) => console.log(`# ${l}`) });
+} catch (err) {
+  console.error(err.message);
+  process.exit(1);
 }
 const files = find('test').filter((f) => !filter.length || filter.some((s) => f.includes(s))).sort();
 const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files], {

@@ -1,21 +1,13 @@
-/** The `censorscope` command line: builds the program from the command modules and runs it. */
-import { Command, CommanderError } from 'commander';
-import { COMMANDS } from './commands/index.ts';
+/** The `censorscope` command line: builds the program for this run's command and runs it. */
+import { CommanderError } from 'commander';
+import { buildProgram } from './program.ts';
 import { UserError } from '../util/errors.ts';
 import { exitQuietlyOnEpipe } from './epipe.ts';
 
 exitQuietlyOnEpipe();
 
-const program = new Command('censorscope')
-  .description('An open observatory for online censorship: collect, store, detect, report.')
-  .option('--db <path>', 'SQLite store file (default: $CENSORSCOPE_DB or ./censorscope.db; DATABASE_URL=postgres://… selects PostgreSQL)')
-  .option('--archive <dir>', 'web archive folder (default: $CENSORSCOPE_ARCHIVE, else beside the SQLite file: ./censorscope-archive)')
-  .showHelpAfterError()
-  .exitOverride();
-
-for (const register of COMMANDS) register(program);
-
 try {
+  const program = await buildProgram(process.argv.slice(2));
   await program.parseAsync(process.argv);
 } catch (err) {
   if (err instanceof CommanderError) {
