@@ -3,8 +3,6 @@
  * otherwise the embedded SQLite file (--db PATH, CENSORSCOPE_DB, or ./censorscope.db).
  */
 import type { Backend } from './backend.ts';
-import { openSqlite } from './backends/sqlite.ts';
-import { openPostgres } from './backends/postgres.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import { interruptOrphanedImports } from './orphans.ts';
 
@@ -37,8 +35,11 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
     if (!/^postgres(ql)?:\/\//.test(url)) {
       throw new Error(`DATABASE_URL must start with postgres:// (got "${url.slice(0, 20)}…"); unset it to use the embedded SQLite store.`);
     }
+    // Each backend's driver is loaded only when used: a SQLite command never loads pg (issue 16, startup).
+    const { openPostgres } = await import('./backends/postgres.ts');
     backend = openPostgres({ url, schema: opts.schema ?? env.CENSORSCOPE_PG_SCHEMA });
   } else {
+    const { openSqlite } = await import('./backends/sqlite.ts');
     backend = openSqlite(opts.db ?? env.CENSORSCOPE_DB ?? './censorscope.db');
   }
   try {

@@ -1,5 +1,10 @@
-/** Runs the real `censorscope` command line in a child process. */
+/** Runs the real `censorscope` command line (the compiled program, dist/) in a child process. */
 import { spawnSync } from 'node:child_process';
+import { ensureBuilt } from '../../scripts/build.mjs';
+
+// bin/censorscope.js would rebuild a stale dist/ itself; doing it here once, before any test runs
+// the CLI, keeps the build's message out of the output the tests check.
+ensureBuilt();
 
 export interface CliResult {
   status: number | null;
