@@ -51,3 +51,11 @@ export async function* readPosts(store: Store, batchSize: number): AsyncGenerato
     if (rows.length < batchSize) return;
   }
 }
+
+/** The store's posts: how many, and their first and last creation times (ms). */
+export async function postSpan(store: Store): Promise<{ posts: number; start: number; end: number }> {
+  const r = await store.db.selectFrom('posts')
+    .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('created_at').as('lo'), eb.fn.max('created_at').as('hi')])
+    .executeTakeFirstOrThrow();
+  return { posts: Number(r.n), start: Number(r.lo ?? 0), end: Number(r.hi ?? 0) };
+}
