@@ -7,9 +7,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { backends, type TestStore } from '../../helpers/stores.ts';
-import { runCoordination, type CoordinationResult } from '../../../src/detect/coordination/index.ts';
+import { runCoordination } from '../../../src/detect/coordination/index.ts';
+import { resultDigest as digest } from '../../../src/detect/coordination/canonical.ts';
 import { generateSynthetic } from '../../../src/collect/synthetic/generate.ts';
 import { loadCorpus } from '../../../src/collect/synthetic/corpus.ts';
 import { loadSynthetic } from '../../../src/collect/synthetic/load.ts';
@@ -19,15 +19,6 @@ const corpus = loadCorpus(null);
 const T0 = Date.UTC(2024, 0, 2, 0, 0, 0);
 const TEXT = '我们坚决支持这项伟大的政策，人民群众一致拥护，这是历史的选择';
 
-/** Canonical JSON of everything a run decides (not its timings). */
-export function canonical(r: CoordinationResult): string {
-  const { seconds: _s, phases: _p, ...stats } = r.stats;
-  return JSON.stringify({ details: r.details, network: r.network, stats });
-}
-
-function digest(r: CoordinationResult): string {
-  return createHash('sha256').update(canonical(r)).digest('hex');
-}
 
 for (const b of backends()) {
   describe(`streaming coordination equals the in-memory engine [${b.label}]`, () => {
@@ -52,7 +43,7 @@ for (const b of backends()) {
       ['defaults', {}],
       ['97-post segments', { segmentPosts: 97 }],
       ['1000-post segments, look-back cap 3', { segmentPosts: 1000, maxBucket: 3 }],
-      ['11-post segments, 10-minute window', { segmentPosts: 11, windowSeconds: 600 }],
+      ['50-post segments, 10-minute window', { segmentPosts: 50, windowSeconds: 600 }],
     ] as const) {
       it(`gives the same findings with ${label}`, async () => {
         const input = { ...o, workers: 0, store: false };
