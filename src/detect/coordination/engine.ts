@@ -16,6 +16,8 @@ import type { CoordinationOptions } from './options.ts';
 
 export interface PairCollection {
   pairs: PairStore;
+  /** Pairs found, when `pairs` holds only those of groups heavy enough to be edges (after a spill). */
+  pairTotal?: number;
   posts: number;
   /** LSH candidates compared by exact Jaccard, and how many passed. */
   candidates: number;

@@ -48,7 +48,7 @@ export async function runCoordination(store: Store, input: CoordinationInput = {
   const tick = (n: number) => progress?.tick(n);
   const collected = engine === 'memory'
     ? await collectPairs(readPosts(store, opts.chunkSize), opts, tick, workers)
-    : await streamPairs(readPosts(store, opts.chunkSize), opts, span, tick, workers);
+    : await streamPairs(readPosts(store, opts.chunkSize), opts, span, tick, workers, true);
   return finish(store, opts, collected, started);
 }
 
@@ -85,7 +85,7 @@ export async function finish(store: Store, opts: CoordinationOptions, collected:
     network,
     stats: {
       posts: collected.posts,
-      pairs: collected.pairs.length,
+      pairs: collected.pairTotal ?? collected.pairs.length,
       candidates: collected.candidates,
       verified: collected.verified,
       edges: edges.length,

@@ -17,6 +17,7 @@ import { CoordinationOptionsSchema, resolveOptions, type CoordinationInput, type
 import { postSpan, readRange } from './read.ts';
 import { streamPairs } from './stream.ts';
 import { PairStore } from './networks.ts';
+import { PairSpill } from './pair-spill.ts';
 import { finish, type CoordinationResult } from './index.ts';
 
 interface JobsTable {
@@ -157,7 +158,9 @@ export async function mergeSplit(store: Store, progress?: Progress): Promise<Coo
   if (open) throw new UserError(`${open} of ${jobs.length} split jobs are not done yet: run \`censorscope coordination --worker\` until they are, then --merge again.`);
   const opts = CoordinationOptionsSchema.parse(JSON.parse(jobs[0].options));
   progress?.setTotal(jobs.length);
-  const pairs = new PairStore();
+  let pairs = new PairStore();
+  // Many pairs go to disk; only those of groups heavy enough to be edges come back (pair-spill.ts).
+  const pairSpill = new PairSpill();
   let posts = 0;
   let candidates = 0;
   let verified = 0;
@@ -169,7 +172,17 @@ export async function mergeSplit(store: Store, progress?: Progress): Promise<Coo
     candidates += Number(j.candidates);
     verified += Number(j.verified);
     progress?.tick(1);
+    if (pairs.length >= opts.spillPairs) {
+      pairSpill.add(pairs);
+      pairs = new PairStore();
+    }
   }
+  let pairTotal = pairs.length;
+  if (pairSpill.total) {
+    pairSpill.add(pairs);
+    pairTotal = pairSpill.total;
+    pairs = pairSpill.reduce(opts.minWeight);
+  } else pairSpill.close();
   const t1 = performance.now();
-  return finish(store, opts, { pairs, posts, candidates, verified, featureSeconds: (t1 - started) / 1000, windowSeconds: 0 }, started);
+  return finish(store, opts, { pairs, pairTotal, posts, candidates, verified, featureSeconds: (t1 - started) / 1000, windowSeconds: 0 }, started);
 }

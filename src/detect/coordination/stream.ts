@@ -11,6 +11,7 @@ import { featureStream } from './feature-pool.ts';
 import { mergeFeatures, pairsFromFeatures, type PairCollection } from './engine.ts';
 import { PairStore } from './networks.ts';
 import { SegmentSpill } from './spill.ts';
+import { PairSpill } from './pair-spill.ts';
 import { pickFeatures } from './segment.ts';
 import type { FeatureBatch } from './features.ts';
 import type { PostBatch } from './read.ts';
@@ -26,8 +27,10 @@ export interface PairSpan {
 }
 
 /**
- * Runs every selected network over the batches (any order; each post once) and adds the pairs
- * whose later post lies in `span` to `pairs`.
+ * Runs every selected network over the batches (any order; each post once) and returns the pairs
+ * whose later post lies in `span`. With `reduce`, past `opts.spillPairs` pairs go to disk and
+ * only those of groups heavy enough to be edges come back (pairTotal counts all); without it
+ * (a split job, whose groups continue in other jobs) every pair is returned.
  */
 export async function streamPairs(
   batches: AsyncIterable<PostBatch>,
@@ -35,8 +38,10 @@ export async function streamPairs(
   span: PairSpan,
   onBatch?: (posts: number) => void,
   workers = 0,
-  pairs = new PairStore(),
+  reduce = false,
 ): Promise<PairCollection> {
+  let pairs = new PairStore();
+  let pairSpill: PairSpill | null = null;
   const t0 = performance.now();
   const W = opts.windowSeconds * 1000;
   const segments = Math.max(1, Math.ceil(span.posts / opts.segmentPosts));
@@ -59,11 +64,23 @@ export async function streamPairs(
         candidates += r.candidates;
         verified += r.verified;
       }
+      if (reduce && pairs.length >= opts.spillPairs) {
+        pairSpill ??= new PairSpill();
+        pairSpill.add(pairs);
+        pairs = new PairStore();
+      }
       carry = keepFrom(all, spill.startOf(k + 1) - W, opts.bands);
     }
-    return { pairs, posts, candidates, verified, featureSeconds: (t1 - t0) / 1000, windowSeconds: (performance.now() - t1) / 1000 };
+    let pairTotal: number | undefined;
+    if (pairSpill) {
+      pairSpill.add(pairs);
+      pairTotal = pairSpill.total;
+      pairs = pairSpill.reduce(opts.minWeight);
+    }
+    return { pairs, pairTotal, posts, candidates, verified, featureSeconds: (t1 - t0) / 1000, windowSeconds: (performance.now() - t1) / 1000 };
   } finally {
     spill.close();
+    pairSpill?.close();
   }
 }
 

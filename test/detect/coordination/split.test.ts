@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { backends, type TestStore } from '../../helpers/stores.ts';
 import { runCli } from '../../helpers/cli.ts';
 import { runCoordination } from '../../../src/detect/coordination/index.ts';
-import { mergeSplit } from '../../../src/detect/coordination/split.ts';
+import { mergeSplit, planSplit, runWorker } from '../../../src/detect/coordination/split.ts';
 import { canonicalResult } from '../../../src/detect/coordination/canonical.ts';
 import { generateSynthetic } from '../../../src/collect/synthetic/generate.ts';
 import { loadCorpus } from '../../../src/collect/synthetic/corpus.ts';
@@ -64,6 +64,15 @@ for (const b of backends()) {
       assert.deepEqual(shown.map((c) => c.id), single.campaigns.map((c) => c.id));
       // Everything the merge decides, bit for bit (the store now also holds its findings).
       assert.equal(canonicalResult(await mergeSplit(t.store)), canonicalResult(single));
+    });
+
+    it('gives the same campaigns when the merge spills pairs to disk', async () => {
+      const single = await runCoordination(t.store, { store: false, workers: 0 });
+      await planSplit(t.store, { store: false, workers: 0, spillPairs: 40 }, 5);
+      await Promise.all([runWorker(t.store, { worker: 'w1' }), runWorker(t.store, { worker: 'w2' })]);
+      const merged = await mergeSplit(t.store);
+      assert.ok(merged.stats.pairs > 40);
+      assert.equal(canonicalResult(merged), canonicalResult(single));
     });
 
     it('refuses to merge while jobs are left', async () => {

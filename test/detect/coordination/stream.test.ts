@@ -41,9 +41,9 @@ for (const b of backends()) {
 
     for (const [label, o] of [
       ['defaults', {}],
-      ['97-post segments', { segmentPosts: 97 }],
+      ['97-post segments, pairs spilled to disk past 50', { segmentPosts: 97, spillPairs: 50 }],
       ['1000-post segments, look-back cap 3', { segmentPosts: 1000, maxBucket: 3 }],
-      ['50-post segments, 10-minute window', { segmentPosts: 50, windowSeconds: 600 }],
+      ['50-post segments, 10-minute window, every segment\'s pairs spilled', { segmentPosts: 50, windowSeconds: 600, spillPairs: 1 }],
     ] as const) {
       it(`gives the same findings with ${label}`, async () => {
         const input = { ...o, workers: 0, store: false };
