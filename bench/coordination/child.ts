@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { openStore } from '../../src/store/open.ts';
 import { runCoordination } from '../../src/detect/coordination/index.ts';
+import { resultDigest } from '../../src/detect/coordination/canonical.ts';
 import { collectPairs } from '../../src/detect/coordination/engine.ts';
 import { resolveOptions } from '../../src/detect/coordination/options.ts';
 import { readPosts } from '../../src/detect/coordination/read.ts';
@@ -18,7 +19,9 @@ const store = await openStore({ db });
 const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as SyntheticTruth;
 const window = 3600;
 const cpu0 = process.cpuUsage();
-const res = await runCoordination(store, { windowSeconds: window, similarity: 0.8, minWeight: 2, maxEvidence: 1_000_000 });
+// --engine=memory runs the pre-streaming whole-corpus engine (the old path, for the old-vs-new check).
+const engine = flags.includes('--engine=memory') ? 'memory' : 'stream';
+const res = await runCoordination(store, { windowSeconds: window, similarity: 0.8, minWeight: 2, maxEvidence: 1_000_000 }, undefined, engine);
 const rssDetect = process.resourceUsage().maxRSS * 1024;
 const cpu = process.cpuUsage(cpu0);
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
@@ -60,4 +63,4 @@ if (flags.includes('--baseline')) {
   };
 }
 await store.close();
-process.stdout.write(`${JSON.stringify({ stats: res.stats, rssDetect, cpuSeconds, scores, baseline })}\n`);
+process.stdout.write(`${JSON.stringify({ engine, digest: resultDigest(res), stats: res.stats, rssDetect, cpuSeconds, scores, baseline })}\n`);

@@ -4,6 +4,7 @@ import { withStore, printJson } from '../context.ts';
 import { UserError } from '../../util/errors.ts';
 import { createProgress } from '../../util/progress.ts';
 import { runCoordination } from '../../detect/coordination/index.ts';
+import { mergeSplit, planSplit, runWorker, workerName } from '../../detect/coordination/split.ts';
 import { EDGE_TYPES, type EdgeType } from '../../detect/coordination/networks.ts';
 import { shownExports, writeExports } from '../../detect/coordination/export.ts';
 
@@ -21,6 +22,9 @@ interface Flags {
   json?: boolean;
   quiet?: boolean;
   revealAccounts?: boolean;
+  splitHours?: string;
+  worker?: boolean;
+  merge?: boolean;
 }
 
 function number(name: string, v: string, integer = false): number {
@@ -45,7 +49,12 @@ export function registerCoordination(program: Command): void {
     .option('--reveal-accounts', 'write real account ids in the exports and output (the people in this data may be at risk); pseudonyms otherwise')
     .option('--quiet', 'no progress on stderr')
     .option('--json', 'print {"campaigns": [{"id", "accounts", "posts", "score", "start", "end"}]} as JSON')
+    .option('--split-hours <n>', 'PostgreSQL, several processes or machines: plan the run as one job per N hours of posts (replacing an earlier plan), with these options; then run --worker anywhere, then --merge')
+    .option('--worker', 'PostgreSQL: claim and run planned split jobs until none is left')
+    .option('--merge', 'PostgreSQL: build, store and print the campaigns from the finished split jobs (with the options of the plan), like a single run')
     .action(async (flags: Flags, cmd: Command) => {
+      const modes = [flags.splitHours !== undefined, !!flags.worker, !!flags.merge].filter(Boolean).length;
+      if (modes > 1) throw new UserError('Use one of --split-hours, --worker and --merge at a time: plan, then run workers, then merge.');
       const types = flags.types.split(',').map((t) => t.trim()).filter(Boolean);
       const bad = types.filter((t) => !(EDGE_TYPES as readonly string[]).includes(t));
       if (bad.length || !types.length) throw new UserError(`--types takes a comma-separated list of ${EDGE_TYPES.join(', ')} (unknown: ${bad.join(', ') || 'none given'}).`);
@@ -60,10 +69,26 @@ export function registerCoordination(program: Command): void {
         types: types as EdgeType[],
       };
       if (options.minCampaignSize < 2) throw new UserError('--min-size must be at least 2.');
-      const progress = createProgress({ label: 'coordination', unit: 'posts', quiet: flags.quiet || !!flags.json });
+      if (flags.splitHours !== undefined) {
+        const hours = number('split-hours', flags.splitHours);
+        const plan = await withStore(cmd, (store) => planSplit(store, options, hours));
+        if (flags.json) return printJson(plan);
+        process.stdout.write(`Planned ${plan.jobs} jobs of ${hours} h over ${plan.posts} posts (run ${plan.runId}): run \`censorscope coordination --worker\` in any number of processes, then \`censorscope coordination --merge\`.\n`);
+        return;
+      }
+      if (flags.worker) {
+        const worker = workerName();
+        const progress = createProgress({ label: `coordination worker ${worker}`, unit: 'posts', quiet: flags.quiet || !!flags.json });
+        const done = await withStore(cmd, (store) => runWorker(store, { worker, onBatch: (n) => progress.tick(n) }));
+        progress.stop();
+        if (flags.json) return printJson({ worker, jobs: done });
+        process.stdout.write(`${worker} ran ${done} jobs; no job is left (run --merge once every worker has finished).\n`);
+        return;
+      }
+      const progress = createProgress({ label: 'coordination', unit: flags.merge ? 'jobs' : 'posts', quiet: flags.quiet || !!flags.json });
       // Everything printed or written goes through the privacy policy (src/report/privacy.ts).
       const { result, shown } = await withStore(cmd, async (store) => {
-        const r = await runCoordination(store, options, progress);
+        const r = flags.merge ? await mergeSplit(store, progress) : await runCoordination(store, options, progress);
         // The whole network's lookups are only worth doing when a network export was asked for.
         const net = flags.edges || flags.graphml || flags.gexf ? r.network : { nodes: [], edges: [] };
         return { result: r, shown: await shownExports(store, net, r.details, !!flags.revealAccounts) };

@@ -1,8 +1,9 @@
 /**
- * The core: features are computed once per post while the store is read in primary-key order;
- * then posts are sorted by time and every network pairs posts inside the exact sliding window
- * — key-based networks through per-key windows, co-similar text through LSH bucket-mates
- * verified by exact Jaccard.
+ * The core: features are computed once per post; posts are sorted by time and every network
+ * pairs posts inside the exact sliding window — key-based networks through per-key windows,
+ * co-similar text through LSH bucket-mates verified by exact Jaccard. `pairsFromFeatures` works
+ * on one time segment (stream.ts feeds it segment after segment); `collectPairs` is the
+ * whole-corpus-in-memory path, kept as the test oracle of the streaming one.
  */
 import { jaccardRange } from './shingle.ts';
 import { lshCandidates } from './lsh.ts';
@@ -15,6 +16,8 @@ import type { CoordinationOptions } from './options.ts';
 
 export interface PairCollection {
   pairs: PairStore;
+  /** Pairs found, when `pairs` holds only those of groups heavy enough to be edges (after a spill). */
+  pairTotal?: number;
   posts: number;
   /** LSH candidates compared by exact Jaccard, and how many passed. */
   candidates: number;
@@ -113,10 +116,18 @@ export async function collectPairs(
   return { ...res, featureSeconds: (t1 - t0) / 1000, windowSeconds: (performance.now() - t1) / 1000 };
 }
 
-/** The window phase: pairs from all posts' features. */
-export function pairsFromFeatures(f: AllFeatures, opts: CoordinationOptions): Omit<PairCollection, 'featureSeconds' | 'windowSeconds'> {
+/**
+ * The window phase: pairs from these posts' features, added to `pairs`. Posts [0, context) are
+ * the previous segment's last window (all earlier in time than the rest): they pair with later
+ * posts but are never the later post themselves.
+ */
+export function pairsFromFeatures(
+  f: AllFeatures,
+  opts: CoordinationOptions,
+  pairs = new PairStore(),
+  context = 0,
+): Omit<PairCollection, 'featureSeconds' | 'windowSeconds'> {
   const W = opts.windowSeconds * 1000;
-  const pairs = new PairStore();
   const order = timeOrder(f);
   let candidates = 0;
   let verified = 0;
@@ -126,13 +137,15 @@ export function pairsFromFeatures(f: AllFeatures, opts: CoordinationOptions): Om
     const usableOrder = new Int32Array(m);
     m = 0;
     for (let x = 0; x < order.length; x++) if (f.usable[order[x]]) usableOrder[m++] = order[x];
+    let usableContext = 0;
+    for (let i = 0; i < context; i++) usableContext += f.usable[i];
     const sim = TYPE_INDEX.similar;
     candidates = lshCandidates(usableOrder, f.time, f.account, f.keys, { bands: opts.bands, windowMs: W, maxBucket: opts.maxBucket }, (i, j) => {
       if (jaccardRange(f.pool, f.offsets[i], f.offsets[i + 1], f.offsets[j], f.offsets[j + 1]) >= opts.similarity) {
         verified++;
         pairs.add(sim, f.id[i], f.account[i], f.time[i], f.id[j], f.account[j], f.time[j]);
       }
-    });
+    }, usableContext);
   }
   // Key-based networks: the key events in time order, grouped by (type, key) the same way.
   const evCount = f.evStart[f.n];
@@ -160,7 +173,7 @@ export function pairsFromFeatures(f: AllFeatures, opts: CoordinationOptions): Om
       const i = evPostOf[a];
       const j = evPostOf[b];
       pairs.add(f.evType[a], f.id[i], f.account[i], f.time[i], f.id[j], f.account[j], f.time[j]);
-    });
+    }, f.evStart[context]);
   }
-  return { pairs, posts: f.n, candidates, verified };
+  return { pairs, posts: f.n - context, candidates, verified };
 }

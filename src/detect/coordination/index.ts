@@ -9,7 +9,9 @@ import type { Store } from '../../store/open.ts';
 import type { Progress } from '../../util/progress.ts';
 import { resolveOptions, type CoordinationInput, type CoordinationOptions } from './options.ts';
 import { readPosts } from './read.ts';
-import { collectPairs } from './engine.ts';
+import { streamPairs } from './stream.ts';
+import { collectPairs, type PairCollection } from './engine.ts';
+import { postSpan } from './read.ts';
 import { buildEdges, QUT_EDGE_TYPE } from './networks.ts';
 import { communities } from './communities.ts';
 import { accountInfo, buildCampaigns, storeCampaigns, type CampaignDetail } from './findings.ts';
@@ -33,14 +35,25 @@ export interface CoordinationResult {
   stats: { posts: number; pairs: number; candidates: number; verified: number; edges: number; seconds: number; phases: Record<string, number> };
 }
 
-/** Runs coordination detection over the whole store and (by default) stores campaign findings. */
-export async function runCoordination(store: Store, input: CoordinationInput = {}, progress?: Progress): Promise<CoordinationResult> {
+/**
+ * Runs coordination detection over the whole store and (by default) stores campaign findings.
+ * `engine: 'memory'` runs the pre-streaming whole-corpus path, kept as the test oracle.
+ */
+export async function runCoordination(store: Store, input: CoordinationInput = {}, progress?: Progress, engine: 'stream' | 'memory' = 'stream'): Promise<CoordinationResult> {
   const opts: CoordinationOptions = resolveOptions(input);
   const started = performance.now();
-  const total = Number((await store.db.selectFrom('posts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  progress?.setTotal(total);
-  const workers = opts.workers >= 0 ? opts.workers : total >= 50_000 ? Math.min(2, availableParallelism()) : 0;
-  const collected = await collectPairs(readPosts(store, opts.chunkSize), opts, (n) => progress?.tick(n), workers);
+  const span = await postSpan(store);
+  progress?.setTotal(span.posts);
+  const workers = opts.workers >= 0 ? opts.workers : span.posts >= 50_000 ? Math.min(2, availableParallelism()) : 0;
+  const tick = (n: number) => progress?.tick(n);
+  const collected = engine === 'memory'
+    ? await collectPairs(readPosts(store, opts.chunkSize), opts, tick, workers)
+    : await streamPairs(readPosts(store, opts.chunkSize), opts, span, tick, workers, true);
+  return finish(store, opts, collected, started);
+}
+
+/** Edges, communities and findings from the collected pairs (shared by every way of collecting them). */
+export async function finish(store: Store, opts: CoordinationOptions, collected: PairCollection, started: number): Promise<CoordinationResult> {
   const t1 = performance.now();
   const edges = buildEdges(collected.pairs, { minWeight: opts.minWeight, minParticipation: opts.minParticipation });
   const t2 = performance.now();
@@ -72,7 +85,7 @@ export async function runCoordination(store: Store, input: CoordinationInput = {
     network,
     stats: {
       posts: collected.posts,
-      pairs: collected.pairs.length,
+      pairs: collected.pairTotal ?? collected.pairs.length,
       candidates: collected.candidates,
       verified: collected.verified,
       edges: edges.length,

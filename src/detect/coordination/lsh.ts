@@ -17,6 +17,7 @@ export interface LshOptions {
  * LSH candidates: pairs of posts (from `order`, time-sorted post indices) sharing at least one
  * band key, in the window, from different accounts. Each pair is reported once, in the first
  * band it shares, so no set of seen pairs is needed. `keys` holds `bands` keys per post index.
+ * The first `firstLater` entries of `order` are context only (see windowPairs).
  */
 export function lshCandidates(
   order: Int32Array,
@@ -25,6 +26,7 @@ export function lshCandidates(
   keys: Uint32Array,
   opts: LshOptions,
   onCandidate: (i: number, j: number) => void,
+  firstLater = 0,
 ): number {
   const { bands } = opts;
   const m = order.length;
@@ -49,7 +51,7 @@ export function lshCandidates(
       for (let c = 0; c < b; c++) if (col[c * m + x] === col[c * m + y]) return;
       reported++;
       onCandidate(order[x], order[y]);
-    });
+    }, firstLater);
   }
   return reported;
 }

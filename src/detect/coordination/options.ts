@@ -23,6 +23,10 @@ export const CoordinationOptionsSchema = z.object({
   maxBucket: z.number().int().min(1).default(2000),
   /** Posts read from the store per batch. */
   chunkSize: z.number().int().min(100).default(20000),
+  /** Posts per time segment of the streaming engine (memory holds one segment and its window). */
+  segmentPosts: z.number().int().min(1).default(200_000),
+  /** Coordinated pairs held in memory before they are spilled to disk (pair-spill.ts). */
+  spillPairs: z.number().int().min(1).default(1_000_000),
   /** Evidence pairs kept per edge in findings and exports (weight still counts all). */
   maxEvidence: z.number().int().min(1).default(200),
   /** Feature worker threads; -1 = automatic (up to 2 for stores of 50,000 posts or more). */

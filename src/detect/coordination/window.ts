@@ -63,7 +63,10 @@ export function scratchFor(n: number): Scratch {
 /**
  * Groups `items` (time order; `key(x)` gives item x's 32-bit key) by key and calls
  * `onPair(earlier, later)` for every two items of a group at most `windowMs` apart (inclusive)
- * whose `time`s are from `timeOf` and accounts differ. Returns the number of calls.
+ * whose `time`s are from `timeOf` and accounts differ. Returns the number of calls. Items below
+ * `firstLater` are context only (the tail of the previous time segment): they are looked back
+ * at, and count towards `maxBucket`, but are never the later item of a pair, since those pairs
+ * were reported with their own segment.
  */
 export function windowPairs(
   items: Int32Array,
@@ -74,6 +77,7 @@ export function windowPairs(
   maxBucket: number,
   scratch: Scratch,
   onPair: (earlier: number, later: number) => void,
+  firstLater = 0,
 ): number {
   const m = items.length;
   const it = scratch.items.subarray(0, m);
@@ -91,6 +95,7 @@ export function windowPairs(
     while (end < m && ks[end] === k) end++;
     for (let x = start + 1; x < end; x++) {
       const j = it[x];
+      if (j < firstLater) continue;
       const tj = timeOf[j];
       const aj = accountOf[j];
       const stop = Math.max(start, x - maxBucket);

@@ -1,0 +1,93 @@
+/**
+ * The streaming engine. Phase 1 reads the store in primary-key order, computes features on the
+ * worker pool and spills them by time segment (spill.ts). Phase 2 takes the segments in time
+ * order: each is joined with the previous segment's last window (the context: posts at most Δt
+ * before the segment starts), sorted by time and paired exactly as the in-memory engine pairs the
+ * whole corpus, reporting only pairs whose later post is in the segment. Pairs depend only on
+ * posts within Δt of their later post and on the order (time, id), so the result is the same pair
+ * set as the in-memory path's; memory is one segment plus its window, not the corpus.
+ */
+import { featureStream } from './feature-pool.ts';
+import { mergeFeatures, pairsFromFeatures, type PairCollection } from './engine.ts';
+import { PairStore } from './networks.ts';
+import { SegmentSpill } from './spill.ts';
+import { PairSpill } from './pair-spill.ts';
+import { pickFeatures } from './segment.ts';
+import type { FeatureBatch } from './features.ts';
+import type { PostBatch } from './read.ts';
+import type { CoordinationOptions } from './options.ts';
+
+/** The time span whose posts may be the later post of a pair, and roughly how many posts it holds. */
+export interface PairSpan {
+  /** First time (ms) of the span; posts before it are context only. */
+  start: number;
+  /** Last time (ms, inclusive). */
+  end: number;
+  posts: number;
+}
+
+/**
+ * Runs every selected network over the batches (any order; each post once) and returns the pairs
+ * whose later post lies in `span`. With `reduce`, past `opts.spillPairs` pairs go to disk and
+ * only those of groups heavy enough to be edges come back (pairTotal counts all); without it
+ * (a split job, whose groups continue in other jobs) every pair is returned.
+ */
+export async function streamPairs(
+  batches: AsyncIterable<PostBatch>,
+  opts: CoordinationOptions,
+  span: PairSpan,
+  onBatch?: (posts: number) => void,
+  workers = 0,
+  reduce = false,
+): Promise<PairCollection> {
+  let pairs = new PairStore();
+  let pairSpill: PairSpill | null = null;
+  const t0 = performance.now();
+  const W = opts.windowSeconds * 1000;
+  const segments = Math.max(1, Math.ceil(span.posts / opts.segmentPosts));
+  const width = Math.max(1, Math.ceil((span.end - span.start + 1) / segments));
+  const spill = new SegmentSpill(span.start, width, segments, opts.bands);
+  try {
+    for await (const f of featureStream(batches, opts, workers, onBatch)) spill.write(f);
+    const t1 = performance.now();
+    let carry = keepFrom(mergeFeatures(spill.read(-1), opts.bands), span.start - W, opts.bands);
+    let posts = 0;
+    let candidates = 0;
+    let verified = 0;
+    for (let k = 0; k < segments; k++) {
+      const parts = spill.read(k);
+      const context = carry.n;
+      const all = mergeFeatures([carry, ...parts], opts.bands);
+      if (all.n > context) {
+        const r = pairsFromFeatures(all, opts, pairs, context);
+        posts += r.posts;
+        candidates += r.candidates;
+        verified += r.verified;
+      }
+      if (reduce && pairs.length >= opts.spillPairs) {
+        pairSpill ??= new PairSpill();
+        pairSpill.add(pairs);
+        pairs = new PairStore();
+      }
+      carry = keepFrom(all, spill.startOf(k + 1) - W, opts.bands);
+    }
+    let pairTotal: number | undefined;
+    if (pairSpill) {
+      pairSpill.add(pairs);
+      pairTotal = pairSpill.total;
+      pairs = pairSpill.reduce(opts.minWeight);
+    }
+    return { pairs, pairTotal, posts, candidates, verified, featureSeconds: (t1 - t0) / 1000, windowSeconds: (performance.now() - t1) / 1000 };
+  } finally {
+    spill.close();
+    pairSpill?.close();
+  }
+}
+
+/** The posts at or after `from` (the window the next segment needs), in time order. */
+function keepFrom(all: ReturnType<typeof mergeFeatures>, from: number, bands: number): FeatureBatch {
+  const idx: number[] = [];
+  for (let i = 0; i < all.n; i++) if (all.time[i] >= from) idx.push(i);
+  idx.sort((a, b) => all.time[a] - all.time[b] || all.id[a] - all.id[b]);
+  return pickFeatures(all, idx, bands);
+}
