@@ -29,7 +29,11 @@ import type { PostRecord } from '../../src/store/bulk.ts';
 import { reportTargets, type TargetRow } from '../targets.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sizes = process.env.BENCH_QUICK === '1' ? [50_000] : process.argv.includes('--1m') ? [100_000, 1_000_000] : [100_000];
+const sizeArg = argValue('--size');
+const sizes = sizeArg ? [Number(sizeArg)] : process.env.BENCH_QUICK === '1' ? [50_000] : process.argv.includes('--1m') ? [100_000, 1_000_000] : [100_000];
+if (sizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error(`--size takes a whole number of posts of at least 1000, not "${sizeArg}".`);
+/** A folder where generated stores are kept and reused (terms-<size>.db), so a rerun skips generation. */
+const keep = argValue('--keep');
 const TRIGGERS = 30;
 const DECOYS = 30;
 const CONFOUNDERS = 10;
@@ -54,12 +58,14 @@ interface ChildResult { ms: number; maxRssMB: number; posts: number; baseline: n
 const rows: string[] = [];
 const targets: TargetRow[] = [];
 for (const size of sizes) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'censorscope-bench-terms-'));
+  const dir = keep ?? mkdtempSync(path.join(tmpdir(), 'censorscope-bench-terms-'));
   try {
-    const db = path.join(dir, 'terms.db');
-    const t0 = performance.now();
-    await generate(db, size);
-    process.stderr.write(`generated ${size} posts in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    const db = path.join(dir, keep ? `terms-${size}.db` : 'terms.db');
+    if (!existsSync(db)) {
+      const t0 = performance.now();
+      await generate(db, size);
+      process.stderr.write(`generated ${size} posts in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    }
     const detect = (...args: string[]): ChildResult => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'child.ts'), db, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
       if (r.status !== 0) throw new Error(`terms child failed: ${r.stderr}`);
@@ -86,7 +92,7 @@ for (const size of sizes) {
       { measure: `speed and peak memory, ${n} posts`, value: speed(res), baseline: `unstratified ${speed(pooled)}`, met: null },
     );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 console.log('\nbench/terms — flagged at q ≤ 0.05; a flagged term is right when it is a trigger word or part of one');
@@ -94,6 +100,14 @@ console.log(['method'.padEnd(20), 'recall'.padStart(7), 'precision'.padStart(10)
 for (const r of rows) console.log(r);
 console.log(`\n(recall: of ${TRIGGERS} trigger words; pet words: of the ${CONFOUNDERS} words of always-removed accounts, flagged; decoys: of ${DECOYS} never-censored words, flagged)`);
 reportTargets('terms', targets);
+
+/** The value after `flag` on the command line (`--flag value` or `--flag=value`). */
+function argValue(flag: string): string | undefined {
+  const i = process.argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+  if (i < 0) return undefined;
+  const a = process.argv[i]!;
+  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : process.argv[i + 1];
+}
 
 function line(name: string, s: ReturnType<typeof score>, extra: string): string {
   return [name.padEnd(20), s.recall.toFixed(3).padStart(7), s.precision.toFixed(3).padStart(10), String(s.pets).padStart(10), String(s.decoys).padStart(7), `  ${extra}`].join('');
