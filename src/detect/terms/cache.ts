@@ -10,6 +10,8 @@ export class TextTermCache {
   private held = 0;
   /** The counter generation the held ids belong to (see TermCounts.generation). */
   private generation = 0;
+  /** How many times the cache started over (budget reached or slots freed). */
+  restarts = 0;
 
   constructor(private readonly budget = 12_000_000) {}
 
@@ -26,7 +28,10 @@ export class TextTermCache {
 
   /** Keeps the ids of `text` (taken under the generation last passed to `get`). */
   set(text: string, ids: Int32Array): void {
-    if (ids.length > this.budget) return;
+    if (ids.length > this.budget) {
+      this.restarts++; // not held: whoever relies on the cache holding every text must know
+      return;
+    }
     if (this.held + ids.length > this.budget) this.clear();
     this.map.set(text, ids);
     this.held += ids.length;
@@ -34,6 +39,7 @@ export class TextTermCache {
 
   /** Drops every held text. */
   clear(): void {
+    if (this.map.size) this.restarts++;
     this.map.clear();
     this.held = 0;
   }

@@ -23,7 +23,7 @@ import { TermCounts } from './count.ts';
 import { isWord } from './tokenize.ts';
 import { TextTermCache } from './cache.ts';
 import { createTokenizer, defaultTokenWorkers } from './tokenize-pool.ts';
-import { countPass, timelinePass, type CountContext } from './passes.ts';
+import { countPass, timelinePass, PostLog, type CountContext } from './passes.ts';
 import { wilson, binomialUpperTail, benjaminiHochberg, stratifiedUpper } from './stats.ts';
 
 /** The test that ranks and flags terms. */
@@ -142,7 +142,7 @@ interface Settled { minPosts: number; fdr: number; limit: number; by: 'day' | 'w
 async function analyse(store: Store, opts: TermsOptions, settled: Settled, tokenizer: Tokenizer, progress?: Progress): Promise<TermsResult> {
   const { minPosts, fdr, limit, by, removedAs, rule } = settled;
   // Pass 1: counts and author strata per term, with lossy pruning.
-  let ctx: CountContext = { counts: new TermCounts(opts.maxTerms ?? 2_000_000), cache: new TextTermCache(opts.cacheIds), tokenizer };
+  let ctx: CountContext = { counts: new TermCounts(opts.maxTerms ?? 2_000_000), cache: new TextTermCache(opts.cacheIds), tokenizer, log: new PostLog() };
   const totals = await countPass(store, rule, ctx, progress);
   const pruned = ctx.counts.pruned;
   const approximate = ctx.counts.pruned && ctx.counts.maxEvicted >= minPosts;
@@ -150,7 +150,7 @@ async function analyse(store: Store, opts: TermsOptions, settled: Settled, token
     // Exact recount of the candidates that survived pruning (new slots: a new cache).
     const candidates = new Set<string>();
     for (const [t, s] of ctx.counts.entries()) if (ctx.counts.posts[s]! + ctx.counts.delta[s]! >= minPosts) candidates.add(t);
-    ctx = { counts: new TermCounts(Number.MAX_SAFE_INTEGER, candidates), cache: new TextTermCache(opts.cacheIds), tokenizer };
+    ctx = { counts: new TermCounts(Number.MAX_SAFE_INTEGER, candidates), cache: new TextTermCache(opts.cacheIds), tokenizer, log: new PostLog() };
     await countPass(store, rule, ctx);
   }
   const { counts } = ctx;

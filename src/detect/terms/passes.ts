@@ -16,8 +16,41 @@ import { AhoCorasick } from '../extract/aho.ts';
 
 export interface PassTotals { posts: number; removed: number; loosePosts: number; looseRemoved: number; stratifiedAuthors: number }
 
-/** What the count pass needs beside the store: where to count, and how to cut texts. */
-export interface CountContext { counts: TermCounts; cache: TextTermCache; tokenizer: Tokenizer }
+/**
+ * What the count pass needs beside the store: where to count, how to cut texts, and optionally
+ * a log of every post's ids, time and outcome, so the timeline pass need not read the store again.
+ */
+export interface CountContext { counts: TermCounts; cache: TextTermCache; tokenizer: Tokenizer; log?: PostLog }
+
+/**
+ * Every counted post's term ids (shared with the cache: a repeated text costs one reference),
+ * time and outcome. Valid only while the cache never started over — then every logged array is
+ * one the cache holds, so the log costs a few bytes a post beyond the cache's budget — and at
+ * most `maxPosts` posts; otherwise it is dropped and the timeline pass reads the store.
+ */
+export class PostLog {
+  ids: Int32Array[] = [];
+  created: number[] = [];
+  removed: boolean[] = [];
+  valid = true;
+
+  constructor(private readonly maxPosts = 20_000_000) {}
+
+  /** Logs one post, or drops the log once it would no longer be valid. */
+  add(ids: Int32Array, createdAt: number | null, removed: boolean, cache: TextTermCache): void {
+    if (!this.valid) return;
+    if (cache.restarts > 0 || this.ids.length >= this.maxPosts) {
+      this.valid = false;
+      this.ids = [];
+      this.created = [];
+      this.removed = [];
+      return;
+    }
+    this.ids.push(ids);
+    this.created.push(createdAt ?? Number.NaN);
+    this.removed.push(removed);
+  }
+}
 
 /** The terms of a page's texts that the cache does not hold, cut together (on the tokenizer's threads). */
 async function newTexts(page: OutcomePost[], ctx: CountContext): Promise<Map<string, string[]>> {
@@ -64,8 +97,10 @@ export async function countPass(store: Store, rule: OutcomeRule, ctx: CountConte
     for (const p of page) {
       totals.posts++;
       if (p.removed) totals.removed++;
+      const ids = idsOf(p.text, fresh, ctx);
+      ctx.log?.add(ids, p.createdAt, p.removed, ctx.cache);
       if (p.accountId === null) {
-        counts.addIds(idsOf(p.text, fresh, ctx), p.removed);
+        counts.addIds(ids, p.removed);
         totals.loosePosts++;
         if (p.removed) totals.looseRemoved++;
         continue;
@@ -74,7 +109,7 @@ export async function countPass(store: Store, rule: OutcomeRule, ctx: CountConte
         close();
         author = p.accountId;
       }
-      counts.addAuthorPostIds(idsOf(p.text, fresh, ctx), p.removed);
+      counts.addAuthorPostIds(ids, p.removed);
       if (p.removed) removedHere++;
     }
     progress?.tick(page.length);
@@ -96,6 +131,20 @@ export async function timelinePass(
   store: Store, rule: OutcomeRule, chosen: Map<string, number>, slotOf: Map<number, number>, ctx: CountContext,
   onPost: (i: number, createdAt: number, removed: boolean) => void,
 ): Promise<void> {
+  const { log } = ctx;
+  if (log?.valid && ctx.cache.restarts === 0 && !ctx.counts.pruned) {
+    // Every post was logged with ids of these very slots: no need to read the store again.
+    for (let j = 0; j < log.ids.length; j++) {
+      const createdAt = log.created[j]!;
+      if (Number.isNaN(createdAt)) continue;
+      const ids = log.ids[j]!;
+      for (let k = 0; k < ids.length; k++) {
+        const i = slotOf.get(ids[k]!);
+        if (i !== undefined) onPost(i, createdAt, log.removed[j]!);
+      }
+    }
+    return;
+  }
   const prefilter = new AhoCorasick([...chosen.keys()]);
   const gen = ctx.counts.generation;
   for await (const page of outcomePosts(store, rule)) {
