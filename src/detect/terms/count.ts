@@ -48,7 +48,7 @@ export class TermCounts {
   constructor(private readonly maxTerms = 2_000_000, private readonly only: Set<string> | null = null) {}
 
   /** The slot of `term`, created when missing; -1 when the term is not counted. */
-  private slot(t: string): number {
+  slot(t: string): number {
     if (this.only && !this.only.has(t)) return -1;
     let s = this.slots.get(t);
     if (s === undefined) {

@@ -23,7 +23,8 @@ import { TermCounts } from './count.ts';
 import { isWord } from './tokenize.ts';
 import { TextTermCache } from './cache.ts';
 import { createTokenizer, defaultTokenWorkers } from './tokenize-pool.ts';
-import { countPass, timelinePass, PostLog, type CountContext } from './passes.ts';
+import { countPass, timelinePass, PostLog, type CountContext, type PassTotals } from './passes.ts';
+import { holdPosts, authorOrder, countHeld, timelineHeld, DEFAULT_HOLD_LIMITS, type HoldLimits } from './held.ts';
 import { wilson, binomialUpperTail, benjaminiHochberg, stratifiedUpper } from './stats.ts';
 
 /** The test that ranks and flags terms. */
@@ -55,6 +56,11 @@ export interface TermsOptions {
   workers?: number;
   /** Term ids the cache of seen texts holds at most (default 12,000,000, about 48 MB; 0 = no cache). */
   cacheIds?: number;
+  /**
+   * How much of the posts may be held in memory as term ids, for one sequential read (default
+   * DEFAULT_HOLD_LIMITS, about 300 MB at most); false reads the store author by author instead.
+   */
+  hold?: HoldLimits | false;
 }
 
 export interface TimelinePoint { bucket: string; posts: number; removed: number; rate: number }
@@ -141,19 +147,7 @@ interface Settled { minPosts: number; fdr: number; limit: number; by: 'day' | 'w
 /** The analysis proper, its options settled and its tokenizer started. */
 async function analyse(store: Store, opts: TermsOptions, settled: Settled, tokenizer: Tokenizer, progress?: Progress): Promise<TermsResult> {
   const { minPosts, fdr, limit, by, removedAs, rule } = settled;
-  // Pass 1: counts and author strata per term, with lossy pruning.
-  let ctx: CountContext = { counts: new TermCounts(opts.maxTerms ?? 2_000_000), cache: new TextTermCache(opts.cacheIds), tokenizer, log: new PostLog() };
-  const totals = await countPass(store, rule, ctx, progress);
-  const pruned = ctx.counts.pruned;
-  const approximate = ctx.counts.pruned && ctx.counts.maxEvicted >= minPosts;
-  if (ctx.counts.pruned) {
-    // Exact recount of the candidates that survived pruning (new slots: a new cache).
-    const candidates = new Set<string>();
-    for (const [t, s] of ctx.counts.entries()) if (ctx.counts.posts[s]! + ctx.counts.delta[s]! >= minPosts) candidates.add(t);
-    ctx = { counts: new TermCounts(Number.MAX_SAFE_INTEGER, candidates), cache: new TextTermCache(opts.cacheIds), tokenizer, log: new PostLog() };
-    await countPass(store, rule, ctx);
-  }
-  const { counts } = ctx;
+  const { counts, totals, pruned, approximate, timelines } = await countTerms(store, opts, settled, tokenizer, progress);
   const total = totals.posts;
   const removedTotal = totals.removed;
   const baseline = total ? removedTotal / total : 0;
@@ -203,8 +197,7 @@ async function analyse(store: Store, opts: TermsOptions, settled: Settled, token
     m.set(k, v);
   };
   if (chosen.size) {
-    const slotOf = new Map(significant.map((t, i) => [t.slot, i]));
-    await timelinePass(store, rule, chosen, slotOf, ctx, (i, createdAt, removed) => {
+    await timelines(chosen, significant.map((t) => t.slot), (i, createdAt, removed) => {
       bump(daily[i]!, bucketOf(createdAt, 'day'), removed);
       if (by === 'week') bump(shown[i]!, bucketOf(createdAt, 'week'), removed);
     });
@@ -228,6 +221,53 @@ async function analyse(store: Store, opts: TermsOptions, settled: Settled, token
   };
   if (opts.save ?? true) await saveFinding(store, result, significant.map((_, i) => toPoints(daily[i]!)));
   return result;
+}
+
+/** Calls back once per post holding a chosen term (by index), with the post's time and outcome. */
+type Timelines = (chosen: Map<string, number>, slots: number[], onPost: (i: number, createdAt: number, removed: boolean) => void) => Promise<void>;
+
+interface Counted { counts: TermCounts; totals: PassTotals; pruned: boolean; approximate: boolean; timelines: Timelines }
+
+/**
+ * Pass 1, counts and author strata per term with lossy pruning (and an exact recount of the
+ * candidates when pruning happened): from the posts held in memory when they fit the limits,
+ * else from the store read author by author. Both count the same posts in the same order.
+ */
+async function countTerms(store: Store, opts: TermsOptions, settled: Settled, tokenizer: Tokenizer, progress?: Progress): Promise<Counted> {
+  const { minPosts, rule } = settled;
+  const maxTerms = opts.maxTerms ?? 2_000_000;
+  const candidatesOf = (c: TermCounts) => {
+    const candidates = new Set<string>();
+    for (const [t, s] of c.entries()) if (c.posts[s]! + c.delta[s]! >= minPosts) candidates.add(t);
+    return candidates;
+  };
+  const held = opts.hold === false ? null : await holdPosts(store, rule, tokenizer, opts.hold ?? DEFAULT_HOLD_LIMITS, progress);
+  if (held) {
+    const order = authorOrder(held);
+    let counts = new TermCounts(maxTerms);
+    const totals = countHeld(held, order, counts);
+    const { pruned } = counts;
+    const approximate = pruned && counts.maxEvicted >= minPosts;
+    if (pruned) {
+      counts = new TermCounts(Number.MAX_SAFE_INTEGER, candidatesOf(counts));
+      countHeld(held, order, counts);
+    }
+    return { counts, totals, pruned, approximate, timelines: async (chosen, _slots, onPost) => timelineHeld(held, chosen, onPost) };
+  }
+  let ctx: CountContext = { counts: new TermCounts(maxTerms), cache: new TextTermCache(opts.cacheIds), tokenizer, log: new PostLog() };
+  const totals = await countPass(store, rule, ctx, progress);
+  const { pruned } = ctx.counts;
+  const approximate = pruned && ctx.counts.maxEvicted >= minPosts;
+  if (pruned) {
+    // New slots: a new cache.
+    ctx = { counts: new TermCounts(Number.MAX_SAFE_INTEGER, candidatesOf(ctx.counts)), cache: new TextTermCache(opts.cacheIds), tokenizer, log: new PostLog() };
+    await countPass(store, rule, ctx);
+  }
+  const final = ctx;
+  return {
+    counts: final.counts, totals, pruned, approximate,
+    timelines: (chosen, slots, onPost) => timelinePass(store, rule, chosen, new Map(slots.map((s, i) => [s, i])), final, onPost),
+  };
 }
 
 interface Ranked { term: string; posts: number; removed: number; p: number; q: number; variants: string[] }

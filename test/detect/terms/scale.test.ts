@@ -68,20 +68,22 @@ for (const b of backends()) {
 
     it('flags the same terms with the same statistics, order and timelines, removals counted as by default or with deletions', async () => {
       const base = { minPosts: 3, fdr: 0.2, limit: 1000, by: 'week' as const };
-      const r = await same({ ...base, workers: 0 }, 'one thread');
+      const r = await same({ ...base, workers: 0 }, 'held, one thread');
       assert.ok(r.removed > 0 && r.terms.some((t) => t.term === '示威'), 'a world with removals');
-      await same({ ...base, workers: 2 }, 'two tokenising threads');
-      await same({ ...base, workers: 2, removedAs: ['removed_by_platform', 'deleted'] }, 'deletions counted as removals');
-      await same({ ...base, workers: 0, pooled: true, by: 'day' }, 'pooled test');
+      await same({ ...base, workers: 2 }, 'held, two tokenising threads');
+      await same({ ...base, workers: 2, hold: false }, 'read by author, two tokenising threads');
+      await same({ ...base, workers: 0, hold: { ids: 2000, terms: 1e9 } }, 'too large to hold: read by author after all');
+      await same({ ...base, workers: 0, removedAs: ['removed_by_platform', 'deleted'] }, 'deletions counted as removals');
+      await same({ ...base, workers: 0, hold: false, pooled: true, by: 'day' }, 'pooled test');
     });
 
     it('stays the same when pruning empties the cache, and with a tiny cache or none', async () => {
       const base = { minPosts: 3, fdr: 0.2, limit: 1000, by: 'day' as const, workers: 0 };
-      const pruned = await same({ ...base, maxTerms: 400 }, 'pruned');
+      const pruned = await same({ ...base, maxTerms: 400 }, 'held, pruned');
       assert.ok(pruned.pruned, 'maxTerms 400 prunes');
-      await same({ ...base, maxTerms: 400, workers: 2 }, 'pruned, two threads');
-      await same({ ...base, cacheIds: 60 }, 'cache emptied every few texts');
-      await same({ ...base, cacheIds: 0 }, 'no cache');
+      await same({ ...base, maxTerms: 400, hold: false }, 'read by author, pruned');
+      await same({ ...base, hold: false, cacheIds: 60 }, 'cache emptied every few texts');
+      await same({ ...base, hold: false, cacheIds: 0 }, 'no cache');
     });
   });
 }
