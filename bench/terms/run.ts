@@ -11,12 +11,17 @@
  *               what a plain analysis reports), in its own child process
  * Targets (issue 17: flag no term whose removals its authors explain, still find the triggers), for
  * ours at every size: recall and precision ≥ 0.95, no pet word and no decoy flagged.
+ * Speed (issue 16: 1,000,000 posts with removals in under 15 s): wall and CPU time and peak RSS of
+ * each child; `--before` also times the pre-issue-16 implementation in the same run and checks it
+ * flags the same terms with the same figures.
  * Run: npm run bench:terms [-- --1m] [-- --show]   (100,000 posts; --1m adds 1,000,000; --show lists the flagged terms)
+ *      npm run bench:terms:1m                      (1,000,000 posts only, against the pre-issue-16 code: --size 1000000 --before)
+ *      --size N: N posts only; --keep DIR: keep the generated store in DIR and reuse it next time.
  * BENCH_QUICK=1: 50,000 posts.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
@@ -29,7 +34,11 @@ import type { PostRecord } from '../../src/store/bulk.ts';
 import { reportTargets, type TargetRow } from '../targets.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sizes = process.env.BENCH_QUICK === '1' ? [50_000] : process.argv.includes('--1m') ? [100_000, 1_000_000] : [100_000];
+const sizeArg = argValue('--size');
+const sizes = sizeArg ? [Number(sizeArg)] : process.env.BENCH_QUICK === '1' ? [50_000] : process.argv.includes('--1m') ? [100_000, 1_000_000] : [100_000];
+if (sizes.some((n) => !Number.isInteger(n) || n < 1000)) throw new Error(`--size takes a whole number of posts of at least 1000, not "${sizeArg}".`);
+/** A folder where generated stores are kept and reused (terms-<size>.db), so a rerun skips generation. */
+const keep = argValue('--keep');
 const TRIGGERS = 30;
 const DECOYS = 30;
 const CONFOUNDERS = 10;
@@ -49,17 +58,19 @@ const decoys = pool.slice(TRIGGERS, TRIGGERS + DECOYS);
 const petWords = pool.slice(TRIGGERS + DECOYS, TRIGGERS + DECOYS + CONFOUNDERS);
 
 interface Flagged { term: string; q: number; qPooled: number; qAuthor: number; posts: number; removed: number }
-interface ChildResult { ms: number; maxRssMB: number; posts: number; baseline: number; test: string; terms: Flagged[] }
+interface ChildResult { ms: number; cpuMs: number; maxRssMB: number; posts: number; baseline: number; test: string; terms: Flagged[] }
 
 const rows: string[] = [];
 const targets: TargetRow[] = [];
 for (const size of sizes) {
-  const dir = mkdtempSync(path.join(tmpdir(), 'censorscope-bench-terms-'));
+  const dir = keep ?? mkdtempSync(path.join(tmpdir(), 'censorscope-bench-terms-'));
   try {
-    const db = path.join(dir, 'terms.db');
-    const t0 = performance.now();
-    await generate(db, size);
-    process.stderr.write(`generated ${size} posts in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    const db = path.join(dir, keep ? `terms-${size}.db` : 'terms.db');
+    if (!existsSync(db)) {
+      const t0 = performance.now();
+      await generate(db, size);
+      process.stderr.write(`generated ${size} posts in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    }
     const detect = (...args: string[]): ChildResult => {
       const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, 'child.ts'), db, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
       if (r.status !== 0) throw new Error(`terms child failed: ${r.stderr}`);
@@ -67,6 +78,7 @@ for (const size of sizes) {
     };
     const res = detect();
     const pooled = detect('--pooled');
+    const before = process.argv.includes('--before') ? detect('--before') : null;
     if (res.test !== 'author-stratified') throw new Error(`terms decided with the ${res.test} test, not the author-stratified one`);
     if (process.argv.includes('--show')) {
       const kind = (t: string) => (triggers.some((w) => w.includes(t) || t.includes(w)) ? 'T' : decoys.some((w) => w.includes(t) || t.includes(w)) ? 'D' : petWords.some((w) => w.includes(t) || t.includes(w)) ? 'P' : '?');
@@ -75,8 +87,10 @@ for (const size of sizes) {
     const ours = score(res.terms.filter((t) => t.q <= 0.05));
     const base = score(pooled.terms.filter((t) => t.q <= 0.05));
     const speed = (c: ChildResult) => `${Math.round(c.posts / (c.ms / 1000))} posts/s, ${Math.round(c.maxRssMB)} MB`;
+    const secs = (c: ChildResult) => `${(c.ms / 1000).toFixed(1)} s wall, ${(c.cpuMs / 1000).toFixed(1)} s CPU, ${Math.round(c.maxRssMB)} MB peak RSS`;
     rows.push(line(`ours (${size})`, ours, speed(res)));
     rows.push(line(`baseline (${size})`, base, speed(pooled)));
+    if (before) rows.push(line(`before #16 (${size})`, score(before.terms.filter((t) => t.q <= 0.05)), speed(before)));
     const n = size.toLocaleString('en-US');
     targets.push(
       { measure: `recall / precision of flagged terms, ${n} posts`, value: `${ours.recall.toFixed(3)} / ${ours.precision.toFixed(3)}`,
@@ -84,9 +98,16 @@ for (const size of sizes) {
       { measure: `pet words / decoys flagged, ${n} posts`, value: `${ours.pets} of ${CONFOUNDERS} / ${ours.decoys} of ${DECOYS}`,
         baseline: `unstratified ${base.pets} / ${base.decoys}`, target: '0 / 0', met: ours.pets === 0 && ours.decoys === 0 },
       { measure: `speed and peak memory, ${n} posts`, value: speed(res), baseline: `unstratified ${speed(pooled)}`, met: null },
+      { measure: `time, ${n} posts with removals (load ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`, value: secs(res),
+        ...(before ? { baseline: `before issue 16: ${secs(before)}`, ratio: `${(before.ms / res.ms).toFixed(1)}× faster wall, ${(before.cpuMs / res.cpuMs).toFixed(1)}× less CPU` } : {}),
+        ...(size >= 1_000_000 ? { target: 'under 15 s (issue 16, at 1,000,000 posts)', met: res.ms < 15_000 * (size / 1_000_000) } : { met: null }) },
     );
+    if (before) {
+      const same = JSON.stringify(before.terms) === JSON.stringify(res.terms);
+      targets.push({ measure: `flagged terms and figures identical to before issue 16, ${n} posts`, value: same ? 'identical' : 'DIFFERENT', target: 'identical', met: same });
+    }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }
 console.log('\nbench/terms — flagged at q ≤ 0.05; a flagged term is right when it is a trigger word or part of one');
@@ -94,6 +115,14 @@ console.log(['method'.padEnd(20), 'recall'.padStart(7), 'precision'.padStart(10)
 for (const r of rows) console.log(r);
 console.log(`\n(recall: of ${TRIGGERS} trigger words; pet words: of the ${CONFOUNDERS} words of always-removed accounts, flagged; decoys: of ${DECOYS} never-censored words, flagged)`);
 reportTargets('terms', targets);
+
+/** The value after `flag` on the command line (`--flag value` or `--flag=value`). */
+function argValue(flag: string): string | undefined {
+  const i = process.argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+  if (i < 0) return undefined;
+  const a = process.argv[i]!;
+  return a.includes('=') ? a.slice(a.indexOf('=') + 1) : process.argv[i + 1];
+}
 
 function line(name: string, s: ReturnType<typeof score>, extra: string): string {
   return [name.padEnd(20), s.recall.toFixed(3).padStart(7), s.precision.toFixed(3).padStart(10), String(s.pets).padStart(10), String(s.decoys).padStart(7), `  ${extra}`].join('');

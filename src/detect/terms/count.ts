@@ -6,6 +6,10 @@
  * so posts + delta bounds the true count from above; when pruning happened, a second exact pass
  * recounts every term whose bound reaches the threshold, so no frequent term is lost.
  *
+ * Posts are counted by slot ids (`ids` turns a post's terms into them once), so a caller that
+ * has seen a text before can count it again without hashing a string (see cache.ts); `generation`
+ * changes whenever pruning frees slots, and ids taken before then must be taken again.
+ *
  * Beside the plain counts each slot accumulates the author-stratified (Cochran–Mantel–Haenszel)
  * sum: per author with several posts, the removals expected if the term made no difference
  * within that author's posts; posts with no same-author comparison (an unknown author, or an
@@ -35,6 +39,8 @@ export class TermCounts {
   private next = 0;
   /** True once any term has been pruned (counts of survivors may then be low). */
   pruned = false;
+  /** Bumped by every pruning: slot ids taken before it may now name other terms. */
+  generation = 0;
   private floor = 1;
   /** Largest upper bound of a term's count among evicted terms. */
   maxEvicted = 0;
@@ -42,7 +48,7 @@ export class TermCounts {
   constructor(private readonly maxTerms = 2_000_000, private readonly only: Set<string> | null = null) {}
 
   /** The slot of `term`, created when missing; -1 when the term is not counted. */
-  private slot(t: string): number {
+  slot(t: string): number {
     if (this.only && !this.only.has(t)) return -1;
     let s = this.slots.get(t);
     if (s === undefined) {
@@ -61,11 +67,25 @@ export class TermCounts {
     return s;
   }
 
-  /** Counts one post with no same-author comparison (its distinct terms). */
-  add(terms: Iterable<string>, removed: boolean): void {
+  /** The slot ids of a post's distinct terms, created when missing (uncounted terms left out). */
+  ids(terms: Iterable<string>): Int32Array {
+    const out: number[] = [];
     for (const t of terms) {
       const s = this.slot(t);
-      if (s < 0) continue;
+      if (s >= 0) out.push(s);
+    }
+    return Int32Array.from(out);
+  }
+
+  /** Counts one post with no same-author comparison (its distinct terms). */
+  add(terms: Iterable<string>, removed: boolean): void {
+    this.addIds(this.ids(terms), removed);
+  }
+
+  /** Counts one post with no same-author comparison, by the slot ids of its distinct terms. */
+  addIds(ids: Int32Array, removed: boolean): void {
+    for (let i = 0; i < ids.length; i++) {
+      const s = ids[i]!;
       this.posts[s]!++;
       this.loosePosts[s]!++;
       if (removed) {
@@ -81,12 +101,16 @@ export class TermCounts {
    * closes them). Nothing is pruned before the author ends, so the slots stay valid.
    */
   addAuthorPost(terms: Iterable<string>, removed: boolean): void {
+    this.addAuthorPostIds(this.ids(terms), removed);
+  }
+
+  /** `addAuthorPost` by the slot ids of the post's distinct terms. */
+  addAuthorPostIds(ids: Int32Array, removed: boolean): void {
     if (this.authorPosts === 0) this.author++;
     this.authorPosts++;
     if (removed) this.authorRemoved++;
-    for (const t of terms) {
-      const s = this.slot(t);
-      if (s < 0) continue;
+    for (let i = 0; i < ids.length; i++) {
+      const s = ids[i]!;
       if (this.stamp[s] !== this.author) {
         this.stamp[s] = this.author;
         this.curPosts[s] = 0;
@@ -155,6 +179,7 @@ export class TermCounts {
         }
       }
       this.pruned = true;
+      this.generation++;
       if (this.slots.size <= this.maxTerms * 0.7) break;
       this.floor *= 2;
     }

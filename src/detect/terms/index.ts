@@ -16,11 +16,15 @@
 import type { Detector } from '../detector.ts';
 import type { Store } from '../../store/open.ts';
 import type { Progress } from '../../util/progress.ts';
+import type { Tokenizer } from './tokenize-pool.ts';
 import type { PostStatus } from '../../store/schema.ts';
-import { DEFAULT_REMOVED_AS, outcomePosts, outcomeRule, postsByAuthor, type OutcomeRule } from './read.ts';
+import { DEFAULT_REMOVED_AS, outcomeRule, type OutcomeRule } from './read.ts';
 import { TermCounts } from './count.ts';
-import { terms as tokenize, isWord } from './tokenize.ts';
-import { AhoCorasick } from '../extract/aho.ts';
+import { isWord } from './tokenize.ts';
+import { TextTermCache } from './cache.ts';
+import { createTokenizer, defaultTokenWorkers } from './tokenize-pool.ts';
+import { countPass, timelinePass, PostLog, type CountContext, type PassTotals } from './passes.ts';
+import { holdPosts, authorOrder, countHeld, timelineHeld, DEFAULT_HOLD_LIMITS, type HoldLimits } from './held.ts';
 import { wilson, binomialUpperTail, benjaminiHochberg, stratifiedUpper } from './stats.ts';
 
 /** The test that ranks and flags terms. */
@@ -48,6 +52,15 @@ export interface TermsOptions {
    * other posts, which moderation and self-censorship can both cause.
    */
   removedAs?: PostStatus[];
+  /** Threads that tokenise new texts (default: the cores, at most 4; 0 = this thread only). */
+  workers?: number;
+  /** Term ids the cache of seen texts holds at most (default 12,000,000, about 48 MB; 0 = no cache). */
+  cacheIds?: number;
+  /**
+   * How much of the posts may be held in memory as term ids, for one sequential read (default
+   * DEFAULT_HOLD_LIMITS, about 300 MB at most); false reads the store author by author instead.
+   */
+  hold?: HoldLimits | false;
 }
 
 export interface TimelinePoint { bucket: string; posts: number; removed: number; rate: number }
@@ -112,49 +125,6 @@ export function bucketOf(ms: number, by: 'day' | 'week'): string {
   return new Date(start).toISOString().slice(0, 10);
 }
 
-interface PassTotals { posts: number; removed: number; loosePosts: number; looseRemoved: number; stratifiedAuthors: number }
-
-/**
- * One pass over the store by author: each author's posts are counted together, then every term
- * they hold is credited with the author's own totals (an author's single post goes to the
- * shared stratum).
- */
-async function countPass(store: Store, rule: OutcomeRule, counts: TermCounts, progress?: Progress): Promise<PassTotals> {
-  const totals: PassTotals = { posts: 0, removed: 0, loosePosts: 0, looseRemoved: 0, stratifiedAuthors: 0 };
-  let author: number | null = null;
-  let removedHere = 0;
-  const close = () => {
-    const n = counts.endAuthor();
-    if (n === 1) {
-      totals.loosePosts++;
-      totals.looseRemoved += removedHere;
-    } else if (n > 1) totals.stratifiedAuthors++;
-    removedHere = 0;
-  };
-  for await (const page of postsByAuthor(store, rule)) {
-    for (const p of page) {
-      totals.posts++;
-      if (p.removed) totals.removed++;
-      const terms = tokenize(p.text);
-      if (p.accountId === null) {
-        counts.add(terms, p.removed);
-        totals.loosePosts++;
-        if (p.removed) totals.looseRemoved++;
-        continue;
-      }
-      if (p.accountId !== author) {
-        close();
-        author = p.accountId;
-      }
-      counts.addAuthorPost(terms, p.removed);
-      if (p.removed) removedHere++;
-    }
-    progress?.tick(page.length);
-  }
-  close();
-  return totals;
-}
-
 /** Runs the term analysis over the store and (by default) stores it as a finding. */
 export async function runTerms(store: Store, opts: TermsOptions = {}, progress?: Progress): Promise<TermsResult> {
   const minPosts = opts.minPosts ?? 5;
@@ -164,18 +134,20 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
   const removedAs = opts.removedAs?.length ? [...opts.removedAs] : [...DEFAULT_REMOVED_AS];
   const rule = outcomeRule(removedAs);
 
-  // Pass 1: counts and author strata per term, with lossy pruning.
-  let counts = new TermCounts(opts.maxTerms ?? 2_000_000);
-  const totals = await countPass(store, rule, counts, progress);
-  const pruned = counts.pruned;
-  const approximate = counts.pruned && counts.maxEvicted >= minPosts;
-  if (counts.pruned) {
-    // Exact recount of the candidates that survived pruning.
-    const candidates = new Set<string>();
-    for (const [t, s] of counts.entries()) if (counts.posts[s]! + counts.delta[s]! >= minPosts) candidates.add(t);
-    counts = new TermCounts(Number.MAX_SAFE_INTEGER, candidates);
-    await countPass(store, rule, counts);
+  const tokenizer = createTokenizer(opts.workers ?? defaultTokenWorkers());
+  try {
+    return await analyse(store, opts, { minPosts, fdr, limit, by, removedAs, rule }, tokenizer, progress);
+  } finally {
+    await tokenizer.close();
   }
+}
+
+interface Settled { minPosts: number; fdr: number; limit: number; by: 'day' | 'week'; removedAs: PostStatus[]; rule: OutcomeRule }
+
+/** The analysis proper, its options settled and its tokenizer started. */
+async function analyse(store: Store, opts: TermsOptions, settled: Settled, tokenizer: Tokenizer, progress?: Progress): Promise<TermsResult> {
+  const { minPosts, fdr, limit, by, removedAs, rule } = settled;
+  const { counts, totals, pruned, approximate, timelines } = await countTerms(store, opts, settled, tokenizer, progress);
   const total = totals.posts;
   const removedTotal = totals.removed;
   const baseline = total ? removedTotal / total : 0;
@@ -189,7 +161,7 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
       ? `Author-stratified: each term's posts are compared with the same authors' other posts (${totals.stratifiedAuthors} authors with several posts); ${N0} posts without a same-author comparison (unknown author or the author's only post) are compared with each other.`
       : 'Pooled: no author has two posts with known outcomes, so removals cannot be separated from their authors; the exact binomial test against the baseline decides, and a flagged term may reflect who writes it.';
 
-  const tested: Array<{ term: string; posts: number; removed: number; pPooled: number; pAuthor: number; expected: number; authors: number }> = [];
+  const tested: Array<{ term: string; slot: number; posts: number; removed: number; pPooled: number; pAuthor: number; expected: number; authors: number }> = [];
   for (const [term, s] of counts.entries()) {
     const n = counts.posts[s]!;
     if (n < minPosts) continue;
@@ -200,7 +172,7 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
     let expected = counts.expected[s]!;
     expected += n0 > 0 && N0 >= 2 ? (n0 * R0) / N0 : x0;
     const pAuthor = stratifiedUpper(x, n, expected);
-    tested.push({ term, posts: n, removed: x, pPooled: binomialUpperTail(x, n, baseline), pAuthor, expected, authors: counts.authors[s]! });
+    tested.push({ term, slot: s, posts: n, removed: x, pPooled: binomialUpperTail(x, n, baseline), pAuthor, expected, authors: counts.authors[s]! });
   }
   const qPooled = benjaminiHochberg(tested.map((t) => t.pPooled));
   const qAuthor = benjaminiHochberg(tested.map((t) => t.pAuthor));
@@ -225,20 +197,10 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
     m.set(k, v);
   };
   if (chosen.size) {
-    // A term is always a substring of its (lower-cased) post, so only posts the automaton
-    // matches need tokenising again.
-    const prefilter = new AhoCorasick([...chosen.keys()]);
-    for await (const page of outcomePosts(store, rule)) {
-      for (const p of page) {
-        if (p.createdAt === null || !prefilter.present(p.text.toLowerCase()).size) continue;
-        for (const t of tokenize(p.text)) {
-          const i = chosen.get(t);
-          if (i === undefined) continue;
-          bump(daily[i]!, bucketOf(p.createdAt, 'day'), p.removed);
-          if (by === 'week') bump(shown[i]!, bucketOf(p.createdAt, 'week'), p.removed);
-        }
-      }
-    }
+    await timelines(chosen, significant.map((t) => t.slot), (i, createdAt, removed) => {
+      bump(daily[i]!, bucketOf(createdAt, 'day'), removed);
+      if (by === 'week') bump(shown[i]!, bucketOf(createdAt, 'week'), removed);
+    });
   }
   const toPoints = (m: Map<string, [number, number]>): TimelinePoint[] =>
     [...m.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([bucket, [n, x]]) => ({ bucket, posts: n, removed: x, rate: x / n }));
@@ -259,6 +221,53 @@ export async function runTerms(store: Store, opts: TermsOptions = {}, progress?:
   };
   if (opts.save ?? true) await saveFinding(store, result, significant.map((_, i) => toPoints(daily[i]!)));
   return result;
+}
+
+/** Calls back once per post holding a chosen term (by index), with the post's time and outcome. */
+type Timelines = (chosen: Map<string, number>, slots: number[], onPost: (i: number, createdAt: number, removed: boolean) => void) => Promise<void>;
+
+interface Counted { counts: TermCounts; totals: PassTotals; pruned: boolean; approximate: boolean; timelines: Timelines }
+
+/**
+ * Pass 1, counts and author strata per term with lossy pruning (and an exact recount of the
+ * candidates when pruning happened): from the posts held in memory when they fit the limits,
+ * else from the store read author by author. Both count the same posts in the same order.
+ */
+async function countTerms(store: Store, opts: TermsOptions, settled: Settled, tokenizer: Tokenizer, progress?: Progress): Promise<Counted> {
+  const { minPosts, rule } = settled;
+  const maxTerms = opts.maxTerms ?? 2_000_000;
+  const candidatesOf = (c: TermCounts) => {
+    const candidates = new Set<string>();
+    for (const [t, s] of c.entries()) if (c.posts[s]! + c.delta[s]! >= minPosts) candidates.add(t);
+    return candidates;
+  };
+  const held = opts.hold === false ? null : await holdPosts(store, rule, tokenizer, opts.hold ?? DEFAULT_HOLD_LIMITS, progress);
+  if (held) {
+    const order = authorOrder(held);
+    let counts = new TermCounts(maxTerms);
+    const totals = countHeld(held, order, counts);
+    const { pruned } = counts;
+    const approximate = pruned && counts.maxEvicted >= minPosts;
+    if (pruned) {
+      counts = new TermCounts(Number.MAX_SAFE_INTEGER, candidatesOf(counts));
+      countHeld(held, order, counts);
+    }
+    return { counts, totals, pruned, approximate, timelines: async (chosen, _slots, onPost) => timelineHeld(held, chosen, onPost) };
+  }
+  let ctx: CountContext = { counts: new TermCounts(maxTerms), cache: new TextTermCache(opts.cacheIds), tokenizer, log: new PostLog() };
+  const totals = await countPass(store, rule, ctx, progress);
+  const { pruned } = ctx.counts;
+  const approximate = pruned && ctx.counts.maxEvicted >= minPosts;
+  if (pruned) {
+    // New slots: a new cache.
+    ctx = { counts: new TermCounts(Number.MAX_SAFE_INTEGER, candidatesOf(ctx.counts)), cache: new TextTermCache(opts.cacheIds), tokenizer, log: new PostLog() };
+    await countPass(store, rule, ctx);
+  }
+  const final = ctx;
+  return {
+    counts: final.counts, totals, pruned, approximate,
+    timelines: (chosen, slots, onPost) => timelinePass(store, rule, chosen, new Map(slots.map((s, i) => [s, i])), final, onPost),
+  };
 }
 
 interface Ranked { term: string; posts: number; removed: number; p: number; q: number; variants: string[] }

@@ -1,0 +1,173 @@
+/** The pre-issue-16 term counter (strings, post by post), the oracle for test/detect/terms/scale.test.ts. */
+/**
+ * Counting terms over a stream of posts: a term → slot map with typed count arrays, and lossy
+ * pruning (drop terms seen in at most `floor` posts, then raise the floor) whenever the map
+ * grows past `maxTerms`, so a million posts of character n-grams fit in memory. Each slot also
+ * keeps `delta`, the most it can have missed before it was (re)inserted (the floor at that time),
+ * so posts + delta bounds the true count from above; when pruning happened, a second exact pass
+ * recounts every term whose bound reaches the threshold, so no frequent term is lost.
+ *
+ * Beside the plain counts each slot accumulates the author-stratified (Cochran–Mantel–Haenszel)
+ * sum: per author with several posts, the removals expected if the term made no difference
+ * within that author's posts; posts with no same-author comparison (an unknown author, or an
+ * author's only post) are counted apart as one shared stratum.
+ */
+export class TermCounts {
+  private slots = new Map<string, number>();
+  posts = new Int32Array(1 << 16);
+  removed = new Int32Array(1 << 16);
+  delta = new Int32Array(1 << 16);
+  /** Σ over authors of n1·r/n: removals expected from the authors' own rates. */
+  expected = new Float64Array(1 << 16);
+  /** Authors whose posts both hold and lack the term (the informative strata). */
+  authors = new Int32Array(1 << 16);
+  /** Posts (and removals) in the shared stratum of posts without a same-author comparison. */
+  loosePosts = new Int32Array(1 << 16);
+  looseRemoved = new Int32Array(1 << 16);
+  /** The current author's counts per slot (valid where `stamp` is the author's number). */
+  private curPosts = new Int32Array(1 << 16);
+  private curRemoved = new Int32Array(1 << 16);
+  private stamp = new Int32Array(1 << 16);
+  private author = 0;
+  private touched: number[] = [];
+  private authorPosts = 0;
+  private authorRemoved = 0;
+  private free: number[] = [];
+  private next = 0;
+  /** True once any term has been pruned (counts of survivors may then be low). */
+  pruned = false;
+  private floor = 1;
+  /** Largest upper bound of a term's count among evicted terms. */
+  maxEvicted = 0;
+
+  constructor(private readonly maxTerms = 2_000_000, private readonly only: Set<string> | null = null) {}
+
+  /** The slot of `term`, created when missing; -1 when the term is not counted. */
+  private slot(t: string): number {
+    if (this.only && !this.only.has(t)) return -1;
+    let s = this.slots.get(t);
+    if (s === undefined) {
+      s = this.free.pop() ?? this.next++;
+      if (s >= this.posts.length) this.grow();
+      this.posts[s] = 0;
+      this.removed[s] = 0;
+      this.expected[s] = 0;
+      this.authors[s] = 0;
+      this.loosePosts[s] = 0;
+      this.looseRemoved[s] = 0;
+      this.stamp[s] = 0;
+      this.delta[s] = this.pruned ? this.floor : 0;
+      this.slots.set(t, s);
+    }
+    return s;
+  }
+
+  /** Counts one post with no same-author comparison (its distinct terms). */
+  add(terms: Iterable<string>, removed: boolean): void {
+    for (const t of terms) {
+      const s = this.slot(t);
+      if (s < 0) continue;
+      this.posts[s]!++;
+      this.loosePosts[s]!++;
+      if (removed) {
+        this.removed[s]!++;
+        this.looseRemoved[s]!++;
+      }
+    }
+    if (this.slots.size > this.maxTerms) this.prune();
+  }
+
+  /**
+   * Counts one post of the current author (posts of one author come one after another; `endAuthor`
+   * closes them). Nothing is pruned before the author ends, so the slots stay valid.
+   */
+  addAuthorPost(terms: Iterable<string>, removed: boolean): void {
+    if (this.authorPosts === 0) this.author++;
+    this.authorPosts++;
+    if (removed) this.authorRemoved++;
+    for (const t of terms) {
+      const s = this.slot(t);
+      if (s < 0) continue;
+      if (this.stamp[s] !== this.author) {
+        this.stamp[s] = this.author;
+        this.curPosts[s] = 0;
+        this.curRemoved[s] = 0;
+        this.touched.push(s);
+      }
+      this.curPosts[s]!++;
+      if (removed) this.curRemoved[s]!++;
+    }
+  }
+
+  /**
+   * Closes the current author: with several posts, each term they hold adds n1·r/n expected
+   * removals (n1 of the author's n posts hold it, r were removed); an author's only post goes to
+   * the shared stratum. Returns the author's post count.
+   */
+  endAuthor(): number {
+    const n = this.authorPosts;
+    const r = this.authorRemoved;
+    for (const s of this.touched) {
+      const n1 = this.curPosts[s]!;
+      const x1 = this.curRemoved[s]!;
+      this.posts[s]! += n1;
+      this.removed[s]! += x1;
+      if (n === 1) {
+        this.loosePosts[s]! += n1;
+        this.looseRemoved[s]! += x1;
+      } else {
+        this.expected[s]! += (n1 * r) / n;
+        if (n1 < n) this.authors[s]!++;
+      }
+    }
+    this.touched = [];
+    this.authorPosts = 0;
+    this.authorRemoved = 0;
+    if (this.slots.size > this.maxTerms) this.prune();
+    return n;
+  }
+
+  private grow(): void {
+    const widen = <T extends Int32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      b.set(a);
+      return b;
+    };
+    this.posts = widen(this.posts);
+    this.removed = widen(this.removed);
+    this.delta = widen(this.delta);
+    this.expected = widen(this.expected);
+    this.authors = widen(this.authors);
+    this.loosePosts = widen(this.loosePosts);
+    this.looseRemoved = widen(this.looseRemoved);
+    this.curPosts = widen(this.curPosts);
+    this.curRemoved = widen(this.curRemoved);
+    this.stamp = widen(this.stamp);
+  }
+
+  private prune(): void {
+    for (;;) {
+      for (const [t, s] of this.slots) {
+        const bound = this.posts[s]! + this.delta[s]!;
+        if (bound <= this.floor) {
+          if (bound > this.maxEvicted) this.maxEvicted = bound;
+          this.slots.delete(t);
+          this.free.push(s);
+        }
+      }
+      this.pruned = true;
+      if (this.slots.size <= this.maxTerms * 0.7) break;
+      this.floor *= 2;
+    }
+    this.floor++;
+  }
+
+  /** Every term with its slot (read the counts from the public arrays). */
+  *entries(): Generator<[string, number]> {
+    yield* this.slots;
+  }
+
+  get size(): number {
+    return this.slots.size;
+  }
+}
