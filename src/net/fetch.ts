@@ -10,6 +10,7 @@ import { isIP } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { guardedLookup } from './lookup.ts';
 import { allowedOrigins, BlockedAddressError, internalAddressReason, type AddressPolicy } from './address-policy.ts';
+import type { HostSlots } from './host-slots.ts';
 
 export { BlockedAddressError, type AddressPolicy } from './address-policy.ts';
 
@@ -40,6 +41,8 @@ export interface SafeFetchOptions {
   signal?: AbortSignal;
   /** Redirects followed (default 5). */
   maxRedirects?: number;
+  /** Politeness: each hop waits for a connection slot to its host (src/net/host-slots.ts). */
+  hostSlots?: HostSlots;
 }
 
 export interface SafeFetchAnswer {
@@ -163,7 +166,9 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<SafeF
   for (let hop = 0; ; hop++) {
     const internalOk = checkUrl(current, o.policy, trusted);
     let res: IncomingMessage;
+    let free: (() => void) | undefined;
     try {
+      free = await o.hostSlots?.acquire(current.host, signal);
       res = await once(current, o, method, internalOk, signal);
       const location = res.headers.location;
       if (REDIRECTS.has(res.statusCode ?? 0) && location) {
@@ -182,6 +187,8 @@ export async function safeFetch(url: string, o: SafeFetchOptions): Promise<SafeF
       if (o.signal?.aborted) throw new FetchError(`stopped while fetching ${current.href}`, 'aborted');
       if (timeout.aborted) throw new FetchError(`${current.href} did not answer within ${o.timeoutMs ?? 10_000} ms`, 'timeout');
       throw new FetchError(`${e.code ?? 'network_error'} for ${current.href}: ${e.message}`, e.code ?? 'network_error');
+    } finally {
+      free?.();
     }
   }
 }

@@ -18,6 +18,7 @@
  * The archive never costs an observation: the check is recorded first, and a failed write is
  * reported as a sentence on stderr while the watcher goes on.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Store } from '../store/open.ts';
 import type { Archive, HttpExchange } from '../archive/types.ts';
 import { GONE_KINDS } from '../collect/sources/source.ts';
@@ -53,14 +54,14 @@ export async function hasVisibleRecord(store: Store, postId: number): Promise<bo
 const MAX_PENDING_BYTES = 64 * 1024 * 1024;
 
 /**
- * Gathers the answers of one check through the sources' HttpClient hook and archives those that
- * matter once the check is recorded. The watch loop is sequential, so one capture serves every
- * source: answers outside a check (listings) are dropped. Writes go on behind the loop (a WARC
+ * Gathers the answers of each check through the sources' HttpClient hook and archives those that
+ * matter once the check is recorded. Checks run concurrently, so each gathers its own answers in
+ * its async context (AsyncLocalStorage): answers outside a check (listings) are dropped. Writes go on behind the loop (a WARC
  * record is flushed to disk before it is indexed, some 10 ms each), so archiving does not slow
  * the checks; at most MAX_PENDING_BYTES wait, and `flush` waits for all of them.
  */
 export class PostCapture {
-  private pending: HttpExchange[] | null = null;
+  private readonly gathering = new AsyncLocalStorage<HttpExchange[]>();
   private readonly inflight = new Set<Promise<void>>();
   private inflightBytes = 0;
   /** Posts with a visible answer on its way to the archive (not yet indexed, so the store cannot tell). */
@@ -72,19 +73,12 @@ export class PostCapture {
 
   /** The HttpClient `onExchange` hook. */
   readonly onExchange = (e: HttpExchange): void => {
-    this.pending?.push(e);
+    this.gathering.getStore()?.push(e);
   };
 
-  /** Starts gathering the answers of one check. */
-  begin(): void {
-    this.pending = [];
-  }
-
-  /** Stops gathering and returns the answers of the check (none when no check was begun). */
-  take(): HttpExchange[] {
-    const got = this.pending ?? [];
-    this.pending = null;
-    return got;
+  /** Runs one check, gathering the answers its requests got; `exchanges` fills as they come, also when `fn` throws. */
+  gather<T>(exchanges: HttpExchange[], fn: () => Promise<T>): Promise<T> {
+    return this.gathering.run(exchanges, fn);
   }
 
   /**

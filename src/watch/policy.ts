@@ -32,7 +32,8 @@ export const DEFAULT_POLICY: SchedulePolicy = {
 /** Milliseconds until the next check of a post of age `ageMs`. */
 export function nextInterval(policy: SchedulePolicy, ageMs: number): number {
   if (policy.kind === 'fixed') return Math.round(policy.fixedMs * (policy.scale ?? 1));
-  return Math.min(policy.maxMs * (policy.scale ?? 1), Math.max(policy.minMs, Math.round(Math.max(0, ageMs) * policy.factor * (policy.scale ?? 1))));
+  // Whole ms: times are integer columns (PostgreSQL refuses 1.5 ms in a bigint).
+  return Math.min(Math.round(policy.maxMs * (policy.scale ?? 1)), Math.max(policy.minMs, Math.round(Math.max(0, ageMs) * policy.factor * (policy.scale ?? 1))));
 }
 
 /** Adjusts the scale from how late the oldest due check was (ms); the same rule for both policies. */

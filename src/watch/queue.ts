@@ -25,18 +25,28 @@ export interface Claimed {
   accountPlatformId: string | null;
 }
 
-/** Leases up to `limit` due posts of the given sources to `owner` until now + leaseMs. */
-export async function claimDue(store: Store, o: { sourceIds: number[]; now: number; limit: number; owner: string; leaseMs: number }): Promise<Claimed[]> {
+/**
+ * Leases up to `limit` due posts of the given sources to `owner` until now + leaseMs, most
+ * overdue first. With `perSource` (source id → how many), each source gets at most its own
+ * share instead, so one source's backlog cannot fill the claim.
+ */
+export async function claimDue(store: Store, o: { sourceIds: number[]; now: number; limit: number; owner: string; leaseMs: number; perSource?: Map<number, number> }): Promise<Claimed[]> {
   if (!o.sourceIds.length) return [];
   const ids = await store.db.transaction().execute(async (tx) => {
-    let q = tx.selectFrom('watch_schedule').select('post_id')
-      .where('done', '=', 0)
-      .where('next_check_at', '<=', o.now)
-      .where('source_id', 'in', o.sourceIds)
-      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', o.now)]))
-      .orderBy('next_check_at').limit(o.limit);
-    if (store.caps.skipLocked) q = q.forUpdate().skipLocked();
-    const rows = await q.execute();
+    const due = (sourceIds: number[], limit: number) => {
+      let q = tx.selectFrom('watch_schedule').select('post_id')
+        .where('done', '=', 0)
+        .where('next_check_at', '<=', o.now)
+        .where('source_id', 'in', sourceIds)
+        .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', o.now)]))
+        .orderBy('next_check_at').limit(limit);
+      if (store.caps.skipLocked) q = q.forUpdate().skipLocked();
+      return q.execute();
+    };
+    const rows = [];
+    // One small indexed query per source: PostgreSQL allows no FOR UPDATE beside a window function.
+    if (o.perSource) for (const [id, n] of o.perSource) rows.push(...(n > 0 ? await due([id], n) : []));
+    else rows.push(...await due(o.sourceIds, o.limit));
     const picked = rows.map((r) => Number(r.post_id));
     if (picked.length) {
       await tx.updateTable('watch_schedule').set({ lease_owner: o.owner, lease_until: o.now + o.leaseMs }).where('post_id', 'in', picked).execute();

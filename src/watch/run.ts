@@ -1,21 +1,28 @@
 /**
  * The watch loop: lists each source for new posts on its own rhythm, claims due checks from the
  * persisted schedule, checks them within each source's request budget and records the outcome.
- * Strictly sequential within a process (so a VirtualClock shared with a simulator stays
- * deterministic); parallelism comes from running several watchers against PostgreSQL.
+ * Many checks run at once (`concurrency`), sources taking turns (src/watch/fair-queue.ts), at
+ * most `perHost` connections to one host (src/net/host-slots.ts), each source within its budget
+ * (requests in flight counted), and finished checks are recorded in batched transactions
+ * (src/watch/recorder.ts). With a VirtualClock shared with a simulator the loop runs one check at
+ * a time, exactly as the sequential watcher did, so runs stay deterministic. Several watchers on
+ * PostgreSQL share the budgets and never check one post at the same time.
  */
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../store/open.ts';
 import type { Source } from '../store/schema.ts';
-import { AcceleratedClock, realClock, type Clock } from './clock.ts';
+import { AcceleratedClock, realClock, VirtualClock, type Clock } from './clock.ts';
 import { HttpClient, RequestBudget, TransientError, type Budget } from '../collect/sources/http.ts';
 import { SharedBudget } from './shared-budget.ts';
 import { commonConfig, createDriver } from '../collect/sources/registry.ts';
 import { listSources } from '../collect/sources/add.ts';
 import type { CheckResult, SourceDriver } from '../collect/sources/source.ts';
-import { claimDue, nextDue } from './queue.ts';
+import { claimDue, nextDue, type Claimed } from './queue.ts';
+import { FairQueue } from './fair-queue.ts';
+import { CheckRecorder } from './recorder.ts';
+import { HostSlots } from '../net/host-slots.ts';
+import type { HttpExchange } from '../archive/types.ts';
 import { ingestPosts } from './ingest.ts';
-import { recordCheck } from './record.ts';
 import { holdSingleWatcher, releaseSingleWatcher } from './single.ts';
 import { UserError } from '../util/errors.ts';
 import { BlockedAddressError } from '../net/fetch.ts';
@@ -58,7 +65,17 @@ export interface WatchOptions {
   /** Overrides each source's budget (requests/minute). */
   budgetPerMinute?: number;
   owner?: string;
+  /** Most posts claimed at once per source (default 20). */
   batch?: number;
+  /**
+   * Requests in flight at once in this process (`watch --concurrency`; default 16, and 1 with a
+   * VirtualClock, whose time only stays deterministic with one actor).
+   */
+  concurrency?: number;
+  /** Connections open to one host at once (`watch --per-host`; default 4). */
+  perHost?: number;
+  /** Checks recorded per transaction at most (default 50). */
+  recordBatch?: number;
   leaseMs?: number;
   /** Called after every check (tests use it to see concurrency). */
   onCheck?: (e: { postId: number; owner: string; start: number; end: number; outcome: string }) => void;
@@ -87,7 +104,16 @@ interface Live {
   budget: Budget;
   listEveryMs: number;
   nextListAt: number;
+  /** A listing of this source is queued or running. */
+  listing: boolean;
 }
+
+/** What the loop runs: a source's listing or the check of a claimed post. */
+type Work = { kind: 'list'; sourceId: number; source: Live } | { kind: 'check'; sourceId: number; item: Claimed };
+
+/** Default requests in flight per process, and connections per host. */
+export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_PER_HOST = 4;
 
 /** Wall-clock ms a fetch in flight may still take once the duration has passed. */
 const STOP_GRACE_MS = 1000;
@@ -157,18 +183,28 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
   const signal = opts.signal;
   let heartbeat = Date.now();
   const capture = opts.archive ? new PostCapture(store, opts.archive) : null;
+  const virtual = clock instanceof VirtualClock;
+  const concurrency = opts.concurrency ?? (virtual ? 1 : DEFAULT_CONCURRENCY);
+  const perSource = opts.perHost ?? DEFAULT_PER_HOST;
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new UserError(`--concurrency must be a whole number of at least 1, not ${concurrency}.`);
+  if (virtual && concurrency > 1) throw new Error('A VirtualClock stays deterministic only with one check at a time; use concurrency 1 with it.');
+  const hostSlots = new HostSlots(perSource);
+  const recordBatch = concurrency === 1 ? 1 : opts.recordBatch ?? 50;
+  const leaseMs = opts.leaseMs ?? 5 * 60_000;
   const rows = (await listSources(store)).filter((s) => s.enabled && (!opts.sourceIds || opts.sourceIds.includes(Number(s.id))));
   const live = new Map<number, Live>();
+  // Following a simulator's clock, times mean nothing until its first answer: one task at a time till then.
+  let synced = !follow;
   for (const row of rows) {
     const common = commonConfig(row);
     const budget = budgetFor(store, Number(row.id), opts.budgetPerMinute ?? common.budgetPerMinute, clock);
     opts.budgets?.set(Number(row.id), budget);
-    const simClock = follow ? { origin: follow.origin, sync: (at: number, speed: number) => follow.clock.sync(at, speed) } : undefined;
+    const simClock = follow ? { origin: follow.origin, sync: (at: number, speed: number) => { follow.clock.sync(at, speed); synced = true; } } : undefined;
     // A source's own configured URLs may be internal (the operator chose them); what its posts
     // link to or redirect to may not, unless --allow-private.
     const policy = { allowPrivate: opts.allowPrivate === true, allowOrigins: configOrigins(JSON.parse(row.config)) };
-    const http = new HttpClient({ budget, clock, signal, simClock, policy, timeoutMs: common.timeoutMs, onExchange: capture?.onExchange });
-    live.set(Number(row.id), { row, driver: createDriver(row, http, clock), budget, listEveryMs: common.listEveryMs, nextListAt: 0 });
+    const http = new HttpClient({ budget, clock, signal, simClock, policy, timeoutMs: common.timeoutMs, onExchange: capture?.onExchange, hostSlots });
+    live.set(Number(row.id), { row, driver: createDriver(row, http, clock), budget, listEveryMs: common.listEveryMs, nextListAt: 0, listing: false });
   }
   const sourceIds = [...live.keys()];
   const sites = opts.sites === false ? null : new SiteWatch(store, {
@@ -211,58 +247,148 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
       opts.onProgress({ tracked: Number(tracked?.n ?? 0), checksPerMinute: checkTimes.length, disappearances: Object.fromEntries(kinds.map((k) => [k.kind, Number(k.n)])), sites: siteFigures });
     };
 
+    const recorder = new CheckRecorder(store, {
+      policy, capture, maxBatch: recordBatch, maxWaitMs: 250,
+      onRecorded: (c) => {
+        checkTimes.push(c.at);
+        opts.onCheck?.({ postId: c.item.postId, owner, start: c.start, end: c.at, outcome: c.result.outcome });
+      },
+    });
+    const queue = new FairQueue<Work>(perSource);
+    const running = new Set<Promise<void>>();
+    /** Posts claimed and not recorded: started, waiting, or cut short by the stop. */
+    const abandoned: number[] = [];
+    const ready = (id: number) => (live.get(id)?.budget.readyAt?.() ?? 0) <= clock.now();
+    let wake: () => void = () => undefined;
+    let woke = false;
+    let lag = -Infinity;
+    let sinceJudged = 0;
+    const start = (w: Work) => {
+      const p = runWork(w).finally(() => {
+        queue.done(w);
+        running.delete(p);
+        woke = true;
+        wake();
+      });
+      running.add(p);
+    };
+    // Many checks at once: tracked sites are visited beside them, one round at a time, never
+    // holding the checks up. One check at a time: between rounds, as the sequential watcher did.
+    let sitesRound: Promise<void> | null = null;
+    let nextSiteAt = 0;
+    const visitSites = async (): Promise<number> => {
+      const n = await sites!.runDue(stopped);
+      if (n) startDelivery();
+      else nextSiteAt = (await sites!.nextDue()) ?? clock.now() + 60_000;
+      return n;
+    };
+
+    /** Lists a source for new posts (one listing of a source at a time). */
+    const listSource = async (s: Live) => {
+      try {
+        const listed = await s.driver.listNew(s.row.cursor);
+        await ingestPosts(store, Number(s.row.id), listed.posts, clock.now(), policy);
+        if (listed.cursor !== s.row.cursor) {
+          await store.db.updateTable('sources').set({ cursor: listed.cursor }).where('id', '=', s.row.id).execute();
+          s.row = { ...s.row, cursor: listed.cursor };
+        }
+      } catch (err) {
+        if (!(err instanceof TransientError) && !signal?.aborted) process.stderr.write(`watch: listing ${s.row.name} failed: ${(err as Error).message}\n`);
+      }
+      s.nextListAt = clock.now() + s.listEveryMs;
+      s.listing = false;
+    };
+
+    /** Checks one claimed post and hands the outcome to the recorder. */
+    const checkPost = async (item: Claimed) => {
+      const s = live.get(item.sourceId)!;
+      const begin = clock.now();
+      const exchanges: HttpExchange[] = [];
+      let result: CheckResult;
+      try {
+        const run = () => s.driver.checkPost({ platformPostId: item.platformPostId, url: item.url, accountPlatformId: item.accountPlatformId });
+        result = capture ? await capture.gather(exchanges, run) : await run();
+      } catch (err) {
+        // A check cut short by the stop says nothing about the post: leave it for the next run.
+        if (signal?.aborted) {
+          abandoned.push(item.postId);
+          return;
+        }
+        result = err instanceof TransientError
+          ? { outcome: 'transient', httpStatus: err.httpStatus, errorCode: err.code, detail: { message: err.message } }
+          : { outcome: 'unknown', httpStatus: null, errorCode: err instanceof BlockedAddressError ? err.code : 'error', detail: { message: (err as Error).message } };
+      }
+      recorder.add({ item, result, at: clock.now(), start: begin, exchanges });
+    };
+    const runWork = (w: Work) => (w.kind === 'list' ? listSource(w.source) : checkPost(w.item));
+
     while (!stopped()) {
       if (single && Date.now() - heartbeat > 5000) {
         heartbeat = Date.now();
         await holdSingleWatcher(store, owner);
       }
+      let captured = 0;
+      if (sites && concurrency === 1 && !running.size && !queue.size && !stopped()) {
+        await recorder.flush();
+        captured = await visitSites();
+      } else if (sites && concurrency > 1 && !sitesRound && clock.now() >= nextSiteAt && !stopped()) {
+        sitesRound = visitSites().then(() => undefined, (err: Error) => {
+          process.stderr.write(`watch: visiting tracked sites failed: ${err.message}\n`);
+          nextSiteAt = clock.now() + 60_000;
+        }).finally(() => { sitesRound = null; });
+      }
+      // Listings go to the front of their source's line: new posts are what the checks feed on.
       for (const s of live.values()) {
-        if (clock.now() < s.nextListAt || stopped()) continue;
-        try {
-          const listed = await s.driver.listNew(s.row.cursor);
-          await ingestPosts(store, Number(s.row.id), listed.posts, clock.now(), policy);
-          if (listed.cursor !== s.row.cursor) {
-            await store.db.updateTable('sources').set({ cursor: listed.cursor }).where('id', '=', s.row.id).execute();
-            s.row = { ...s.row, cursor: listed.cursor };
+        if (s.listing || clock.now() < s.nextListAt || stopped()) continue;
+        s.listing = true;
+        queue.add([{ kind: 'list', sourceId: Number(s.row.id), source: s }], true);
+      }
+      // Claim more when the lines run short: per source up to what it may have in flight and
+      // waiting, and none for a source whose budget is full (its claims would only hold leases).
+      let claimed: Claimed[] = [];
+      if (!stopped() && queue.size + running.size < concurrency * 2) {
+        if (concurrency === 1) {
+          // One check at a time: exactly the order of the sequential watcher (most overdue first).
+          if (!queue.size && !running.size) claimed = await claimDue(store, { sourceIds, now: clock.now(), limit: opts.batch ?? 20, owner, leaseMs });
+        } else {
+          const shares = new Map<number, number>();
+          for (const id of sourceIds) {
+            const want = Math.min(opts.batch ?? 20, perSource * 2) - queue.waiting(id) - queue.inFlight(id);
+            if (want > 0 && ready(id)) shares.set(id, want);
           }
-        } catch (err) {
-          if (!(err instanceof TransientError) && !signal?.aborted) process.stderr.write(`watch: listing ${s.row.name} failed: ${(err as Error).message}\n`);
+          if (shares.size) claimed = await claimDue(store, { sourceIds, now: clock.now(), limit: 0, owner, leaseMs, perSource: shares });
         }
-        s.nextListAt = clock.now() + s.listEveryMs;
-      }
-      const due = await claimDue(store, { sourceIds, now: clock.now(), limit: opts.batch ?? 20, owner, leaseMs: opts.leaseMs ?? 5 * 60_000 });
-      if (due.length) adjustScale(policy, clock.now() - due[0].nextCheckAt);
-      for (const item of due) {
-        if (stopped()) break;
-        const s = live.get(item.sourceId)!;
-        const start = clock.now();
-        let result: CheckResult;
-        capture?.begin();
-        try {
-          result = await s.driver.checkPost({ platformPostId: item.platformPostId, url: item.url, accountPlatformId: item.accountPlatformId });
-        } catch (err) {
-          // A check cut short by the stop says nothing about the post: leave it for the next run.
-          if (signal?.aborted) break;
-          result = err instanceof TransientError
-            ? { outcome: 'transient', httpStatus: err.httpStatus, errorCode: err.code, detail: { message: err.message } }
-            : { outcome: 'unknown', httpStatus: null, errorCode: err instanceof BlockedAddressError ? err.code : 'error', detail: { message: (err as Error).message } };
+        if (claimed.length) {
+          // The slow-down rule is judged once per `batch` claimed (claims are small and frequent
+          // with many checks in flight), on the most overdue post since the last judgement.
+          lag = Math.max(lag, clock.now() - Math.min(...claimed.map((c) => c.nextCheckAt)));
+          sinceJudged += claimed.length;
+          if (concurrency === 1 || sinceJudged >= (opts.batch ?? 20)) {
+            adjustScale(policy, lag);
+            lag = -Infinity;
+            sinceJudged = 0;
+          }
+          queue.add(claimed.map((item) => ({ kind: 'check' as const, sourceId: item.sourceId, item })));
         }
-        const end = clock.now();
-        const exchanges = capture?.take() ?? [];
-        const recorded = await recordCheck(store, item, result, end, policy);
-        await capture?.archiveCheck(item, recorded, exchanges);
-        checkTimes.push(end);
-        opts.onCheck?.({ postId: item.postId, owner, start, end, outcome: result.outcome });
       }
-      // Leases of items not reached before stopping are released so another watcher takes them.
-      if (stopped() && due.length) {
-        await store.db.updateTable('watch_schedule').set({ lease_owner: null, lease_until: null })
-          .where('lease_owner', '=', owner).where('post_id', 'in', due.map((d) => d.postId)).execute();
-      }
-      const captured = sites && !stopped() ? await sites.runDue(stopped) : 0;
-      if (captured) startDelivery();
+      // Start what may start: within the process's concurrency, taking turns between sources.
+      const limit = synced ? concurrency : 1;
+      for (let w: Work | null; !stopped() && running.size < limit && (w = queue.next(ready)); ) start(w);
+      if (recorder.due() || (recorder.pending && !running.size)) await recorder.flush();
       await progress();
-      if (!due.length && !captured && !stopped()) {
+      if (stopped() || captured) continue;
+      if (running.size) {
+        // Wait for a task to end (or a batch to fall due) before looking again.
+        if (woke) {
+          woke = false;
+          continue;
+        }
+        const ended = new Promise<void>((r) => { wake = r; });
+        const due = recorder.msUntilDue();
+        await (Number.isFinite(due) ? Promise.race([ended, realClock.sleep(due, signal)]) : ended);
+        continue;
+      }
+      if (!claimed.length && !queue.size) {
         const nextCheck = (await nextDue(store, sourceIds)) ?? Infinity;
         const nextList = Math.min(...[...live.values()].map((s) => s.nextListAt));
         const nextSite = (await sites?.nextDue()) ?? Infinity;
@@ -270,7 +396,21 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
         // Cap the nap (2 s of wall time) so aborts, the duration and other watchers' released leases are noticed.
         const cap = follow ? 2000 * follow.clock.rate : opts.clock ? 60_000 : 2000;
         await clock.sleep(Math.max(1, Math.min(wait, cap)), signal);
+      } else if (queue.size) {
+        // Work waits only for full budgets: sleep until the first may take a request again.
+        const until = Math.min(...sourceIds.filter((id) => queue.waiting(id)).map((id) => live.get(id)?.budget.readyAt?.() ?? 0));
+        await clock.sleep(Math.max(1, until - clock.now()), signal);
       }
+    }
+    // Stopping: nothing new starts; what is in flight ends (or is cut short by the stop), what
+    // finished is recorded, and leases of everything not recorded go back for the next watcher.
+    while (running.size) await Promise.race(running);
+    await sitesRound;
+    await recorder.flush();
+    for (const w of queue.drain()) if (w.kind === 'check') abandoned.push(w.item.postId);
+    if (abandoned.length) {
+      await store.db.updateTable('watch_schedule').set({ lease_owner: null, lease_until: null })
+        .where('lease_owner', '=', owner).where('post_id', 'in', abandoned).execute();
     }
     await capture?.flush();
     await progress(true);

@@ -13,6 +13,7 @@
  * ground truth still knows who acted; the answers do not say.
  */
 import http from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createRng } from '../../util/random.ts';
@@ -46,6 +47,11 @@ export interface SimOptions {
   /** Share of requests answered 503/429 (default 0.03), and answered slowly (default 0.01). */
   faultRate?: number;
   slowRate?: number;
+  /**
+   * Wall-clock ms every answer takes (default 0): the round trip and the server's work of a real
+   * platform, for benchmarks of many requests in flight. The answer itself does not change.
+   */
+  latencyMs?: number;
   /** Bursts of 503 (default: 3 minutes every 6 hours when faultRate is not 0; null for none). */
   outages?: OutageOptions | null;
   scenario?: Partial<Omit<ScenarioOptions, 'seed' | 'start'>>;
@@ -59,6 +65,8 @@ export interface SimHandle {
   requests(): number[];
   /** How many 503/429 answers were injected (outages included). */
   faults(): number;
+  /** The most requests it was serving at once (connections open with a request not yet answered). */
+  peakInFlight(): number;
   scenario: Scenario;
   clock: Clock;
 }
@@ -83,6 +91,9 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
   const inOutage = (t: number) => outages != null && t >= start + outages.offsetMs && (t - start - outages.offsetMs) % outages.everyMs < outages.forMs;
   const log: number[] = [];
   let injected = 0;
+  let inFlight = 0;
+  let peak = 0;
+  const latencyMs = opts.latencyMs ?? 0;
   let base = '';
 
   const suspended = (a: SimAccount, t: number) => a.suspendedAt != null && a.suspendedAt <= t;
@@ -131,8 +142,10 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const arrived = clock.now();
+    log.push(arrived);
+    if (latencyMs > 0) await delay(latencyMs);
     const t = clock.now();
-    log.push(t);
     scenario.ensureUntil(t + 86_400_000);
     const u = new URL(req.url ?? '/', 'http://sim');
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -178,6 +191,9 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
   }
 
   const server = http.createServer((req, res) => {
+    inFlight++;
+    peak = Math.max(peak, inFlight);
+    res.once('close', () => { inFlight--; });
     handle(req, res).catch((err) => {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: String((err as Error).message) }));
@@ -205,6 +221,7 @@ export async function startSim(opts: SimOptions): Promise<SimHandle> {
     truth,
     requests: () => [...log],
     faults: () => injected,
+    peakInFlight: () => peak,
     scenario,
     clock,
     async close() {

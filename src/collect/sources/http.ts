@@ -8,14 +8,24 @@ import type { Clock } from '../../watch/clock.ts';
 import { SIM_SPEED_HEADER, SIM_TIME_HEADER } from '../../watch/clock.ts';
 import { BlockedAddressError, DEFAULT_MAX_BYTES, FetchError, safeFetch, TooLargeError, type AddressPolicy, type BodyCap } from '../../net/fetch.ts';
 import type { HttpExchange } from '../../archive/types.ts';
+import type { HostSlots } from '../../net/host-slots.ts';
+
+/** Moves a request's count to its end (see Budget.take). */
+export type Ended = () => void | Promise<void>;
 
 /** What the HTTP client needs of a request budget. */
 export interface Budget {
   readonly perMinute: number;
   /** Requests this process made within the budget, for tests and benchmarks. */
   used: number;
-  /** Waits until one more request fits the budget, then counts it. */
-  take(signal?: AbortSignal): Promise<void>;
+  /**
+   * Waits until one more request fits the budget, then counts it. May return a function to call
+   * once the request has finished: the request then counts from its end (it reached the server
+   * between take and end), so no server-side window sees more than the budget.
+   */
+  take(signal?: AbortSignal): Promise<void | Ended>;
+  /** Clock time before which a take would surely wait (0 when unknown); lets a dispatcher skip a full source. */
+  readyAt?(): number;
 }
 
 /**
@@ -28,34 +38,57 @@ export abstract class WindowBudget implements Budget {
     if (!(perMinute > 0)) throw new Error('A request budget must be a positive number of requests per minute.');
   }
 
-  /** Counts one request if it fits now (returns 0), else returns the ms to wait before trying again. */
-  protected abstract tryTake(): number | Promise<number>;
+  /** Clock time the last full window said to wait until. */
+  protected fullUntil = 0;
 
-  async take(signal?: AbortSignal): Promise<void> {
+  /**
+   * Counts one request if it fits now (returns 0 and, optionally, the function that moves its
+   * count to the request's end), else returns the ms to wait before trying again.
+   */
+  protected abstract tryTake(): number | [0, Ended] | Promise<number | [0, Ended]>;
+
+  async take(signal?: AbortSignal): Promise<void | Ended> {
     for (;;) {
-      const wait = await this.tryTake();
-      if (wait === 0) {
+      const got = await this.tryTake();
+      if (got === 0 || Array.isArray(got)) {
         this.used++;
-        return;
+        return Array.isArray(got) ? got[1] : undefined;
       }
+      this.fullUntil = this.clock.now() + got;
       if (signal?.aborted) throw new Error('aborted');
-      await this.clock.sleep(wait, signal);
+      await this.clock.sleep(got, signal);
     }
+  }
+
+  readyAt(): number {
+    return this.fullUntil;
   }
 }
 
-/** At most `perMinute` requests in any 60 s window of the clock, counted in this process. */
+/**
+ * At most `perMinute` requests in any 60 s window of the clock, counted in this process. A
+ * request counts from the moment it is taken (so requests in flight count) and, once it ends,
+ * from its end: the server saw it somewhere in between, so windows the server counts hold no
+ * more than the budget either.
+ */
 export class RequestBudget extends WindowBudget {
-  private readonly times: number[] = [];
+  private readonly times: Array<{ at: number; open: boolean }> = [];
 
-  protected tryTake(): number {
+  protected tryTake(): number | [0, Ended] {
     const now = this.clock.now();
-    while (this.times.length && this.times[0] <= now - 60_000) this.times.shift();
+    // In-flight requests keep their slot; ended ones leave the window 60 s after their end.
+    for (let i = this.times.length - 1; i >= 0; i--) if (!this.times[i].open && this.times[i].at <= now - 60_000) this.times.splice(i, 1);
     if (this.times.length < this.perMinute) {
-      this.times.push(now);
-      return 0;
+      const slot = { at: now, open: true };
+      this.times.push(slot);
+      return [0, () => {
+        if (!slot.open) return;
+        slot.open = false;
+        slot.at = Math.max(slot.at, this.clock.now());
+      }];
     }
-    return this.times[0] + 60_000 - now + 1;
+    // A slot in flight frees no sooner than 60 s from now (it will count from its end).
+    return Math.min(...this.times.map((t) => (t.open ? now : t.at))) + 60_000 - now + 1;
   }
 }
 
@@ -107,6 +140,8 @@ export interface HttpClientOptions {
    * must not throw, and the client behaves the same with or without it.
    */
   onExchange?: (e: HttpExchange) => void;
+  /** Politeness: connections per host shared by the clients of one watcher (src/net/host-slots.ts). */
+  hostSlots?: HostSlots;
 }
 
 /** A clock that follows the simulator's x-sim-time headers, and the only origin trusted to send them. */
@@ -167,7 +202,7 @@ export class HttpClient {
     const maxWait = this.o.maxWaitMs ?? 300_000;
     let last: TransientError = new TransientError('no attempt made', null, 'none');
     for (let i = 0; i < attempts; i++) {
-      await this.o.budget.take(this.o.signal);
+      const ended = await this.o.budget.take(this.o.signal);
       let wait = backoff;
       try {
         const at = this.o.clock.now();
@@ -179,7 +214,9 @@ export class HttpClient {
           signal: this.o.signal,
           maxBytes,
           truncate,
+          hostSlots: this.o.hostSlots,
         });
+        await ended?.();
         const { bytes } = res;
         this.report({ at, method: 'GET', url: res.url, requestHeaders: { ...headers }, status: res.status, responseHeaders: res.headers, body: bytes, truncated: res.truncated });
         const body = new TextDecoder().decode(bytes);
@@ -189,6 +226,7 @@ export class HttpClient {
         wait = retryAfterMs(res.headers.get('retry-after'), this.o.clock.now()) ?? backoff;
       } catch (err) {
         // Refusals and oversized answers are facts about the URL; a stop is not worth a retry.
+        await ended?.();
         if (err instanceof TooLargeError || err instanceof BlockedAddressError) throw err;
         const code = err instanceof FetchError ? err.code : 'network_error';
         last = new TransientError(err instanceof FetchError ? err.message : `${code} for ${url}: ${(err as Error).message}`, null, code);

@@ -66,12 +66,14 @@ export class SiteWatch {
     try {
       for (const site of due) {
         if (stopped()) break;
+        let ended: void | (() => void | Promise<void>);
         try {
-          await budget.take(this.o.signal);
+          ended = await budget.take(this.o.signal);
         } catch {
           break; // stopped while waiting for the budget
         }
-        if (await this.visit(site)) {
+        const visited = await this.visit(site).finally(async () => ended?.());
+        if (visited) {
           left.delete(Number(site.id));
           done++;
         } else break;
