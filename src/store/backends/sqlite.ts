@@ -10,6 +10,7 @@ const caps: Capabilities = {
   label: 'sqlite',
   concurrentWriters: false,
   skipLocked: false,
+  partitions: false,
   idType: 'integer',
   autoId: (col) => col.primaryKey(),
 };

@@ -15,6 +15,7 @@ import { deletedStatus } from './0010_deleted_status.ts';
 import { watchlist } from './0011_watchlist.ts';
 import { postsOrder } from './0012_posts_order.ts';
 import { siteWatch } from './0013_site_watch.ts';
+import { partitioning } from './0015_partitioning.ts';
 
 export interface StoreMigration {
   name: string;
@@ -24,7 +25,8 @@ export interface StoreMigration {
 
 /** Every migration, oldest first. */
 export const MIGRATIONS: StoreMigration[] = [foundation, watch, probe, serve, requestBudget, ooniIdentity, importOwner, deletedStatus,
-  watchlist, postsOrder, siteWatch];
+  watchlist, postsOrder, siteWatch,
+  partitioning];
 
 /** Brings the store's schema up to date; safe to call on every start. */
 export async function migrateToLatest(db: Kysely<any>, caps: Capabilities, schema?: string): Promise<void> {
