@@ -16,11 +16,12 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { execSync } from 'node:child_process';
 import pg from 'pg';
-import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect } from 'kysely';
 import type { Database } from '../../src/store/schema.ts';
 import { serveDb, type ServeDb } from '../../src/serve/api/tables.ts';
-import { listPosts, type ListFilter } from '../../src/serve/api/posts-list.ts';
-import { generate, YEAR_START } from './generate.ts';
+import { generate } from './generate.ts';
+import { apiCases } from './cases.ts';
+import { openPostgres } from '../../src/store/backends/postgres.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,7 +36,7 @@ if (!url) throw new Error('Set DATABASE_URL (or TEST_DATABASE_URL) to a postgres
 const schema = args.schema ?? `scale_${POSTS}`;
 const out = args.out ?? `docs/scale/explain-${POSTS >= 1e6 ? `${POSTS / 1e6}m` : POSTS}.md`;
 
-const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}` });
+const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}`, application_name: 'censorscope-bench-store' });
 const captured: Array<{ sql: string; params: readonly unknown[] }> = [];
 const db: ServeDb = serveDb(new Kysely<Database>({
   dialect: new PostgresDialect({ pool }),
@@ -61,38 +62,8 @@ const size = (await pool.query<{ posts: string; keys: string; obs: string; total
   pg_size_pretty(sum(pg_total_relation_size(c.oid)) + pg_total_relation_size('post_keys') + pg_total_relation_size('observations')) AS total
   FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'posts'::regclass`)).rows[0];
 
-interface Case { name: string; run: () => Promise<unknown> }
-const week = 7 * 86_400_000;
-const mid = YEAR_START + 180 * 86_400_000;
-/** A post deep in the list: 90% of the way down (an old one). */
-const deepId = Math.floor(POSTS * 0.1) + 1;
-const account = (await pool.query<{ account_id: string }>('SELECT account_id FROM posts WHERE id = $1', [deepId + 2])).rows[0]?.account_id;
-const list = (f: Omit<ListFilter, 'limit'>) => () => listPosts(db, { limit: 50, ...f });
-const cases: Case[] = [
-  { name: 'posts list, first page', run: list({}) },
-  { name: 'posts list, deep keyset page', run: list({ before: deepId }) },
-  { name: 'posts list, status=removed_by_platform, first page', run: list({ status: 'removed_by_platform' }) },
-  { name: 'posts list, status=removed_by_platform, deep page', run: list({ status: 'removed_by_platform', before: deepId + 6 }) },
-  { name: 'posts list, source=2, first page (scan window)', run: list({ source: 2 }) },
-  { name: 'posts list, source=2, deep page', run: list({ source: 2, before: deepId }) },
-  { name: 'posts list, q=protest, first page (scan window)', run: list({ q: 'protest' }) },
-  { name: 'posts list, q=protest, deep page', run: list({ q: 'protest', before: deepId }) },
-  { name: 'posts list, account, first page', run: list({ accounts: [Number(account)] }) },
-  { name: 'posts list, from/to one week, first page', run: list({ from: mid, to: mid + week }) },
-  { name: 'posts list, from/to one week, deep page', run: list({ from: mid - week, to: mid + week, before: Math.floor(POSTS * 180 / 365) }) },
-  { name: 'overview: posts per source', run: () => db.selectFrom('posts').select(['source_id', (eb) => eb.fn.countAll().as('n')]).groupBy('source_id').execute() },
-  { name: 'overview: non-visible per source and status', run: () => db.selectFrom('posts').select(['source_id', 'status', (eb) => eb.fn.countAll().as('n')]).where(sql<boolean>`status <> 'visible'`).groupBy(['source_id', 'status']).execute() },
-  { name: 'overview: first post', run: () => db.selectFrom('posts').select((eb) => eb.fn.min('created_at').as('t')).executeTakeFirst() },
-  { name: 'overview: last post', run: () => db.selectFrom('posts').select((eb) => eb.fn.max('created_at').as('t')).executeTakeFirst() },
-  { name: 'overview: last check', run: () => db.selectFrom('observations').select((eb) => eb.fn.max('observed_at').as('t')).executeTakeFirst() },
-  { name: 'a post by id (/api/posts/:id)', run: () => db.selectFrom('posts as p').leftJoin('accounts as a', 'a.id', 'p.account_id').leftJoin('sources as s', 's.id', 'p.source_id').selectAll('p').select(['s.name as source', 'a.handle as account']).where('p.id', '=', deepId).executeTakeFirst() },
-  { name: "a post's observations", run: () => db.selectFrom('observations').select(['id', 'observed_at', 'outcome']).where('post_id', '=', deepId).orderBy('observed_at', 'desc').limit(1000).execute() },
-  { name: 'campaign posts (500 ids, /api/campaigns/:id/texts)', run: () => db.selectFrom('posts as p').leftJoin('accounts as a', 'a.id', 'p.account_id').innerJoin('sources as s', 's.id', 'p.source_id')
-    .select(['p.id', 'p.text', 'p.created_at', 'p.status', 'p.platform_post_id', 's.name as source', 'a.handle'])
-    .where('p.id', 'in', Array.from({ length: 500 }, (_, i) => 1 + ((i * 7919 * 104729) % POSTS))).execute() },
-  { name: 'watch chart: checked buckets of a week', run: () => db.selectFrom('observations').select(sql<number>`(observed_at / 3600000) * 3600000`.as('bucket')).where('observed_at', '>=', mid).where('observed_at', '<', mid + week).groupBy('bucket').execute() },
-  { name: 'import: a stored key (conflict check)', run: () => db.selectFrom('posts').select(['id', 'text', 'created_at']).where('source_id', '=', 1 + (deepId % 5)).where('platform_post_id', '=', String(deepId)).execute() },
-];
+const account = (await pool.query<{ account_id: string }>('SELECT account_id FROM posts WHERE id = $1', [Math.floor(POSTS * 0.1) + 3])).rows[0]?.account_id;
+const cases = apiCases(db, POSTS, Number(account), openPostgres({ url }).caps);
 
 const lines: string[] = [];
 const summary: string[] = [];

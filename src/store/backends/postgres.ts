@@ -14,6 +14,7 @@ const caps: Capabilities = {
   concurrentWriters: true,
   skipLocked: true,
   partitions: true,
+  postCounts: true,
   idType: 'bigint',
   autoId: (col) => col.primaryKey().generatedByDefaultAsIdentity(),
 };
@@ -38,8 +39,12 @@ export function openPostgres(opts: PostgresOptions): Backend {
     db,
     schema: opts.schema ?? 'public',
     bulkWriter: () => new PostgresBulkWriter(pool),
-    // This month's and next month's partitions exist before any post of theirs arrives.
-    recover: async () => new PartitionMonths(pool).ensure([Date.now(), Date.now() + 31 * 86_400_000]),
+    recover: async () => {
+      // This month's and next month's partitions exist before any post of theirs arrives.
+      await new PartitionMonths(pool).ensure([Date.now(), Date.now() + 31 * 86_400_000]);
+      // Fold the per-statement deltas of post_counts, so the overview sums a few rows.
+      await pool.query('SELECT censorscope_post_counts_compact()');
+    },
     close: async () => {
       await db.destroy();
     },

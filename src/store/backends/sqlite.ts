@@ -11,6 +11,7 @@ const caps: Capabilities = {
   concurrentWriters: false,
   skipLocked: false,
   partitions: false,
+  postCounts: false,
   idType: 'integer',
   autoId: (col) => col.primaryKey(),
 };

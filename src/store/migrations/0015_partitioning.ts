@@ -12,6 +12,10 @@
  *   code changes them), so a row never moves between partitions.
  * - after delete: the key goes too, cascading to versions, observations and the watch, as the
  *   old foreign keys did.
+ * - after each insert, update or delete statement: its net change to the number of posts per
+ *   (source, status) goes into post_counts as delta rows (insert-only, so writers never wait
+ *   on one another), which the overview sums instead of counting 100M posts; compaction folds
+ *   the deltas (censorscope_post_counts_compact(), run when the store opens).
  * Months are created ahead of writes by censorscope_posts_month(ms) (the bulk writer calls it for
  * every month a batch touches; opening the store for the current and next months); a DEFAULT
  * partition takes undated posts and any month not created yet, and the function moves such rows
@@ -79,7 +83,24 @@ begin
   perform set_config('censorscope.posts_moving', 'off', true);
   execute format('alter table posts attach partition %I for values from (%s) to (%s)', part, lo, hi);
   return part;
-end $fn$`];
+end $fn$`, `create or replace function censorscope_post_counts_ins() returns trigger language plpgsql as $fn$
+begin
+  insert into post_counts (source_id, status, n) select source_id, status, count(*) from new_rows group by 1, 2;
+  return null;
+end $fn$`, `create or replace function censorscope_post_counts_upd() returns trigger language plpgsql as $fn$
+begin
+  insert into post_counts (source_id, status, n)
+    select source_id, status, sum(n) from (select source_id, status, 1 as n from new_rows
+      union all select source_id, status, -1 from old_rows) d group by 1, 2 having sum(n) <> 0;
+  return null;
+end $fn$`, `create or replace function censorscope_post_counts_del() returns trigger language plpgsql as $fn$
+begin
+  insert into post_counts (source_id, status, n) select source_id, status, -count(*) from old_rows group by 1, 2;
+  return null;
+end $fn$`, `create or replace function censorscope_post_counts_compact() returns void language sql as $fn$
+  with d as (delete from post_counts returning source_id, status, n)
+  insert into post_counts (source_id, status, n) select source_id, status, sum(n) from d group by 1, 2 having sum(n) <> 0
+$fn$`];
 
 /** Foreign keys that point at posts(id), to be pointed at post_keys(id). */
 async function foreignKeysToPosts(db: Kysely<any>) {
@@ -126,6 +147,7 @@ async function partitionPosts(db: Kysely<any>): Promise<void> {
     extra text
   ) partition by range (created_at)`.execute(db);
   await sql`create table posts_default partition of posts default`.execute(db);
+  await sql`create table post_counts (source_id bigint not null, status text not null, n bigint not null)`.execute(db);
   for (const f of FUNCTIONS) await sql.raw(f).execute(db);
 
   // One partition per month that holds posts (plus this month and the next), then the rows.
@@ -149,10 +171,17 @@ async function partitionPosts(db: Kysely<any>): Promise<void> {
   }
   await sql`drop table posts_unpartitioned`.execute(db);
   await postIndexes(db);
+  await sql`insert into post_counts (source_id, status, n) select source_id, status, count(*) from posts group by 1, 2`.execute(db);
   // Triggers last: the copied rows already have their keys.
   await sql`create trigger posts_key before insert on posts for each row execute function censorscope_posts_key()`.execute(db);
   await sql`create trigger posts_fixed before update on posts for each row execute function censorscope_posts_fixed()`.execute(db);
   await sql`create trigger posts_unkey after delete on posts for each row execute function censorscope_posts_unkey()`.execute(db);
+  await sql`create trigger posts_count_ins after insert on posts referencing new table as new_rows
+    for each statement execute function censorscope_post_counts_ins()`.execute(db);
+  await sql`create trigger posts_count_upd after update on posts referencing old table as old_rows new table as new_rows
+    for each statement execute function censorscope_post_counts_upd()`.execute(db);
+  await sql`create trigger posts_count_del after delete on posts referencing old table as old_rows
+    for each statement execute function censorscope_post_counts_del()`.execute(db);
 }
 
 /**
