@@ -33,6 +33,14 @@ async function placement(db: Backend['db']): Promise<Record<string, string>> {
   return Object.fromEntries(r.rows.map((x) => [x.pid, x.part.replace(/^.*\./, '')]));
 }
 
+/** post_counts (the kept counts) against counting the posts themselves. */
+async function assertCountsAgree(db: Backend['db']): Promise<void> {
+  const kept = await sql<{ k: string }>`select source_id || ':' || status || '=' || sum(n) as k from post_counts group by source_id, status having sum(n) <> 0 order by 1`.execute(db);
+  const real = await sql<{ k: string }>`select source_id || ':' || status || '=' || count(*) as k from posts group by source_id, status order by 1`.execute(db);
+  assert.deepEqual(kept.rows.map((r) => r.k), real.rows.map((r) => r.k));
+  assert.ok(real.rows.length > 0);
+}
+
 /** Every table a plan reads. */
 function relations(plan: unknown, out = new Set<string>()): Set<string> {
   if (Array.isArray(plan)) plan.forEach((p) => relations(p, out));
@@ -94,6 +102,7 @@ for (const b of backends()) describe(`migration 0015: partitioned posts [${b.lab
       assert.equal((await db.selectFrom('post_versions').select('id').where('post_id', '=', ids[1]!).execute()).length, 0);
       assert.equal((await db.selectFrom('observations').select('id').execute()).length, 0, 'observations cascade as before');
       assert.equal((await db.selectFrom('post_versions').select('id').execute()).length, ids.length - 1);
+      await assertCountsAgree(db);
     } finally {
       await backend.close();
       await drop();
@@ -135,6 +144,13 @@ for (const b of backends()) describe(`migration 0015: partitioned posts [${b.lab
       assert.equal(moved.other, 'posts_p2003_04');
       assert.equal((await store.db.selectFrom('post_versions').select('id').where('post_id', '=', late.id).execute()).length, 1, 'the moved post kept its versions');
       await assert.rejects(store.db.updateTable('posts').set({ created_at: utc(2004, 1) }).where('id', '=', late.id).execute(), /never change/);
+      // The kept counts follow inserts, skipped duplicates, moves, status changes and deletes.
+      await store.db.updateTable('posts').set({ status: 'removed_by_platform', status_changed_at: 9 }).where('platform_post_id', 'in', ['old', 'late']).execute();
+      await store.db.updateTable('posts').set({ last_seen: 10 }).execute();
+      await store.db.deleteFrom('posts').where('platform_post_id', '=', 'future').execute();
+      await assertCountsAgree(store.db);
+      await sql`select censorscope_post_counts_compact()`.execute(store.db);
+      await assertCountsAgree(store.db);
     } finally {
       await ts.cleanup();
     }
