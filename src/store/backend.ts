@@ -13,6 +13,10 @@ export interface Capabilities {
   readonly concurrentWriters: boolean;
   /** `SELECT … FOR UPDATE SKIP LOCKED` is available. */
   readonly skipLocked: boolean;
+  /** Tables can be partitioned by time (posts by month of created_at, migration 0015). */
+  readonly partitions: boolean;
+  /** Posts per (source, status) are kept in post_counts as they change (migration 0015), so they are read, not counted. */
+  readonly postCounts: boolean;
   /** Column type of an auto-generated 64-bit id. */
   readonly idType: 'integer' | 'bigint';
   /** Marks an id column as the auto-generated primary key. */

@@ -78,26 +78,35 @@ export async function listPosts(db: ServeDb, f: ListFilter, window = SCAN_WINDOW
   };
   const base = () => filtered(db.selectFrom('posts as p') as unknown as Qb);
   const want = f.limit + 1;
-  const ids: Array<{ id: unknown }> = [];
+  const ids: Array<{ id: unknown; created_at: unknown }> = [];
   if (start === null || start.created !== null) {
-    let qb = base().select('p.id').where('p.created_at', 'is not', null);
+    let qb = base().select(['p.id', 'p.created_at']).where('p.created_at', 'is not', null);
     if (start) qb = qb.where((eb) => afterDated(eb, start));
     if (end && end.created !== null) qb = qb.where((eb) => notAfterDated(eb, end));
     ids.push(...await qb.orderBy('p.created_at', 'desc').orderBy('p.id', 'desc').limit(want).execute());
   }
   if (ids.length < want && undatedToo) {
-    let qb = base().select('p.id').where('p.created_at', 'is', null);
+    let qb = base().select(['p.id', 'p.created_at']).where('p.created_at', 'is', null);
     if (start && start.created === null) qb = qb.where('p.id', '<', start.id);
     if (end && end.created === null) qb = qb.where('p.id', '>=', end.id);
     ids.push(...await qb.orderBy('p.id', 'desc').limit(want - ids.length).execute());
   }
   const pageIds = ids.slice(0, f.limit).map((r) => Number(r.id));
+  // The page's time span, so a store partitioned by created_at (PostgreSQL) reads only the
+  // partitions the page covers instead of looking each id up in every partition.
+  const times = ids.slice(0, f.limit).map((r) => num(r.created_at)).filter((t): t is number => t !== null);
+  const undatedOnPage = times.length < pageIds.length;
   const rows = pageIds.length ? await db.selectFrom('posts as p')
     .leftJoin('accounts as a', 'a.id', 'p.account_id')
     .leftJoin('sources as s', 's.id', 'p.source_id')
     .select(['p.id', 'p.source_id', 's.name as source', 'p.platform_post_id', 'p.account_id', 'a.handle as account',
       'a.platform_account_id', 'p.created_at', 'p.text', 'p.url', 'p.status', 'p.status_changed_at', 'p.last_seen'])
-    .where('p.id', 'in', pageIds).execute() : [];
+    .where('p.id', 'in', pageIds)
+    .$if(times.length > 0, (qb) => qb.where((eb) => {
+      const span = eb.and([eb('p.created_at', '>=', Math.min(...times)), eb('p.created_at', '<=', Math.max(...times))]);
+      return undatedOnPage ? eb.or([span, eb('p.created_at', 'is', null)]) : span;
+    }))
+    .execute() : [];
   const byId = new Map(rows.map((r) => [Number(r.id), r]));
   const items = pageIds.map((id) => byId.get(id)!).filter(Boolean).map((r) => ({
     ...r, id: Number(r.id), source_id: Number(r.source_id), account_id: r.account_id == null ? null : Number(r.account_id),

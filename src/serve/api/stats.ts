@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { z } from 'zod';
 import { ApiError, type ApiContext, limitParam, route, timeParam } from './common.ts';
 import { num } from './posts.ts';
+import { gonePerSource, postsPerSource } from '../../store/queries/post-counts.ts';
 import { serveDb, tryDisappearances, type ServeDb } from './tables.ts';
 import { simulatedSources } from './simulated.ts';
 import { wilson } from '../../detect/terms/stats.ts';
@@ -124,10 +125,10 @@ async function overview(store: Store, root: ServeDb) {
   return readSnapshot(store, root, async (db) => {
     // Tiles and the sources table come from this one GROUP BY, so they agree by construction.
     const [totals, gone, accounts, sources, findings, first, last, lastCheck, simulated, topAccounts] = await Promise.all([
-      // Posts per source read the unique key's index; the other statuses the partial index of
-      // non-visible posts; visible is the difference. A GROUP BY (source, status) would read the table.
-      db.selectFrom('posts').select(['source_id', (eb) => eb.fn.countAll().as('n')]).groupBy('source_id').execute(),
-      db.selectFrom('posts').select(['source_id', 'status', (eb) => eb.fn.countAll().as('n')]).where(sql<boolean>`status <> 'visible'`).groupBy(['source_id', 'status']).execute(),
+      // Posts per source, and per source and status for the others (visible is the difference);
+      // kept counts where the store has them (src/store/queries/post-counts.ts).
+      postsPerSource(db, store.caps),
+      gonePerSource(db, store.caps),
       db.selectFrom('accounts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst(),
       db.selectFrom('sources').select(['id', 'name', 'kind', 'platform']).orderBy('id').execute(),
       db.selectFrom('findings').select(['kind', (eb) => eb.fn.countAll().as('n')]).groupBy('kind').execute(),

@@ -9,6 +9,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { asColumns, BufferedTransaction, textHash } from '../bulk.ts';
 import type { BatchResult, BulkWriter, Conflict, PostColumns, PostRecord, PostTransaction, QuarantinedRow, WriteOptions } from '../bulk.ts';
 import { AccountCache } from '../account-cache.ts';
+import { PartitionMonths } from './postgres-partitions.ts';
 
 const STAGING = 'censorscope_posts_staging';
 // Temporary (one per connection, invisible to others) and emptied at every commit or rollback.
@@ -47,7 +48,10 @@ export class PostgresBulkWriter implements BulkWriter {
   private readonly accounts = new AccountCache();
   /** Connections that have their staging table. */
   private readonly staged = new WeakSet<pg.PoolClient>();
-  constructor(private readonly pool: pg.Pool) {}
+  private readonly months: PartitionMonths;
+  constructor(private readonly pool: pg.Pool) {
+    this.months = new PartitionMonths(pool);
+  }
 
   /** One unnest() statement per table is fastest here, so a transaction's batches are written together at commit. */
   begin(sourceId: number, seenAt: number, opts: WriteOptions = {}): PostTransaction {
@@ -56,9 +60,13 @@ export class PostgresBulkWriter implements BulkWriter {
 
   async writePosts(sourceId: number, posts: PostRecord[] | PostColumns, seenAt: number, opts: WriteOptions = {}): Promise<BatchResult> {
     const c = asColumns(posts);
+    // Before the batch's transaction: a new month's partition is created and committed on its own.
+    await this.months.ensure(c.createdAt);
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
+      // posts' key lives in post_keys (migration 0015): its trigger skips a taken key, as ON CONFLICT DO NOTHING did.
+      await client.query("SELECT set_config('censorscope.posts_on_conflict', 'skip', true)");
       const accountIds = await this.resolveAccounts(client, sourceId, c, seenAt);
       const versions = opts.versions ?? true;
       const res = await this.insertPosts(client, sourceId, c, accountIds, seenAt, versions);
@@ -96,7 +104,8 @@ export class PostgresBulkWriter implements BulkWriter {
   /**
    * Posts go in through COPY into a per-connection staging table, then one INSERT … SELECT:
    * PostgreSQL parses COPY's text far faster than array parameters (bench/import: 2× the rows/s
-   * of unnest()). Rows are inserted in batch order, so ids follow the file. With `returning`,
+   * of unnest()). Rows are inserted in batch order, so ids follow the file, and a key already
+   * taken (stored, or earlier in the batch) is skipped by the posts_key trigger. With `returning`,
    * the new posts' ids come back (for their first versions); otherwise only their number.
    */
   private async insertPosts(
@@ -111,8 +120,7 @@ export class PostgresBulkWriter implements BulkWriter {
         repost_of_id, hashtags, urls, mentions, status, status_changed_at, status_evidence, extra, first_seen, last_seen)
       SELECT $1, platform_post_id, account_id, created_at, text, language, url, reply_to_id, repost_of_id, hashtags, urls,
         mentions, status, status_changed_at, status_evidence, extra, $2::bigint, $2::bigint
-      FROM ${STAGING} ORDER BY ord
-      ON CONFLICT (source_id, platform_post_id) DO NOTHING`;
+      FROM ${STAGING} ORDER BY ord`;
     if (returning) {
       const res = await client.query<{ id: number; platform_post_id: string }>(`${insert} RETURNING id, platform_post_id`, [sourceId, seenAt]);
       return { inserted: res.rows.length, rows: res.rows };

@@ -4,6 +4,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type { Backend, Capabilities } from '../backend.ts';
 import type { Database } from '../schema.ts';
 import { PostgresBulkWriter } from './postgres-bulk.ts';
+import { PartitionMonths } from './postgres-partitions.ts';
 
 // Epoch-millisecond columns are int8; they fit a JS number, so read them as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -12,6 +13,8 @@ const caps: Capabilities = {
   label: 'postgres',
   concurrentWriters: true,
   skipLocked: true,
+  partitions: true,
+  postCounts: true,
   idType: 'bigint',
   autoId: (col) => col.primaryKey().generatedByDefaultAsIdentity(),
 };
@@ -36,6 +39,12 @@ export function openPostgres(opts: PostgresOptions): Backend {
     db,
     schema: opts.schema ?? 'public',
     bulkWriter: () => new PostgresBulkWriter(pool),
+    recover: async () => {
+      // This month's and next month's partitions exist before any post of theirs arrives.
+      await new PartitionMonths(pool).ensure([Date.now(), Date.now() + 31 * 86_400_000]);
+      // Fold the per-statement deltas of post_counts, so the overview sums a few rows.
+      await pool.query('SELECT censorscope_post_counts_compact()');
+    },
     close: async () => {
       await db.destroy();
     },

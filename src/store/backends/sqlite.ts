@@ -10,6 +10,8 @@ const caps: Capabilities = {
   label: 'sqlite',
   concurrentWriters: false,
   skipLocked: false,
+  partitions: false,
+  postCounts: false,
   idType: 'integer',
   autoId: (col) => col.primaryKey(),
 };

@@ -16,6 +16,7 @@ import { watchlist } from './0011_watchlist.ts';
 import { postsOrder } from './0012_posts_order.ts';
 import { siteWatch } from './0013_site_watch.ts';
 import { coordinationJobs } from './0014_coordination_jobs.ts';
+import { partitioning } from './0015_partitioning.ts';
 
 export interface StoreMigration {
   name: string;
@@ -26,7 +27,7 @@ export interface StoreMigration {
 /** Every migration, oldest first. */
 export const MIGRATIONS: StoreMigration[] = [foundation, watch, probe, serve, requestBudget, ooniIdentity, importOwner, deletedStatus,
   watchlist, postsOrder, siteWatch,
-  coordinationJobs];
+  coordinationJobs, partitioning];
 
 /** Brings the store's schema up to date; safe to call on every start. */
 export async function migrateToLatest(db: Kysely<any>, caps: Capabilities, schema?: string): Promise<void> {
