@@ -6,6 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startSim, type SimHandle } from '../../src/collect/sim/server.ts';
+import { AcceleratedClock } from '../../src/watch/clock.ts';
 
 export interface SlowSource {
   url: string;
@@ -14,11 +15,16 @@ export interface SlowSource {
   close(): Promise<void>;
 }
 
-/** Starts `count` simulated sources, each answering `latencyMs` after the platform does. */
-export async function startSlowSources(count: number, latencyMs: number, postsPerDay: number, seed = 1): Promise<SlowSource[]> {
+/**
+ * Starts `count` simulated sources, each answering `latencyMs` after the platform does. Their
+ * platforms share one clock running `speed` times the wall clock, so that posts pile up fast
+ * enough to keep a watcher busy; budgets stay in wall time, as the watcher keeps them.
+ */
+export async function startSlowSources(count: number, latencyMs: number, postsPerDay: number, speed: number, seed = 1): Promise<SlowSource[]> {
   const out: SlowSource[] = [];
+  const clock = new AcceleratedClock(Math.floor(Date.now() / 60_000) * 60_000, speed);
   for (let i = 0; i < count; i++) {
-    const sim = await startSim({ seed: seed + i, faultRate: 0, slowRate: 0, outages: null, scenario: { postsPerDay } });
+    const sim = await startSim({ seed: seed + i, clock, faultRate: 0, slowRate: 0, outages: null, scenario: { postsPerDay } });
     out.push(await proxy(sim, latencyMs));
   }
   return out;

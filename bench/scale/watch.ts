@@ -18,6 +18,8 @@ export interface WatchSetup {
   seconds: number;
   processes: number;
   postsPerDay: number;
+  /** Simulated seconds per wall second on the platforms. */
+  speed: number;
   /** Extra `watch` arguments (e.g. a concurrency flag once it exists). */
   extraArgs: string[];
 }
@@ -33,7 +35,7 @@ export interface WatchResult {
 
 /** Runs `processes` watchers for `seconds` over `sources` slow simulated sources on `store`. */
 export async function runWatchStage(store: BenchStore, s: WatchSetup): Promise<WatchResult> {
-  const sources = await startSlowSources(s.sources, s.latencyMs, s.postsPerDay);
+  const sources = await startSlowSources(s.sources, s.latencyMs, s.postsPerDay, s.speed);
   try {
     const db = await store.open();
     try {
