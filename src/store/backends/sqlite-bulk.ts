@@ -4,10 +4,49 @@ import { asColumns, textHash } from '../bulk.ts';
 import type { BatchResult, BulkWriter, Conflict, PostColumns, PostRecord, PostTransaction, QuarantinedRow, WriteOptions } from '../bulk.ts';
 import { AccountCache } from '../account-cache.ts';
 
+const POST_COLUMNS = 18;
+/**
+ * Posts a many-row INSERT takes: one statement for 16 rows costs less than 16 one-row ones (the
+ * call, bind and step overheads are paid once), measured at 10-15% of the insert time (bench/import).
+ */
+const ROWS_PER_STATEMENT = 16;
+
+/** The posts INSERT for `rows` rows; rows whose (source, post id) is stored are skipped. */
+function insertPostsSql(rows: number): string {
+  const one = `(${new Array(POST_COLUMNS).fill('?').join(', ')})`;
+  return `INSERT INTO posts (source_id, platform_post_id, account_id, created_at, text, language, url, reply_to_id,
+       repost_of_id, hashtags, urls, mentions, first_seen, last_seen, status, status_changed_at, status_evidence, extra)
+     VALUES ${new Array(rows).fill(one).join(', ')}
+     ON CONFLICT (source_id, platform_post_id) DO NOTHING`;
+}
+
+/** Writes row `i`'s values into `args` from `at`, in the order of insertPostsSql's columns. */
+function bindPost(args: unknown[], at: number, sourceId: number, c: PostColumns, i: number, accounts: Float64Array, seenAt: number): void {
+  args[at] = sourceId;
+  args[at + 1] = c.platformPostId[i];
+  args[at + 2] = accounts[i] < 0 ? null : accounts[i];
+  args[at + 3] = c.createdAt[i];
+  args[at + 4] = c.text[i];
+  args[at + 5] = c.language[i];
+  args[at + 6] = c.url[i];
+  args[at + 7] = c.replyToId[i];
+  args[at + 8] = c.repostOfId[i];
+  args[at + 9] = c.hashtags[i];
+  args[at + 10] = c.urls[i];
+  args[at + 11] = c.mentions[i];
+  args[at + 12] = seenAt;
+  args[at + 13] = seenAt;
+  args[at + 14] = c.status[i];
+  args[at + 15] = c.statusChangedAt[i];
+  args[at + 16] = c.statusEvidence[i];
+  args[at + 17] = c.extra[i];
+}
+
 export class SqliteBulkWriter implements BulkWriter {
   private readonly insertAccount: Statement;
   private readonly findAccount: Statement;
   private readonly insertPost: Statement;
+  private readonly insertPosts: Statement;
   private readonly insertVersion: Statement;
   private readonly insertError: Statement;
   private readonly storedPost: Statement;
@@ -19,19 +58,15 @@ export class SqliteBulkWriter implements BulkWriter {
        VALUES (?, ?, ?, ?, 'unknown', ?, ?) ON CONFLICT (source_id, platform_account_id) DO NOTHING`,
     );
     this.findAccount = raw.prepare('SELECT id FROM accounts WHERE source_id = ? AND platform_account_id = ?').pluck();
-    this.insertPost = raw.prepare(
-      `INSERT INTO posts (source_id, platform_post_id, account_id, created_at, text, language, url, reply_to_id,
-         repost_of_id, hashtags, urls, mentions, first_seen, last_seen, status, status_changed_at, status_evidence, extra)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (source_id, platform_post_id) DO NOTHING`,
-    );
+    this.insertPost = raw.prepare(insertPostsSql(1));
+    this.insertPosts = raw.prepare(insertPostsSql(ROWS_PER_STATEMENT));
     this.insertVersion = raw.prepare(
       `INSERT INTO post_versions (post_id, seen_at, text, sha256) VALUES (?, ?, ?, ?)
        ON CONFLICT (post_id, sha256) DO NOTHING`,
     );
     // Only rows the insert skipped are looked up, so a fresh import pays nothing for the check.
     this.storedPost = raw.prepare(
-      `SELECT p.text, p.created_at, p.account_id, a.platform_account_id FROM posts p LEFT JOIN accounts a ON a.id = p.account_id
+      `SELECT p.id, p.text, p.created_at, p.account_id, a.platform_account_id FROM posts p LEFT JOIN accounts a ON a.id = p.account_id
        WHERE p.source_id = ? AND p.platform_post_id = ?`,
     );
     this.insertError = raw.prepare(
@@ -66,30 +101,83 @@ export class SqliteBulkWriter implements BulkWriter {
    * content differs go to `conflicts`, numbered from `base`.
    */
   insert(sourceId: number, c: PostColumns, seenAt: number, versions: boolean, base: number, conflicts: Conflict[]): number {
-    let inserted = 0;
     const accounts = new Float64Array(c.length);
     for (let i = 0; i < c.length; i++) accounts[i] = this.accountId(sourceId, c, i, seenAt) ?? -1;
-    for (let i = 0; i < c.length; i++) {
-      const info = this.insertPost.run(
-        sourceId, c.platformPostId[i], accounts[i] < 0 ? null : accounts[i], c.createdAt[i], c.text[i], c.language[i],
-        c.url[i], c.replyToId[i], c.repostOfId[i], c.hashtags[i], c.urls[i], c.mentions[i], seenAt, seenAt, c.status[i],
-        c.statusChangedAt[i], c.statusEvidence[i], c.extra[i],
-      );
+    // A new post's first version needs its own row id, which only the one-row statement gives.
+    if (versions) return this.insertRows(sourceId, c, accounts, 0, c.length, seenAt, versions, base, conflicts);
+    let inserted = 0;
+    let i = 0;
+    const args: unknown[] = new Array(ROWS_PER_STATEMENT * POST_COLUMNS);
+    for (; i + ROWS_PER_STATEMENT <= c.length; i += ROWS_PER_STATEMENT) {
+      for (let k = 0; k < ROWS_PER_STATEMENT; k++) bindPost(args, k * POST_COLUMNS, sourceId, c, i + k, accounts, seenAt);
+      const info = this.insertPosts.run(args);
+      inserted += info.changes;
+      if (info.changes < ROWS_PER_STATEMENT) {
+        // Some rows were already stored: the new ones hold the consecutive ids ending at the last
+        // inserted (SQLite gives a new row the highest id plus one), so each skipped row is found
+        // and compared as the one-row path would have.
+        const first = Number(info.lastInsertRowid) - info.changes + 1;
+        const found = this.sortOutSkipped(sourceId, c, accounts, i, ROWS_PER_STATEMENT, info.changes ? first : Infinity, base, conflicts);
+        // Cannot happen while ids are assigned as above; failing undoes the transaction rather than miscount.
+        if (found !== info.changes) throw new Error(`Inserted ${info.changes} posts but found ${found} new ones; the import is undone, please report this.`);
+      }
+    }
+    return inserted + this.insertRows(sourceId, c, accounts, i, c.length, seenAt, versions, base, conflicts);
+  }
+
+  /** One statement a row, from `from` to `to`: the path for the remainder of a batch and for versioned posts. */
+  private insertRows(
+    sourceId: number, c: PostColumns, accounts: Float64Array, from: number, to: number, seenAt: number, versions: boolean,
+    base: number, conflicts: Conflict[],
+  ): number {
+    let inserted = 0;
+    const args: unknown[] = new Array(POST_COLUMNS);
+    for (let i = from; i < to; i++) {
+      bindPost(args, 0, sourceId, c, i, accounts, seenAt);
+      const info = this.insertPost.run(args);
       if (info.changes === 0) {
-        const s = this.storedPost.get(sourceId, c.platformPostId[i]) as StoredRow;
-        if (s.text !== c.text[i] || s.created_at !== c.createdAt[i] || (s.account_id ?? -1) !== accounts[i]) {
-          conflicts.push({
-            index: base + i, platformPostId: c.platformPostId[i],
-            row: { account: c.accountId[i], createdAt: c.createdAt[i], text: c.text[i] },
-            stored: { account: s.platform_account_id, createdAt: s.created_at, text: s.text },
-          });
-        }
+        this.compareStored(sourceId, c, accounts, i, base, conflicts);
         continue;
       }
       inserted++;
       if (versions) this.insertVersion.run(Number(info.lastInsertRowid), c.createdAt[i] ?? seenAt, c.text[i], textHash(c.text[i]));
     }
     return inserted;
+  }
+
+  /**
+   * After a many-row statement that skipped some rows: a row whose stored post has an id from
+   * `firstNew` on, and is the first row of the statement with that post, is the one inserted;
+   * every other row is a duplicate or a conflict. Returns how many were inserted.
+   */
+  private sortOutSkipped(
+    sourceId: number, c: PostColumns, accounts: Float64Array, from: number, n: number, firstNew: number, base: number,
+    conflicts: Conflict[],
+  ): number {
+    const claimed = new Set<number>();
+    for (let i = from; i < from + n; i++) {
+      const s = this.storedPost.get(sourceId, c.platformPostId[i]) as StoredRow;
+      if (s.id >= firstNew && !claimed.has(s.id)) {
+        claimed.add(s.id);
+        continue;
+      }
+      this.pushConflict(s, c, accounts, i, base, conflicts);
+    }
+    return claimed.size;
+  }
+
+  private compareStored(sourceId: number, c: PostColumns, accounts: Float64Array, i: number, base: number, conflicts: Conflict[]): void {
+    this.pushConflict(this.storedPost.get(sourceId, c.platformPostId[i]) as StoredRow, c, accounts, i, base, conflicts);
+  }
+
+  /** Records row `i` as a conflict when its content differs from the stored post's (else it is a duplicate). */
+  private pushConflict(s: StoredRow, c: PostColumns, accounts: Float64Array, i: number, base: number, conflicts: Conflict[]): void {
+    if (s.text === c.text[i] && s.created_at === c.createdAt[i] && (s.account_id ?? -1) === accounts[i]) return;
+    conflicts.push({
+      index: base + i, platformPostId: c.platformPostId[i],
+      row: { account: c.accountId[i], createdAt: c.createdAt[i], text: c.text[i] },
+      stored: { account: s.platform_account_id, createdAt: s.created_at, text: s.text },
+    });
   }
 
   /** Forgets cached account ids, which a rollback may have made stale. */
@@ -107,6 +195,7 @@ export class SqliteBulkWriter implements BulkWriter {
 }
 
 interface StoredRow {
+  id: number;
   text: string;
   created_at: number | null;
   account_id: number | null;
