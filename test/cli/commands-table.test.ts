@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Help, type Command } from 'commander';
@@ -102,7 +102,7 @@ describe('the compiled CLI loads only what a run needs', () => {
     assert.ok(urls.some((u) => u.endsWith('/dist/vendor/kysely.js')));
     assert.ok(!urls.some((u) => u.includes('/node_modules/kysely/')));
     assert.ok(!urls.some((u) => /node_modules\/(pg|pg-copy-streams|fastify|vite)\//.test(u)), urls.filter((u) => u.includes('node_modules')).join('\n'));
-    for (const suffix of ['', '-wal', '-shm']) spawnSync('rm', ['-f', `${db}${suffix}`]);
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });
   });
 
   it('an unknown command is an error naming the closest command, with the command list', () => {
