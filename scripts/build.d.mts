@@ -5,8 +5,6 @@ export const ROOT: string;
 export const STAMP: string;
 /** Why dist/ must be rebuilt, or null when it is up to date with src/. */
 export function staleReason(): string | null;
-/** Removes the compiled output except the dashboard bundle (dist/web). */
-export function clean(): void;
 /** Compiles src/ into dist/ and copies the run-time assets. */
 export function build(opts?: { log?: (line: string) => void }): void;
 /** Rebuilds dist/ when src/ is newer than the last build; true when it built. */

@@ -6,7 +6,7 @@
 // The type check is not part of the build (`npm run typecheck` and `npm test` do it): a build
 // only transpiles, so work in progress with a type error still runs.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,10 +56,62 @@ function copyAssets(dir) {
   }
 }
 
-/** Removes the compiled output (not the dashboard bundle, dist/web), so files of deleted sources go too. */
-export function clean() {
-  if (!existsSync(DIST)) return;
-  for (const name of readdirSync(DIST)) if (name !== 'web') rmSync(join(DIST, name), { recursive: true, force: true });
+/**
+ * Removes compiled files whose source is gone (a deleted or renamed module), so they neither run
+ * nor ship. Only such files: a process running from dist/ meanwhile loses nothing it needs.
+ */
+function prune(dir = DIST) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    const rel = relative(DIST, p);
+    if (rel === 'web' || rel.startsWith('web.') || rel.startsWith('.')) continue; // the dashboard (Vite's), the stamp, tsc's build info
+    if (e.isDirectory()) {
+      prune(p);
+      if (!readdirSync(p).length) rmSync(p, { recursive: true, force: true });
+      continue;
+    }
+    if (rel.startsWith('vendor')) continue; // bundled libraries (bundleVendor)
+    const source = join(SRC, rel.replace(/\.js(\.map)?$/, '.ts'));
+    if (!existsSync(source)) rmSync(p, { force: true });
+  }
+}
+
+// Libraries bundled into one file each under dist/vendor/, because Node 20 loads a package of many
+// small ES modules slowly: kysely's 262 files are most of the time `censorscope stats` takes
+// (npm run bench:startup). Same installed version, one file; nothing else changes.
+const VENDOR = ['kysely'];
+const VENDOR_DIR = join(DIST, 'vendor');
+
+/** Bundles each VENDOR package with esbuild (when installed; without it the imports stay as they are). */
+function bundleVendor() {
+  let esbuild;
+  try {
+    esbuild = createRequire(import.meta.url)('esbuild');
+  } catch {
+    return [];
+  }
+  for (const name of VENDOR) {
+    esbuild.buildSync({ entryPoints: [name], absWorkingDir: ROOT, bundle: true, format: 'esm', platform: 'node', target: 'node20',
+      outfile: join(VENDOR_DIR, `${name}.js`), logLevel: 'warning', legalComments: 'inline' });
+  }
+  return VENDOR;
+}
+
+/** Points every compiled `import … from 'kysely'` (and `import('kysely')`) at its bundle in dist/vendor/. */
+function useVendor(names, dir = DIST) {
+  if (!names.length) return;
+  const specifier = new RegExp(`(\\bfrom\\s*|\\bimport\\s*\\(\\s*)(['"])(${names.join('|')})\\2`, 'g');
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (p === VENDOR_DIR || p === join(DIST, 'web')) continue;
+    if (e.isDirectory()) useVendor(names, p);
+    else if (e.name.endsWith('.js')) {
+      const text = readFileSync(p, 'utf8');
+      const to = relative(dirname(p), VENDOR_DIR).split('\\').join('/') || '.';
+      const out = text.replace(specifier, (_, before, q, name) => `${before}${q}${to.startsWith('.') ? to : `./${to}`}/${name}.js${q}`);
+      if (out !== text) writeFileSync(p, out);
+    }
+  }
 }
 
 /** Compiles src/ into dist/ and copies the run-time assets; throws with the compiler's output on failure. */
@@ -77,6 +129,8 @@ export function build({ log = (l) => process.stderr.write(`${l}\n`) } = {}) {
   const r = spawnSync(process.execPath, [tsc, '-p', join(ROOT, 'tsconfig.build.json'), '--noCheck'], { cwd: ROOT, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`Building dist/ failed (tsc exit ${r.status}):\n${r.stdout}${r.stderr}`);
   copyAssets(SRC);
+  useVendor(bundleVendor());
+  prune();
   writeFileSync(STAMP, '');
   // Any source saved while the compiler ran is newer than this and triggers the next rebuild.
   utimesSync(STAMP, started, started);
@@ -120,10 +174,7 @@ export function ensureBuilt({ log } = {}) {
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   try {
     if (process.argv.includes('--if-stale')) ensureBuilt();
-    else {
-      if (process.argv.includes('--clean')) clean();
-      build();
-    }
+    else build();
   } catch (err) {
     process.stderr.write(`${err.message}\n`);
     process.exit(1);

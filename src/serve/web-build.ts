@@ -24,6 +24,8 @@ function newest(dir: string): number {
 export function webBundleStale(): boolean {
   const index = join(WEB_DIST, 'index.html');
   if (!existsSync(index)) return true;
+  // An installed package (npm pack) ships the built bundle without its sources.
+  if (!existsSync(WEB_SRC)) return false;
   return newest(WEB_SRC) > statSync(index).mtimeMs;
 }
 
@@ -32,6 +34,7 @@ let building: Promise<void> | null = null;
 /** Builds the bundle if stale (concurrent callers share one build). */
 export async function ensureWebBundle(opts: { force?: boolean; log?: (line: string) => void } = {}): Promise<void> {
   if (!opts.force && !webBundleStale()) return;
+  if (!existsSync(WEB_SRC)) throw new Error(`The dashboard bundle (${WEB_DIST}) is missing from this installation: reinstall censorscope from a package built by \`npm pack\`, which includes it.`);
   building ??= (async () => {
     opts.log?.('Building the dashboard (vite)…');
     const { build } = await import('vite');
