@@ -10,12 +10,13 @@
  *
  *   npm run bench:import                 # 1,000,000 rows, 3 runs each, medians
  *   BENCH_ROWS=200000 BENCH_RUNS=1 npm run bench:import      (BENCH_QUICK=1: 100,000 rows, 1 run)
+ *   npm run bench:import:file            # only writes the file, for `time censorscope import` (make-file.ts)
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { writeTwitterIoSample } from '../../src/collect/samples/sample-files.ts';
+import { ensureBenchFile } from './make-file.ts';
 import { reportTargets, type TargetRow } from '../targets.ts';
 
 const QUICK = process.env.BENCH_QUICK === '1';
@@ -24,11 +25,8 @@ const RUNS = Number(process.env.BENCH_RUNS ?? (QUICK ? 1 : 3));
 const TARGET_ROWS = 1_000_000;
 const dir = '.tmp/bench-import';
 mkdirSync(dir, { recursive: true });
-const file = `${dir}/twitter-io-${ROWS}.csv`;
-if (!existsSync(file)) {
-  process.stderr.write(`generating ${ROWS} rows → ${file}\n`);
-  await writeTwitterIoSample(file, ROWS, 42);
-}
+// The same file `npm run bench:import:file` writes, so `time censorscope import` can be run on it by hand.
+const file = await ensureBenchFile(ROWS, (line) => process.stderr.write(`${line}\n`));
 
 interface Run { imported: number; ms: number; maxRssMB: number; writerBusy?: number }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

@@ -17,14 +17,17 @@ export interface SlowSource {
 
 /**
  * Starts `count` simulated sources, each answering `latencyMs` after the platform does. Their
- * platforms share one clock running `speed` times the wall clock, so that posts pile up fast
- * enough to keep a watcher busy; budgets stay in wall time, as the watcher keeps them.
+ * platforms share one clock running `speed` times the wall clock (1: the watcher's own time, in
+ * which it keeps budgets and schedules checks by post age).
  */
 export async function startSlowSources(count: number, latencyMs: number, postsPerDay: number, speed: number, seed = 1): Promise<SlowSource[]> {
   const out: SlowSource[] = [];
-  const clock = new AcceleratedClock(Math.floor(Date.now() / 60_000) * 60_000, speed);
+  // Starts an hour back, so the platforms hold an hour of posts young enough for the watcher to
+  // check often; at speed 1 they never post in the watcher's future.
+  const start = Math.floor(Date.now() / 60_000) * 60_000 - 3_600_000;
+  const clock = new AcceleratedClock(start, speed);
   for (let i = 0; i < count; i++) {
-    const sim = await startSim({ seed: seed + i, clock, faultRate: 0, slowRate: 0, outages: null, scenario: { postsPerDay } });
+    const sim = await startSim({ seed: seed + i, clock, start, faultRate: 0, slowRate: 0, outages: null, scenario: { postsPerDay } });
     out.push(await proxy(sim, latencyMs));
   }
   return out;
@@ -44,6 +47,7 @@ function proxy(sim: SimHandle, latencyMs: number): Promise<SlowSource> {
       answer.on('end', () => setTimeout(() => {
         const body = Buffer.from(rewrite(Buffer.concat(chunks).toString('utf8')));
         const headers: Record<string, string | string[] | undefined> = { ...answer.headers, 'content-length': String(body.length) };
+        delete headers['transfer-encoding'];
         if (typeof headers.link === 'string') headers.link = rewrite(headers.link);
         if (typeof headers.location === 'string') headers.location = rewrite(headers.location);
         res.writeHead(answer.statusCode ?? 502, headers);

@@ -32,7 +32,7 @@ import { runWatchStage, type WatchResult } from './watch.ts';
 const { values } = parseArgs({ options: {
   sizes: { type: 'string' }, quick: { type: 'boolean', default: false }, pg: { type: 'boolean', default: false },
   stages: { type: 'string' }, 'watch-seconds': { type: 'string' }, 'watch-args': { type: 'string' },
-  'watch-processes': { type: 'string', default: '3' }, out: { type: 'string' },
+  'watch-processes': { type: 'string', default: '3' }, 'watch-posts-per-day': { type: 'string', default: '50000' }, out: { type: 'string' },
 } });
 const quick = values.quick || process.env.BENCH_QUICK === '1';
 const sizes = (values.sizes ?? (quick ? '20000,50000' : '1000000,10000000')).split(',').map(Number);
@@ -107,13 +107,13 @@ async function postStages(backend: string): Promise<void> {
 /** Runs the watch stage (one process; and several sharing budgets on PostgreSQL). */
 async function watchStages(backend: string): Promise<void> {
   if (!stages.includes('watch')) return;
-  const base = { sources: 50, latencyMs: 200, budget: 60, seconds: watchSeconds, postsPerDay: 20_000, speed: 60, extraArgs: watchArgs };
+  const base = { sources: 50, latencyMs: 200, budget: 60, seconds: watchSeconds, postsPerDay: Number(values['watch-posts-per-day']), speed: 1, extraArgs: watchArgs };
   const runs: Array<[string, number]> = [['one process', 1]];
   if (backend === 'postgres') runs.push([`${values['watch-processes']} processes, shared budgets`, Number(values['watch-processes'])]);
   for (const [label, processes] of runs) {
     const store = await freshStore(backend === 'postgres' ? pgUrl : undefined);
     try {
-      say(`[${backend}] watch, ${label}: 50 sources 200 ms away (20,000 posts a simulated day each, 60× time), budget 60/min each, ${watchSeconds} s`);
+      say(`[${backend}] watch, ${label}: 50 sources 200 ms away (${values['watch-posts-per-day']} posts a day each, the last hour's on show at the start), budget 60/min each, ${watchSeconds} s`);
       const w: WatchResult = await runWatchStage(store, { ...base, processes });
       say(`  ${Math.round(w.requestsPerMinute)} requests/min; busiest source ${w.worstWindow} in a budget window (budget 60)`);
       targets.push({
