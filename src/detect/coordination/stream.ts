@@ -65,7 +65,8 @@ export async function streamPairs(
         if (all.n > context) yield { f: all, context };
       }
     }
-    await pairSegments(tasks(), opts, workers, (r) => {
+    // Starting threads costs more than it saves when there is one segment.
+    await pairSegments(tasks(), opts, segments > 1 ? workers : 0, (r) => {
       pairs.append(r.cols);
       posts += r.posts;
       candidates += r.candidates;
