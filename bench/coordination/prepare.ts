@@ -4,7 +4,7 @@
  * "ready" marker makes a finished store reusable across runs (10M posts take minutes to load).
  * Run alone: node --import tsx bench/coordination/prepare.ts <posts> <dir>
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openStore } from '../../src/store/open.ts';
 import { generateSynthetic } from '../../src/collect/synthetic/generate.ts';
@@ -25,6 +25,8 @@ export async function prepareStore(posts: number, dir: string, log = (s: string)
   const truthFile = path.join(dir, 'truth.json');
   const ready = path.join(dir, 'ready');
   if (existsSync(ready) && existsSync(db) && existsSync(truthFile)) return { db, truthFile, loadSeconds: 0 };
+  // A store left half-loaded by an interrupted run is started again, not appended to.
+  for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
   const data = generateSynthetic({ posts, seed: 20240101, windowSeconds: 3600, corpus: loadCorpus() });
   const t0 = performance.now();
   const store = await openStore({ db });

@@ -17,6 +17,17 @@ export const QUT_EDGE_TYPE: Record<EdgeType, string> = {
   hashtags: 'co_hashtag_sequence',
 };
 
+/** Pairs as plain columns of equal length. */
+export interface PairColumns {
+  type: Uint8Array;
+  accA: Int32Array;
+  accB: Int32Array;
+  postA: Float64Array;
+  postB: Float64Array;
+  timeA: Float64Array;
+  timeB: Float64Array;
+}
+
 /** Growable columnar store of coordinated post pairs. */
 export class PairStore {
   length = 0;
@@ -40,6 +51,28 @@ export class PairStore {
     this.postB[i] = swap ? postA : postB;
     this.timeA[i] = swap ? tB : tA;
     this.timeB[i] = swap ? tA : tB;
+  }
+
+  /** The pairs as exact-length column copies (to send between threads). */
+  columns(): PairColumns {
+    const n = this.length;
+    return { type: this.type.slice(0, n), accA: this.accA.slice(0, n), accB: this.accB.slice(0, n), postA: this.postA.slice(0, n),
+      postB: this.postB.slice(0, n), timeA: this.timeA.slice(0, n), timeB: this.timeB.slice(0, n) };
+  }
+
+  /** Appends pairs given as columns (already account-ordered, as `columns()` gives them). */
+  append(c: PairColumns): void {
+    const n = c.type.length;
+    while (this.length + n > this.type.length) this.grow();
+    const at = this.length;
+    this.type.set(c.type, at);
+    this.accA.set(c.accA, at);
+    this.accB.set(c.accB, at);
+    this.postA.set(c.postA, at);
+    this.postB.set(c.postB, at);
+    this.timeA.set(c.timeA, at);
+    this.timeB.set(c.timeB, at);
+    this.length += n;
   }
 
   private grow(): void {

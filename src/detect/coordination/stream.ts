@@ -8,7 +8,8 @@
  * set as the in-memory path's; memory is one segment plus its window, not the corpus.
  */
 import { featureStream } from './feature-pool.ts';
-import { mergeFeatures, pairsFromFeatures, type PairCollection } from './engine.ts';
+import { mergeFeatures, type PairCollection } from './engine.ts';
+import { pairSegments, type SegmentTask } from './window-pool.ts';
 import { PairStore } from './networks.ts';
 import { SegmentSpill } from './spill.ts';
 import { PairSpill } from './pair-spill.ts';
@@ -41,7 +42,7 @@ export async function streamPairs(
   reduce = false,
 ): Promise<PairCollection> {
   let pairs = new PairStore();
-  let pairSpill: PairSpill | null = null;
+  let pairSpill = null as PairSpill | null;
   const t0 = performance.now();
   const W = opts.windowSeconds * 1000;
   const segments = Math.max(1, Math.ceil(span.posts / opts.segmentPosts));
@@ -54,23 +55,28 @@ export async function streamPairs(
     let posts = 0;
     let candidates = 0;
     let verified = 0;
-    for (let k = 0; k < segments; k++) {
-      const parts = spill.read(k);
-      const context = carry.n;
-      const all = mergeFeatures([carry, ...parts], opts.bands);
-      if (all.n > context) {
-        const r = pairsFromFeatures(all, opts, pairs, context);
-        posts += r.posts;
-        candidates += r.candidates;
-        verified += r.verified;
+    // Segment k with its context; the next context is taken before the arrays move to a worker.
+    function* tasks(): Generator<SegmentTask> {
+      for (let k = 0; k < segments; k++) {
+        const parts = spill.read(k);
+        const context = carry.n;
+        const all = mergeFeatures([carry, ...parts], opts.bands);
+        carry = keepFrom(all, spill.startOf(k + 1) - W, opts.bands);
+        if (all.n > context) yield { f: all, context };
       }
+    }
+    // Starting threads costs more than it saves when there is one segment.
+    await pairSegments(tasks(), opts, segments > 1 ? workers : 0, (r) => {
+      pairs.append(r.cols);
+      posts += r.posts;
+      candidates += r.candidates;
+      verified += r.verified;
       if (reduce && pairs.length >= opts.spillPairs) {
         pairSpill ??= new PairSpill();
         pairSpill.add(pairs);
         pairs = new PairStore();
       }
-      carry = keepFrom(all, spill.startOf(k + 1) - W, opts.bands);
-    }
+    });
     let pairTotal: number | undefined;
     if (pairSpill) {
       pairSpill.add(pairs);
