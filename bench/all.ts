@@ -15,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { TargetRow } from './targets.ts';
 
-const BENCHES = ['archive', 'coordination', 'extract', 'impostors', 'import', 'probe', 'serve', 'sites', 'terms', 'watch'];
+const BENCHES = ['archive', 'coordination', 'extract', 'impostors', 'import', 'probe', 'serve', 'sites', 'startup', 'terms', 'watch'];
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
 const quick = values.quick || process.env.BENCH_QUICK === '1';
 const chosen = values.only ? values.only.split(',').map((s) => s.trim()) : BENCHES;
