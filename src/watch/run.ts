@@ -9,6 +9,7 @@
  * PostgreSQL share the budgets and never check one post at the same time.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Store } from '../store/open.ts';
 import type { Source } from '../store/schema.ts';
 import { AcceleratedClock, realClock, VirtualClock, type Clock } from './clock.ts';
@@ -131,6 +132,8 @@ export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<v
   // wall clock. Fetches, retries' backoff and budget waits all take it, so a slow or silent
   // server cannot keep the watcher past its end (it once ran 61 s of a 25 s --for).
   const stop = new AbortController();
+  // Every request in flight, retry backoff and budget wait listens on it: many at once are expected.
+  setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) stop.abort();
