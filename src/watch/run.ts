@@ -394,11 +394,14 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
       if (!claimed.length && !queue.size) {
         const nextCheck = (await nextDue(store, sourceIds)) ?? Infinity;
         const nextList = Math.min(...[...live.values()].map((s) => s.nextListAt));
-        const nextSite = (await sites?.nextDue()) ?? Infinity;
+        // A site round running beside the checks wakes the loop when it ends; till then its sites are leased.
+        const round = sitesRound;
+        const nextSite = !sites || round ? Infinity : concurrency > 1 ? nextSiteAt : (await sites.nextDue()) ?? Infinity;
         const wait = Math.min(nextCheck, nextList, nextSite) - clock.now();
         // Cap the nap (2 s of wall time) so aborts, the duration and other watchers' released leases are noticed.
         const cap = follow ? 2000 * follow.clock.rate : opts.clock ? 60_000 : 2000;
-        await clock.sleep(Math.max(1, Math.min(wait, cap)), signal);
+        const nap = clock.sleep(Math.max(1, Math.min(wait, cap)), signal);
+        await (round ? Promise.race([nap, round]) : nap);
       } else if (queue.size) {
         // Work waits only for full budgets: sleep until the first may take a request again.
         const until = Math.min(...sourceIds.filter((id) => queue.waiting(id)).map((id) => live.get(id)?.budget.readyAt?.() ?? 0));
