@@ -29,6 +29,11 @@ import type { Budget } from '../../src/collect/sources/http.ts';
 import type { TruthKind } from '../../src/collect/sim/scenario.ts';
 import { reportTargets, type TargetRow } from '../targets.ts';
 
+// `--scale`: checks a minute with many requests in flight (bench/watch/scale.ts) instead of the day.
+if (process.argv.includes('--scale')) {
+  await import('./scale.ts');
+  process.exit();
+}
 const { values: args } = parseArgs({ options: {
   seed: { type: 'string', default: '42' }, budget: { type: 'string', default: '20' }, posts: { type: 'string', default: '1000' },
   'fixed-minutes': { type: 'string', default: '20' }, 'tail-hours': { type: 'string', default: '3' },

@@ -9,6 +9,7 @@
  * PostgreSQL share the budgets and never check one post at the same time.
  */
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Store } from '../store/open.ts';
 import type { Source } from '../store/schema.ts';
 import { AcceleratedClock, realClock, VirtualClock, type Clock } from './clock.ts';
@@ -131,6 +132,8 @@ export async function runWatch(store: Store, opts: WatchOptions = {}): Promise<v
   // wall clock. Fetches, retries' backoff and budget waits all take it, so a slow or silent
   // server cannot keep the watcher past its end (it once ran 61 s of a 25 s --for).
   const stop = new AbortController();
+  // Every request in flight, retry backoff and budget wait listens on it: many at once are expected.
+  setMaxListeners(0, stop.signal);
   const onAbort = () => stop.abort();
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   if (opts.signal?.aborted) stop.abort();
@@ -391,11 +394,14 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
       if (!claimed.length && !queue.size) {
         const nextCheck = (await nextDue(store, sourceIds)) ?? Infinity;
         const nextList = Math.min(...[...live.values()].map((s) => s.nextListAt));
-        const nextSite = (await sites?.nextDue()) ?? Infinity;
+        // A site round running beside the checks wakes the loop when it ends; till then its sites are leased.
+        const round = sitesRound;
+        const nextSite = !sites || round ? Infinity : concurrency > 1 ? nextSiteAt : (await sites.nextDue()) ?? Infinity;
         const wait = Math.min(nextCheck, nextList, nextSite) - clock.now();
         // Cap the nap (2 s of wall time) so aborts, the duration and other watchers' released leases are noticed.
         const cap = follow ? 2000 * follow.clock.rate : opts.clock ? 60_000 : 2000;
-        await clock.sleep(Math.max(1, Math.min(wait, cap)), signal);
+        const nap = clock.sleep(Math.max(1, Math.min(wait, cap)), signal);
+        await (round ? Promise.race([nap, round]) : nap);
       } else if (queue.size) {
         // Work waits only for full budgets: sleep until the first may take a request again.
         const until = Math.min(...sourceIds.filter((id) => queue.waiting(id)).map((id) => live.get(id)?.budget.readyAt?.() ?? 0));
