@@ -26,7 +26,7 @@ import { openPostgres } from '../../src/store/backends/postgres.ts';
 const { values: args } = parseArgs({
   options: {
     posts: { type: 'string', default: '1000000' }, schema: { type: 'string' }, out: { type: 'string' },
-    drop: { type: 'boolean', default: false }, regenerate: { type: 'boolean', default: false },
+    drop: { type: 'boolean', default: false }, regenerate: { type: 'boolean', default: false }, reuse: { type: 'boolean', default: false },
   },
 });
 const POSTS = Number(args.posts);
@@ -46,7 +46,9 @@ const db: ServeDb = serveDb(new Kysely<Database>({
 const t0 = Date.now();
 const existing = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM pg_namespace WHERE nspname = $1`, [schema]);
 let have = 0;
-if (Number(existing.rows[0].n) && !args.regenerate) {
+// --reuse: explain the schema as it is (say, while post_keys, which no read uses, is still being indexed).
+if (args.reuse) have = POSTS;
+else if (Number(existing.rows[0].n) && !args.regenerate) {
   have = Number((await pool.query<{ n: string }>(`SELECT coalesce(max(id), 0) AS n FROM post_keys`).catch(() => ({ rows: [{ n: '0' }] }))).rows[0].n);
 }
 if (have !== POSTS) {
@@ -55,12 +57,25 @@ if (have !== POSTS) {
 } else process.stderr.write(`reusing schema ${schema} (${POSTS.toLocaleString('en-US')} posts)\n`);
 const loadSeconds = (Date.now() - t0) / 1000;
 
-const size = (await pool.query<{ posts: string; keys: string; obs: string; total: string }>(`SELECT
-  pg_size_pretty(sum(pg_total_relation_size(c.oid))) AS posts,
-  pg_size_pretty(pg_total_relation_size('post_keys')) AS keys,
-  pg_size_pretty(pg_total_relation_size('observations')) AS obs,
-  pg_size_pretty(sum(pg_total_relation_size(c.oid)) + pg_total_relation_size('post_keys') + pg_total_relation_size('observations')) AS total
-  FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'posts'::regclass`)).rows[0];
+const sizeOf = async (what: string): Promise<string> => {
+  // A table being indexed is locked: its size is then reported as unknown rather than waited for.
+  const c = await pool.connect();
+  try {
+    await c.query("SET lock_timeout = '2s'");
+    return (await c.query<{ s: string }>(`SELECT pg_size_pretty(${what}) AS s`)).rows[0]!.s;
+  } catch {
+    return 'unknown (being indexed)';
+  } finally {
+    await c.query('RESET lock_timeout');
+    c.release();
+  }
+};
+const size = {
+  posts: await sizeOf(`(SELECT sum(pg_total_relation_size(c.oid)) FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'posts'::regclass)`),
+  keys: await sizeOf(`pg_total_relation_size('post_keys')`),
+  obs: await sizeOf(`pg_total_relation_size('observations')`),
+  total: await sizeOf(`pg_database_size(current_database())`),
+};
 
 const account = (await pool.query<{ account_id: string }>('SELECT account_id FROM posts WHERE id = $1', [Math.floor(POSTS * 0.1) + 3])).rows[0]?.account_id;
 const cases = apiCases(db, POSTS, Number(account), openPostgres({ url }).caps);
@@ -94,7 +109,7 @@ const head = [
   `# EXPLAIN at ${POSTS.toLocaleString('en-US')} posts (PostgreSQL, partitioned posts)`,
   '',
   `Produced by \`npm run bench:explain -- --posts ${POSTS}\` (bench/store/explain.ts) on ${new Date().toISOString()}; load: \`${load}\`.`,
-  `Schema ${schema}: posts ${size.posts} (all partitions with indexes), post_keys ${size.keys}, observations ${size.obs}; total ${size.total}.`,
+  `Schema ${schema}: posts ${size.posts} (all partitions with indexes), post_keys ${size.keys}, observations ${size.obs}; the whole database (other schemas too) ${size.total}.`,
   have === POSTS ? 'Data reused from an earlier run.' : `Generated and indexed in ${loadSeconds.toFixed(0)} s.`,
   'Times are from a shared 2-core machine; the plans are what matters (partitions read, indexes used, buffers).',
   '',
