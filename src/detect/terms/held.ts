@@ -13,6 +13,7 @@ import type { Progress } from '../../util/progress.ts';
 import { outcomePosts, type OutcomeRule } from './read.ts';
 import type { TermCounts } from './count.ts';
 import { TextTermCache } from './cache.ts';
+import { TermDict } from './dict.ts';
 import type { Tokenizer } from './tokenize-pool.ts';
 import type { PassTotals } from './passes.ts';
 
@@ -41,33 +42,31 @@ export interface HeldPosts {
 
 /** Reads every post once into memory as term ids, or returns null when they exceed `limits`. */
 export async function holdPosts(store: Store, rule: OutcomeRule, tokenizer: Tokenizer, limits: HoldLimits, progress?: Progress): Promise<HeldPosts | null> {
-  const dict = new Map<string, number>();
-  const terms: string[] = [];
+  const dict = new TermDict();
   const texts = new TextTermCache();
   const ids: Int32Array[] = [];
   const account: number[] = [];
   const created: number[] = [];
   const removed: number[] = [];
   let held = 0;
-  const idOf = (t: string) => {
-    let d = dict.get(t);
-    if (d === undefined) {
-      d = terms.length;
-      terms.push(t);
-      dict.set(t, d);
-    }
-    return d;
+  const idsOf = (list: string[]) => {
+    const a = new Int32Array(list.length);
+    for (let i = 0; i < list.length; i++) a[i] = dict.id(list[i]!);
+    return a;
   };
   for await (const page of outcomePosts(store, rule)) {
-    const missing = [...new Set(page.filter((p) => !texts.get(p.text, 0)).map((p) => p.text))];
+    // One cache look-up a post: what it found is kept for the counting loop below.
+    const found = page.map((p) => texts.get(p.text, 0));
+    const missing = [...new Set(page.filter((_, i) => !found[i]).map((p) => p.text))];
     const cut = await tokenizer.terms(missing);
     const fresh = new Map(missing.map((t, i) => [t, cut[i]!]));
-    for (const p of page) {
-      let a = texts.get(p.text, 0);
+    for (let i = 0; i < page.length; i++) {
+      const p = page[i]!;
+      let a = found[i] ?? texts.get(p.text, 0);
       if (!a) {
         // Cut above unless the cache started over since (then cut again from the page's batch).
         const list = fresh.get(p.text) ?? (await tokenizer.terms([p.text]))[0]!;
-        a = Int32Array.from(list, idOf);
+        a = idsOf(list);
         texts.set(p.text, a);
         held += a.length;
       }
@@ -77,9 +76,9 @@ export async function holdPosts(store: Store, rule: OutcomeRule, tokenizer: Toke
       removed.push(p.removed ? 1 : 0);
     }
     progress?.tick(page.length);
-    if (held > limits.ids || terms.length > limits.terms) return null;
+    if (held > limits.ids || dict.size > limits.terms) return null;
   }
-  return { terms, ids, account: Float64Array.from(account), created: Float64Array.from(created), removed: Uint8Array.from(removed) };
+  return { terms: dict.terms, ids, account: Float64Array.from(account), created: Float64Array.from(created), removed: Uint8Array.from(removed) };
 }
 
 /**
@@ -90,19 +89,32 @@ export function authorOrder(held: HeldPosts): Int32Array {
   const n = held.ids.length;
   const order = new Int32Array(n);
   let k = 0;
-  for (let i = 0; i < n; i++) if (Number.isNaN(held.account[i]!)) order[k++] = i;
-  // Bucket the rest by account (a counting sort keeps each author's posts in id order).
-  const accounts = [...new Set(Array.from(held.account).filter((a) => !Number.isNaN(a)))].sort((a, b) => a - b);
-  const bucket = new Map(accounts.map((a, i) => [a, i]));
-  const start = new Int32Array(accounts.length + 1);
+  let max = 0;
+  let whole = true;
   for (let i = 0; i < n; i++) {
     const a = held.account[i]!;
-    if (!Number.isNaN(a)) start[bucket.get(a)! + 1]!++;
+    if (Number.isNaN(a)) order[k++] = i;
+    else {
+      if (a > max) max = a;
+      if (!Number.isInteger(a) || a < 0) whole = false;
+    }
   }
-  for (let b = 0; b < accounts.length; b++) start[b + 1]! += start[b]!;
+  // Bucket the rest by account (a counting sort keeps each author's posts in id order). Stored
+  // account ids are small whole numbers, so a bucket is found by index; a Map serves otherwise.
+  const dense = whole && max < 4 * n + 1024;
+  const accounts = dense ? null : [...new Set(Array.from(held.account).filter((a) => !Number.isNaN(a)))].sort((a, b) => a - b);
+  const map = accounts ? new Map(accounts.map((a, i) => [a, i])) : null;
+  const buckets = accounts ? accounts.length : max + 1;
+  const bucketOf = (a: number) => (map ? map.get(a)! : a);
+  const start = new Int32Array(buckets + 1);
   for (let i = 0; i < n; i++) {
     const a = held.account[i]!;
-    if (!Number.isNaN(a)) order[k + start[bucket.get(a)!]!++] = i;
+    if (!Number.isNaN(a)) start[bucketOf(a) + 1]!++;
+  }
+  for (let b = 0; b < buckets; b++) start[b + 1]! += start[b]!;
+  for (let i = 0; i < n; i++) {
+    const a = held.account[i]!;
+    if (!Number.isNaN(a)) order[k + start[bucketOf(a)]!++] = i;
   }
   return order;
 }

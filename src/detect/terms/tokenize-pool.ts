@@ -15,8 +15,11 @@ export interface Tokenizer {
   close(): Promise<void>;
 }
 
-/** Batches smaller than this are cut on the calling thread (a round trip costs more). */
-const MIN_PARALLEL = 64;
+/**
+ * Batches smaller than this are cut on the calling thread: a round trip costs more, and a small
+ * store never pays for starting the threads (each loads jieba's dictionary).
+ */
+const MIN_PARALLEL = 256;
 
 /** The default number of tokenising threads: the cores, at most four. */
 export function defaultTokenWorkers(): number {
@@ -27,21 +30,25 @@ export function defaultTokenWorkers(): number {
 export function createTokenizer(workers = defaultTokenWorkers()): Tokenizer {
   const inline = (texts: string[]) => texts.map((t) => [...terms(t)]);
   if (workers <= 0) return { terms: async (texts) => inline(texts), close: async () => undefined };
-  const pool: Worker[] = Array.from({ length: workers }, () => startTsWorker(new URL('./tokenize-worker.ts', import.meta.url), null));
+  let pool: Worker[] = [];
   const pending = new Map<number, { resolve: (t: string[][]) => void; reject: (e: Error) => void }>();
   let seq = 0;
   let failure: Error | null = null;
-  for (const w of pool) {
-    w.on('message', (msg: { seq: number; terms: string[][] }) => {
-      pending.get(msg.seq)?.resolve(msg.terms);
-      pending.delete(msg.seq);
-    });
-    w.on('error', (err) => {
-      failure = err;
-      for (const p of pending.values()) p.reject(err);
-      pending.clear();
-    });
-  }
+  /** Starts the threads on the first batch large enough to need them. */
+  const start = () => {
+    pool = Array.from({ length: workers }, () => startTsWorker(new URL('./tokenize-worker.ts', import.meta.url), null));
+    for (const w of pool) {
+      w.on('message', (msg: { seq: number; terms: string[][] }) => {
+        pending.get(msg.seq)?.resolve(msg.terms);
+        pending.delete(msg.seq);
+      });
+      w.on('error', (err) => {
+        failure = err;
+        for (const p of pending.values()) p.reject(err);
+        pending.clear();
+      });
+    }
+  };
   const send = (w: Worker, texts: string[]) => new Promise<string[][]>((resolve, reject) => {
     if (failure) return reject(failure);
     const s = seq++;
@@ -51,6 +58,7 @@ export function createTokenizer(workers = defaultTokenWorkers()): Tokenizer {
   return {
     async terms(texts) {
       if (texts.length < MIN_PARALLEL) return inline(texts);
+      if (!pool.length) start();
       const size = Math.ceil(texts.length / pool.length);
       const parts = await Promise.all(pool.map((w, i) => send(w, texts.slice(i * size, (i + 1) * size))));
       return parts.flat();
