@@ -11,6 +11,8 @@ export interface Clock {
   now(): number;
   /** Waits `ms` of this clock's time (resolves early, without throwing, when `signal` aborts). */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** True for discrete time (sleeping advances it at once): only one actor may wait on it at a time. */
+  readonly discrete?: boolean;
 }
 
 /** Wall-clock time. */
@@ -46,6 +48,7 @@ export class AcceleratedClock implements Clock {
  * guarantees: it is strictly sequential.
  */
 export class VirtualClock implements Clock {
+  readonly discrete = true;
   constructor(private t: number) {}
   now(): number {
     return this.t;

@@ -12,7 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Store } from '../store/open.ts';
 import type { Source } from '../store/schema.ts';
-import { AcceleratedClock, realClock, VirtualClock, type Clock } from './clock.ts';
+import { AcceleratedClock, realClock, type Clock } from './clock.ts';
 import { HttpClient, RequestBudget, TransientError, type Budget } from '../collect/sources/http.ts';
 import { SharedBudget } from './shared-budget.ts';
 import { commonConfig, createDriver } from '../collect/sources/registry.ts';
@@ -186,7 +186,9 @@ async function watchLoop(store: Store, opts: WatchOptions, st: LoopState): Promi
   const signal = opts.signal;
   let heartbeat = Date.now();
   const capture = opts.archive ? new PostCapture(store, opts.archive) : null;
-  const virtual = clock instanceof VirtualClock;
+  // Discrete time (a VirtualClock, or a simulator's clock wrapping one) advances whenever someone
+  // sleeps on it, so only one task may be under way at a time.
+  const virtual = clock.discrete === true;
   const concurrency = opts.concurrency ?? (virtual ? 1 : DEFAULT_CONCURRENCY);
   const perSource = opts.perHost ?? DEFAULT_PER_HOST;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new UserError(`--concurrency must be a whole number of at least 1, not ${concurrency}.`);

@@ -233,6 +233,7 @@ export async function startSimWeb(opts: SimWebOptions): Promise<SimWebHandle> {
   timer?.unref();
 
   const clock: Clock = {
+    discrete: inner.discrete,
     now: () => inner.now(),
     async sleep(ms, signal) {
       await inner.sleep(ms, signal);
