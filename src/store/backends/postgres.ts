@@ -1,10 +1,18 @@
 /** PostgreSQL, for shared deployments and many collectors (DATABASE_URL=postgres://…). */
 import pg from 'pg';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type DatabaseIntrospector } from 'kysely';
 import type { Backend, Capabilities } from '../backend.ts';
 import type { Database } from '../schema.ts';
 import { PostgresBulkWriter } from './postgres-bulk.ts';
 import { PartitionMonths } from './postgres-partitions.ts';
+import { CatalogIntrospector } from './postgres-introspector.ts';
+
+/** PostgreSQL with an introspector that other schemas' drops cannot fail (see postgres-introspector.ts). */
+class StoreDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<any>): DatabaseIntrospector {
+    return new CatalogIntrospector(db);
+  }
+}
 
 // Epoch-millisecond columns are int8; they fit a JS number, so read them as numbers.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -33,7 +41,7 @@ export function openPostgres(opts: PostgresOptions): Backend {
     max: opts.poolSize ?? 8,
     ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new StoreDialect({ pool }) });
   return {
     caps,
     db,
