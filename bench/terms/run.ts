@@ -20,7 +20,7 @@
  * BENCH_QUICK=1: 50,000 posts.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,6 +64,7 @@ const rows: string[] = [];
 const targets: TargetRow[] = [];
 for (const size of sizes) {
   const dir = keep ?? mkdtempSync(path.join(tmpdir(), 'censorscope-bench-terms-'));
+  if (keep) mkdirSync(keep, { recursive: true });
   try {
     const db = path.join(dir, keep ? `terms-${size}.db` : 'terms.db');
     if (!existsSync(db)) {

@@ -23,9 +23,14 @@ export interface Capabilities {
   autoId(col: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
 }
 
+/** A store's place: a SQLite file, or a PostgreSQL URL and schema. */
+export type StoreLocation = { db: string } | { url: string; schema?: string };
+
 export interface Backend {
   readonly caps: Capabilities;
   readonly db: Kysely<Database>;
+  /** Where the store is, so another thread can open its own connection (openStoreConnection). */
+  readonly location?: StoreLocation;
   /** Schema that holds the tables (and the migration bookkeeping), where the backend has schemas. */
   readonly schema?: string;
   /** Fast path for importers: batched, idempotent inserts. */

@@ -2,7 +2,7 @@
  * Opens the store the user asked for: PostgreSQL when DATABASE_URL is a postgres:// URL,
  * otherwise the embedded SQLite file (--db PATH, CENSORSCOPE_DB, or ./censorscope.db).
  */
-import type { Backend } from './backend.ts';
+import type { Backend, StoreLocation } from './backend.ts';
 import { migrateToLatest } from './migrations/index.ts';
 import { interruptOrphanedImports } from './orphans.ts';
 
@@ -35,12 +35,9 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
     if (!/^postgres(ql)?:\/\//.test(url)) {
       throw new Error(`DATABASE_URL must start with postgres:// (got "${url.slice(0, 20)}…"); unset it to use the embedded SQLite store.`);
     }
-    // Each backend's driver is loaded only when used: a SQLite command never loads pg (issue 16, startup).
-    const { openPostgres } = await import('./backends/postgres.ts');
-    backend = openPostgres({ url, schema: opts.schema ?? env.CENSORSCOPE_PG_SCHEMA });
+    backend = await openStoreConnection({ url, schema: opts.schema ?? env.CENSORSCOPE_PG_SCHEMA });
   } else {
-    const { openSqlite } = await import('./backends/sqlite.ts');
-    backend = openSqlite(opts.db ?? env.CENSORSCOPE_DB ?? './censorscope.db');
+    backend = await openStoreConnection({ db: opts.db ?? env.CENSORSCOPE_DB ?? './censorscope.db' });
   }
   try {
     await migrateToLatest(backend.db, backend.caps, backend.schema);
@@ -52,4 +49,18 @@ export async function openStore(opts: StoreOptions = {}): Promise<Store> {
     throw err;
   }
   return backend;
+}
+
+/**
+ * Another connection to a store that openStore already opened and migrated (`store.location`),
+ * for a worker thread that reads it: nothing is migrated or recovered.
+ */
+export async function openStoreConnection(location: StoreLocation): Promise<Backend> {
+  if ('url' in location) {
+    // Each backend's driver is loaded only when used: a SQLite command never loads pg (issue 16, startup).
+    const { openPostgres } = await import('./backends/postgres.ts');
+    return { ...openPostgres(location), location };
+  }
+  const { openSqlite } = await import('./backends/sqlite.ts');
+  return { ...openSqlite(location.db), location };
 }

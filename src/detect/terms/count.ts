@@ -15,6 +15,16 @@
  * within that author's posts; posts with no same-author comparison (an unknown author, or an
  * author's only post) are counted apart as one shared stratum.
  */
+/** The per-term sums of a finished exact count (see TermCounts.exact). */
+export interface ExactSums {
+  posts: Int32Array<ArrayBuffer>;
+  removed: Int32Array<ArrayBuffer>;
+  authors: Int32Array<ArrayBuffer>;
+  loosePosts: Int32Array<ArrayBuffer>;
+  looseRemoved: Int32Array<ArrayBuffer>;
+  expected: Float64Array<ArrayBuffer>;
+}
+
 export class TermCounts {
   private slots = new Map<string, number>();
   posts = new Int32Array(1 << 16);
@@ -45,10 +55,32 @@ export class TermCounts {
   /** Largest upper bound of a term's count among evicted terms. */
   maxEvicted = 0;
 
+  /** The fixed dictionary of an exact count (slot = dictionary id), else null. */
+  private dict: readonly string[] | null = null;
+
   constructor(private readonly maxTerms = 2_000_000, private readonly only: Set<string> | null = null) {}
+
+  /**
+   * A finished exact count over a fixed dictionary (every term counted, nothing pruned): a
+   * term's slot is its id in `terms`, and the arrays are indexed by it. Counted by held.ts.
+   */
+  static exact(terms: readonly string[], sums: ExactSums): TermCounts {
+    const c = new TermCounts(Number.POSITIVE_INFINITY);
+    c.dict = terms;
+    c.next = terms.length;
+    c.posts = sums.posts;
+    c.removed = sums.removed;
+    c.authors = sums.authors;
+    c.loosePosts = sums.loosePosts;
+    c.looseRemoved = sums.looseRemoved;
+    c.expected = sums.expected;
+    c.delta = new Int32Array(terms.length);
+    return c;
+  }
 
   /** The slot of `term`, created when missing; -1 when the term is not counted. */
   slot(t: string): number {
+    if (this.dict) throw new Error('An exact count is finished: it takes no more terms.');
     if (this.only && !this.only.has(t)) return -1;
     let s = this.slots.get(t);
     if (s === undefined) {
@@ -150,9 +182,9 @@ export class TermCounts {
     return n;
   }
 
-  private grow(): void {
+  private grow(length = this.posts.length * 2): void {
     const widen = <T extends Int32Array | Float64Array>(a: T): T => {
-      const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+      const b = new (a.constructor as new (n: number) => T)(length);
       b.set(a);
       return b;
     };
@@ -188,10 +220,14 @@ export class TermCounts {
 
   /** Every term with its slot (read the counts from the public arrays). */
   *entries(): Generator<[string, number]> {
+    if (this.dict) {
+      for (let d = 0; d < this.dict.length; d++) yield [this.dict[d]!, d];
+      return;
+    }
     yield* this.slots;
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.dict ? this.dict.length : this.slots.size;
   }
 }

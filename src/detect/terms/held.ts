@@ -1,18 +1,18 @@
 /**
  * The fast path of a term analysis: the posts are read once, in id order (a sequential scan,
- * several times cheaper than reading them author by author through an index), and held in
- * memory as compact term ids — a repeated text shares one array — with their author, time and
- * outcome. They are then counted author by author exactly as the store-ordered pass would count
- * them (same authors' order, same posts' order, same order of terms within a post, so slots are
- * created, pruned and summed in the same sequence), recounted from memory after pruning, and
- * the timelines are built from memory too. When the posts would not fit in the limits, reading
- * stops and the caller falls back to the store-ordered passes (passes.ts).
+ * several times cheaper than reading them author by author through an index, and on a thread
+ * of its own: text-pages.ts), and held in memory as compact term ids — a repeated text shares
+ * one array — with their author, time and outcome. They are then counted exactly, author by
+ * author in the order the store-ordered pass reads them (same authors' order, same posts'
+ * order), so every sum is the same, and the timelines are built from memory too. When the posts
+ * would not fit in the limits, reading stops and the caller falls back to the store-ordered
+ * passes (passes.ts).
  */
 import type { Store } from '../../store/open.ts';
 import type { Progress } from '../../util/progress.ts';
-import { outcomePosts, type OutcomeRule } from './read.ts';
-import type { TermCounts } from './count.ts';
-import { TextTermCache } from './cache.ts';
+import type { OutcomeRule } from './read.ts';
+import { textPages } from './text-pages.ts';
+import { TermCounts } from './count.ts';
 import { TermDict } from './dict.ts';
 import type { Tokenizer } from './tokenize-pool.ts';
 import type { PassTotals } from './passes.ts';
@@ -43,42 +43,46 @@ export interface HeldPosts {
 /** Reads every post once into memory as term ids, or returns null when they exceed `limits`. */
 export async function holdPosts(store: Store, rule: OutcomeRule, tokenizer: Tokenizer, limits: HoldLimits, progress?: Progress): Promise<HeldPosts | null> {
   const dict = new TermDict();
-  const texts = new TextTermCache();
+  /** Each text's ids, by text number (a repeated text shares one array). */
+  const textIds: Int32Array[] = [];
   const ids: Int32Array[] = [];
-  const account: number[] = [];
-  const created: number[] = [];
-  const removed: number[] = [];
+  const account: Float64Array[] = [];
+  const created: Float64Array[] = [];
+  const removed: Uint8Array[] = [];
   let held = 0;
-  const idsOf = (list: string[]) => {
-    const a = new Int32Array(list.length);
-    for (let i = 0; i < list.length; i++) a[i] = dict.id(list[i]!);
-    return a;
-  };
-  for await (const page of outcomePosts(store, rule)) {
-    // One cache look-up a post: what it found is kept for the counting loop below.
-    const found = page.map((p) => texts.get(p.text, 0));
-    const missing = [...new Set(page.filter((_, i) => !found[i]).map((p) => p.text))];
-    const cut = await tokenizer.terms(missing);
-    const fresh = new Map(missing.map((t, i) => [t, cut[i]!]));
-    for (let i = 0; i < page.length; i++) {
-      const p = page[i]!;
-      let a = found[i] ?? texts.get(p.text, 0);
-      if (!a) {
-        // Cut above unless the cache started over since (then cut again from the page's batch).
-        const list = fresh.get(p.text) ?? (await tokenizer.terms([p.text]))[0]!;
-        a = idsOf(list);
-        texts.set(p.text, a);
+  const pages = textPages(store, rule);
+  try {
+    for await (const page of pages) {
+      const cut = await tokenizer.terms(page.fresh);
+      for (let j = 0; j < cut.length; j++) {
+        const list = cut[j]!;
+        const a = new Int32Array(list.length);
+        for (let k = 0; k < list.length; k++) a[k] = dict.id(list[k]!);
+        textIds[page.firstText + j] = a;
         held += a.length;
       }
-      ids.push(a);
-      account.push(p.accountId ?? Number.NaN);
-      created.push(p.createdAt ?? Number.NaN);
-      removed.push(p.removed ? 1 : 0);
+      for (let i = 0; i < page.text.length; i++) ids.push(textIds[page.text[i]!]!);
+      account.push(page.account);
+      created.push(page.created);
+      removed.push(page.removed);
+      progress?.tick(page.text.length);
+      if (held > limits.ids || dict.size > limits.terms) return null;
     }
-    progress?.tick(page.length);
-    if (held > limits.ids || dict.size > limits.terms) return null;
+  } finally {
+    await pages.return(undefined);
   }
-  return { terms: dict.terms, ids, account: Float64Array.from(account), created: Float64Array.from(created), removed: Uint8Array.from(removed) };
+  return { terms: dict.terms, ids, account: concat(Float64Array, account), created: concat(Float64Array, created), removed: concat(Uint8Array, removed) };
+}
+
+/** The typed arrays `parts` one after another in one array. */
+function concat<T extends Float64Array | Uint8Array>(kind: { new (n: number): T }, parts: T[]): T {
+  const out = new kind(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p as never, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /**
@@ -120,69 +124,111 @@ export function authorOrder(held: HeldPosts): Int32Array {
 }
 
 /**
- * Counts the held posts in `order` into `counts`, exactly as countPass counts the store's: the
- * same calls in the same sequence, with each term's slot looked up once per pruning generation.
+ * Counts the held posts in `order` exactly over their dictionary (a term's slot is its id): the
+ * same authors in the same order, each author's posts in the same order, as countPass counts
+ * the store's, so every floating-point sum is the same; nothing is pruned. One flat loop over
+ * typed arrays, with each term's fields side by side (one cache line a term, not one an array):
+ * it makes tens of millions of updates at a million posts.
  */
-export function countHeld(held: HeldPosts, order: Int32Array, counts: TermCounts): PassTotals {
+export function countHeld(held: HeldPosts, order: Int32Array): { counts: TermCounts; totals: PassTotals } {
+  const m = held.terms.length;
+  // Per term: posts, removed, authors, loose posts, loose removed (stride 5); expected apart (a double).
+  const sums = new Int32Array(5 * m);
+  const expected = new Float64Array(m);
+  // Per term, the current author's: stamp, posts, removed (stride 3).
+  const cur = new Int32Array(3 * m);
+  const touched = new Int32Array(m);
+  let nTouched = 0;
+  let authorNo = 0;
+  let authorPosts = 0;
+  let authorRemoved = 0;
   const totals: PassTotals = { posts: 0, removed: 0, loosePosts: 0, looseRemoved: 0, stratifiedAuthors: 0 };
-  const slotOf = new Int32Array(held.terms.length);
-  const slotGen = new Int32Array(held.terms.length).fill(-1);
-  let scratch = new Int32Array(256);
-  const slots = (a: Int32Array): Int32Array => {
-    if (a.length > scratch.length) scratch = new Int32Array(a.length * 2);
-    const gen = counts.generation;
-    let k = 0;
-    for (let j = 0; j < a.length; j++) {
-      const d = a[j]!;
-      if (slotGen[d] !== gen) {
-        slotOf[d] = counts.slot(held.terms[d]!);
-        slotGen[d] = gen;
-      }
-      const s = slotOf[d]!;
-      if (s >= 0) scratch[k++] = s;
-    }
-    return scratch.subarray(0, k);
-  };
-  let author = Number.NaN;
-  let removedHere = 0;
   const close = () => {
-    const n = counts.endAuthor();
+    const n = authorPosts;
+    const r = authorRemoved;
+    for (let t = 0; t < nTouched; t++) {
+      const s = touched[t]!;
+      const n1 = cur[3 * s + 1]!;
+      const x1 = cur[3 * s + 2]!;
+      const o = 5 * s;
+      sums[o]! += n1;
+      sums[o + 1]! += x1;
+      if (n === 1) {
+        sums[o + 3]! += n1;
+        sums[o + 4]! += x1;
+      } else {
+        expected[s]! += (n1 * r) / n;
+        if (n1 < n) sums[o + 2]!++;
+      }
+    }
     if (n === 1) {
       totals.loosePosts++;
-      totals.looseRemoved += removedHere;
+      totals.looseRemoved += r;
     } else if (n > 1) totals.stratifiedAuthors++;
-    removedHere = 0;
+    nTouched = 0;
+    authorPosts = 0;
+    authorRemoved = 0;
   };
+  let author = Number.NaN;
   for (let k = 0; k < order.length; k++) {
     const i = order[k]!;
-    const removed = held.removed[i] === 1;
+    const removed = held.removed[i]!;
     totals.posts++;
-    if (removed) totals.removed++;
+    totals.removed += removed;
+    const ids = held.ids[i]!;
     const a = held.account[i]!;
     if (Number.isNaN(a)) {
-      counts.addIds(slots(held.ids[i]!), removed);
+      // No author: straight to the shared stratum.
+      for (let j = 0; j < ids.length; j++) {
+        const o = 5 * ids[j]!;
+        sums[o]!++;
+        sums[o + 3]!++;
+        sums[o + 1]! += removed;
+        sums[o + 4]! += removed;
+      }
       totals.loosePosts++;
-      if (removed) totals.looseRemoved++;
+      totals.looseRemoved += removed;
       continue;
     }
     if (a !== author) {
       close();
       author = a;
+      authorNo++;
     }
-    counts.addAuthorPostIds(slots(held.ids[i]!), removed);
-    if (removed) removedHere++;
+    authorPosts++;
+    authorRemoved += removed;
+    for (let j = 0; j < ids.length; j++) {
+      const s = ids[j]!;
+      const c = 3 * s;
+      if (cur[c] !== authorNo) {
+        cur[c] = authorNo;
+        cur[c + 1] = 0;
+        cur[c + 2] = 0;
+        touched[nTouched++] = s;
+      }
+      cur[c + 1]!++;
+      cur[c + 2]! += removed;
+    }
   }
   close();
-  return totals;
+  const column = (f: number) => {
+    const out = new Int32Array(m);
+    for (let s = 0; s < m; s++) out[s] = sums[5 * s + f]!;
+    return out;
+  };
+  const counts = TermCounts.exact(held.terms, {
+    posts: column(0), removed: column(1), authors: column(2), loosePosts: column(3), looseRemoved: column(4), expected,
+  });
+  return { counts, totals };
 }
 
-/** Calls `onPost` for every held post with a time that holds one of the `chosen` terms (term → index). */
-export function timelineHeld(held: HeldPosts, chosen: Map<string, number>, onPost: (i: number, createdAt: number, removed: boolean) => void): void {
+/**
+ * Calls `onPost` for every held post with a time that holds a chosen term: `ids[i]` is chosen
+ * term i's dictionary id (its slot in the exact count).
+ */
+export function timelineHeld(held: HeldPosts, ids: readonly number[], onPost: (i: number, createdAt: number, removed: boolean) => void): void {
   const pick = new Int32Array(held.terms.length).fill(-1);
-  held.terms.forEach((t, d) => {
-    const i = chosen.get(t);
-    if (i !== undefined) pick[d] = i;
-  });
+  ids.forEach((d, i) => { pick[d] = i; });
   for (let j = 0; j < held.ids.length; j++) {
     const createdAt = held.created[j]!;
     if (Number.isNaN(createdAt)) continue;

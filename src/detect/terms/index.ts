@@ -39,7 +39,11 @@ export interface TermsOptions {
   limit?: number;
   /** Timeline bucket shown in the result (the stored finding always has daily timelines). */
   by?: 'day' | 'week';
-  /** Distinct terms kept in memory before rare ones are pruned (default 2,000,000). */
+  /**
+   * Distinct terms kept in memory before rare ones are pruned (default 2,000,000), when the posts
+   * are too many to hold and are read from the store author by author; held posts are counted
+   * exactly (their dictionary is bounded by `hold.terms`).
+   */
   maxTerms?: number;
   /** Store the finding (default true). */
   save?: boolean;
@@ -229,9 +233,10 @@ type Timelines = (chosen: Map<string, number>, slots: number[], onPost: (i: numb
 interface Counted { counts: TermCounts; totals: PassTotals; pruned: boolean; approximate: boolean; timelines: Timelines }
 
 /**
- * Pass 1, counts and author strata per term with lossy pruning (and an exact recount of the
- * candidates when pruning happened): from the posts held in memory when they fit the limits,
- * else from the store read author by author. Both count the same posts in the same order.
+ * Pass 1, counts and author strata per term: exactly, from the posts held in memory when they
+ * fit the limits; else from the store read author by author, with lossy pruning past maxTerms
+ * (and an exact recount of the candidates when pruning happened). Both count the same posts in
+ * the same order.
  */
 async function countTerms(store: Store, opts: TermsOptions, settled: Settled, tokenizer: Tokenizer, progress?: Progress): Promise<Counted> {
   const { minPosts, rule } = settled;
@@ -243,16 +248,9 @@ async function countTerms(store: Store, opts: TermsOptions, settled: Settled, to
   };
   const held = opts.hold === false ? null : await holdPosts(store, rule, tokenizer, opts.hold ?? DEFAULT_HOLD_LIMITS, progress);
   if (held) {
-    const order = authorOrder(held);
-    let counts = new TermCounts(maxTerms);
-    const totals = countHeld(held, order, counts);
-    const { pruned } = counts;
-    const approximate = pruned && counts.maxEvicted >= minPosts;
-    if (pruned) {
-      counts = new TermCounts(Number.MAX_SAFE_INTEGER, candidatesOf(counts));
-      countHeld(held, order, counts);
-    }
-    return { counts, totals, pruned, approximate, timelines: async (chosen, _slots, onPost) => timelineHeld(held, chosen, onPost) };
+    // Held posts are counted exactly over their dictionary: no term is pruned, whatever maxTerms.
+    const { counts, totals } = countHeld(held, authorOrder(held));
+    return { counts, totals, pruned: false, approximate: false, timelines: async (_chosen, slots, onPost) => timelineHeld(held, slots, onPost) };
   }
   let ctx: CountContext = { counts: new TermCounts(maxTerms), cache: new TextTermCache(opts.cacheIds), tokenizer, log: new PostLog() };
   const totals = await countPass(store, rule, ctx, progress);

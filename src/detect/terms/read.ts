@@ -14,6 +14,8 @@ export const DEFAULT_REMOVED_AS: readonly PostStatus[] = ['removed_by_platform']
  * too; other statuses outside KNOWN_OUTCOMES are left out as saying too little.
  */
 export interface OutcomeRule {
+  /** The statuses counted as removals (what the rule was made from). */
+  removedAs: PostStatus[];
   statuses: PostStatus[];
   removed: (status: string) => boolean;
 }
@@ -21,7 +23,7 @@ export interface OutcomeRule {
 /** The outcome rule for the statuses counted as removals. */
 export function outcomeRule(removedAs: readonly PostStatus[] = DEFAULT_REMOVED_AS): OutcomeRule {
   const removed = new Set<string>(removedAs);
-  return { statuses: [...new Set([...KNOWN_OUTCOMES, ...removedAs])], removed: (status) => removed.has(status) };
+  return { removedAs: [...removed] as PostStatus[], statuses: [...new Set([...KNOWN_OUTCOMES, ...removedAs])], removed: (status) => removed.has(status) };
 }
 
 export interface OutcomePost {

@@ -3,7 +3,8 @@
  * the result of the pre-issue-16 implementation (test/detect/terms/legacy, the oracle): the
  * same flagged terms, statistics bit for bit, ordering and timelines, on a seeded world with
  * removals, repeated texts, unknown and one-post authors, on both backends; also when pruning
- * empties the cache mid-run and when the cache is tiny or off.
+ * empties the cache mid-run and when the cache is tiny or off, and when the posts are read on
+ * the calling thread rather than a reading thread.
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -75,13 +76,19 @@ for (const b of backends()) {
       await same({ ...base, workers: 0, hold: { ids: 2000, terms: 1e9 } }, 'too large to hold: read by author after all');
       await same({ ...base, workers: 0, removedAs: ['removed_by_platform', 'deleted'] }, 'deletions counted as removals');
       await same({ ...base, workers: 0, hold: false, pooled: true, by: 'day' }, 'pooled test');
+      // A store with no location is read on this thread rather than on a reading thread.
+      const here = await runTerms({ ...ts.store, location: undefined }, { ...base, workers: 0, save: false });
+      assert.deepStrictEqual(here, await legacyTerms(ts.store, { ...base, save: false }), 'held, read on this thread');
     });
 
     it('stays the same when pruning empties the cache, and with a tiny cache or none', async () => {
       const base = { minPosts: 3, fdr: 0.2, limit: 1000, by: 'day' as const, workers: 0 };
-      const pruned = await same({ ...base, maxTerms: 400 }, 'held, pruned');
+      const pruned = await same({ ...base, maxTerms: 400, hold: false }, 'read by author, pruned');
       assert.ok(pruned.pruned, 'maxTerms 400 prunes');
-      await same({ ...base, maxTerms: 400, hold: false }, 'read by author, pruned');
+      // Held posts are counted exactly over their dictionary, whatever maxTerms: the oracle unpruned.
+      const held = await runTerms(ts.store, { ...base, maxTerms: 400, save: false });
+      assert.equal(held.pruned, false);
+      assert.deepStrictEqual(held, await legacyTerms(ts.store, { ...base, save: false }), 'held, maxTerms 400: exact');
       await same({ ...base, hold: false, cacheIds: 60 }, 'cache emptied every few texts');
       await same({ ...base, hold: false, cacheIds: 0 }, 'no cache');
     });

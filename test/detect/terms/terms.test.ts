@@ -160,14 +160,19 @@ for (const b of backends()) {
           .returning('id').executeTakeFirstOrThrow();
         const rare = Array.from({ length: 10 }, (_, i) => post(`r${i}`, `solo${i}`, `rare${String.fromCharCode(97 + (i % 26))}${i}x word${i}y`, 'visible', MON));
         await own.store.bulkWriter().writePosts(Number(src.id), [...fixture(), ...rare], Date.now());
-        const r = await runTerms(own.store, { minPosts: 5, maxTerms: 30, save: false });
+        // Pruning applies where the posts are read from the store author by author (hold: false).
+        const r = await runTerms(own.store, { minPosts: 5, maxTerms: 30, save: false, hold: false });
         const full = await runTerms(own.store, { minPosts: 5, save: false });
         assert.equal(r.pruned, true);
         assert.equal(r.approximate, false);
         assert.ok(full.terms.length >= 3);
         assert.deepEqual(r.terms, full.terms);
-        const tiny = await runTerms(own.store, { minPosts: 5, maxTerms: 4, save: false });
+        const tiny = await runTerms(own.store, { minPosts: 5, maxTerms: 4, save: false, hold: false });
         assert.equal(tiny.approximate, true, 'a cap too small to keep every frequent term is reported');
+        // Posts held in memory are counted exactly over their dictionary: the cap does not apply.
+        const held = await runTerms(own.store, { minPosts: 5, maxTerms: 4, save: false });
+        assert.equal(held.pruned, false);
+        assert.deepEqual(held.terms, full.terms);
         for (const t of tiny.terms) {
           const same = full.terms.find((f) => f.term === t.term)!;
           assert.equal(t.posts, same.posts, 'reported counts are exact even then');
