@@ -3,8 +3,7 @@
  * independent per post, so batches are spread over worker threads while the main thread keeps
  * reading the store. Results come back as transferred typed arrays, in batch order.
  */
-import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../../util/ts-worker.ts';
+import { inOrder } from '../../util/ordered-pool.ts';
 import { computeFeatures, type FeatureBatch, type FeatureOptions } from './features.ts';
 import type { PostBatch } from './read.ts';
 
@@ -23,60 +22,10 @@ export async function* featureStream(batches: AsyncIterable<PostBatch>, opts: Fe
     }
     return;
   }
-  const pool: Worker[] = Array.from({ length: workers }, () => startTsWorker(new URL('./feature-worker.ts', import.meta.url), null));
-  const ready = new Map<number, FeatureBatch>();
-  const inFlight = new Array<number>(workers).fill(0);
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  pool.forEach((w, wi) => {
-    w.on('message', (msg: { seq: number; f: FeatureBatch }) => {
-      ready.set(msg.seq, msg.f);
-      inFlight[wi]--;
-      onBatch?.(msg.f.n);
-      wake?.();
-    });
-    w.on('error', (err) => {
-      failure = err;
-      wake?.();
-    });
-  });
-  // State is re-checked after every wake-up, so a message that lands while nobody waits is not lost.
-  const nextEvent = () => new Promise<void>((resolve) => { wake = () => { wake = null; resolve(); }; });
-  let seq = 0;
-  let next = 0;
-  try {
-    for await (const b of batches) {
-      if (failure) throw failure;
-      while (inFlight.reduce((a, x) => a + x, 0) >= 2 * workers) {
-        if (failure) throw failure;
-        await nextEvent();
-        while (ready.has(next)) {
-          const f = ready.get(next)!;
-          ready.delete(next++);
-          yield f;
-        }
-      }
-      const wi = inFlight.indexOf(Math.min(...inFlight));
-      inFlight[wi]++;
-      pool[wi].postMessage({ seq: seq++, batch: b, opts: fo });
-      while (ready.has(next)) {
-        const f = ready.get(next)!;
-        ready.delete(next++);
-        yield f;
-      }
-    }
-    while (next < seq) {
-      if (ready.has(next)) {
-        const f = ready.get(next)!;
-        ready.delete(next++);
-        yield f;
-      } else {
-        if (failure) throw failure;
-        await nextEvent();
-      }
-    }
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+  const answers = inOrder<PostBatch, { seq: number; f: FeatureBatch }>(new URL('./feature-worker.ts', import.meta.url), workers, batches, (batch) => ({ message: { batch, opts: fo } }));
+  for await (const { f } of answers) {
+    onBatch?.(f.n);
+    yield f;
   }
 }
 

@@ -3,8 +3,7 @@
  * `workers` threads pair them at once while the main thread reads the next segment from disk.
  * Results are handed back in segment order; at most two segments are queued per worker.
  */
-import type { Worker } from 'node:worker_threads';
-import { startTsWorker } from '../../util/ts-worker.ts';
+import { inOrder } from '../../util/ordered-pool.ts';
 import { pairsFromFeatures, type AllFeatures } from './engine.ts';
 import { PairStore, type PairColumns } from './networks.ts';
 import type { CoordinationOptions } from './options.ts';
@@ -30,53 +29,10 @@ export async function pairSegments(tasks: Iterable<SegmentTask>, opts: Coordinat
     }
     return;
   }
-  const pool: Worker[] = Array.from({ length: workers }, () => startTsWorker(new URL('./window-worker.ts', import.meta.url), null));
-  const ready = new Map<number, SegmentResult>();
-  const inFlight = new Array<number>(workers).fill(0);
-  let failure: Error | null = null;
-  let wake: (() => void) | null = null;
-  pool.forEach((w, wi) => {
-    w.on('message', (msg: SegmentResult & { seq: number }) => {
-      ready.set(msg.seq, msg);
-      inFlight[wi]--;
-      wake?.();
-    });
-    w.on('error', (err) => {
-      failure = err;
-      wake?.();
-    });
+  const answers = inOrder<SegmentTask, SegmentResult & { seq: number }>(new URL('./window-worker.ts', import.meta.url), workers, tasks, (t) => {
+    const f = t.f;
+    const transfer = [f.id, f.account, f.time, f.usable, f.keys, f.offsets, f.pool, f.evStart, f.evType, f.evKey].map((a) => a.buffer as ArrayBuffer);
+    return { message: { f, context: t.context, opts }, transfer };
   });
-  const nextEvent = () => new Promise<void>((resolve) => { wake = () => { wake = null; resolve(); }; });
-  let seq = 0;
-  let next = 0;
-  const drain = () => {
-    while (ready.has(next)) {
-      onResult(ready.get(next)!);
-      ready.delete(next++);
-    }
-  };
-  try {
-    for (const t of tasks) {
-      while (inFlight.reduce((a, x) => a + x, 0) >= 2 * workers) {
-        if (failure) throw failure;
-        await nextEvent();
-        drain();
-      }
-      if (failure) throw failure;
-      const wi = inFlight.indexOf(Math.min(...inFlight));
-      inFlight[wi]++;
-      const f = t.f;
-      const transfer = [f.id, f.account, f.time, f.usable, f.keys, f.offsets, f.pool, f.evStart, f.evType, f.evKey].map((a) => a.buffer as ArrayBuffer);
-      pool[wi].postMessage({ seq: seq++, f, context: t.context, opts }, transfer);
-      drain();
-    }
-    while (next < seq) {
-      drain();
-      if (next >= seq) break;
-      if (failure) throw failure;
-      await nextEvent();
-    }
-  } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
-  }
+  for await (const r of answers) onResult(r);
 }
