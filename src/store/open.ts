@@ -30,15 +30,10 @@ export function describeStore(opts: StoreOptions = {}): string {
 export async function openStore(opts: StoreOptions = {}): Promise<Store> {
   const env = opts.env ?? process.env;
   const url = opts.url ?? (opts.db ? undefined : env.DATABASE_URL);
-  let backend: Backend;
-  if (url) {
-    if (!/^postgres(ql)?:\/\//.test(url)) {
-      throw new Error(`DATABASE_URL must start with postgres:// (got "${url.slice(0, 20)}…"); unset it to use the embedded SQLite store.`);
-    }
-    backend = await openStoreConnection({ url, schema: opts.schema ?? env.CENSORSCOPE_PG_SCHEMA });
-  } else {
-    backend = await openStoreConnection({ db: opts.db ?? env.CENSORSCOPE_DB ?? './censorscope.db' });
+  if (url && !/^postgres(ql)?:\/\//.test(url)) {
+    throw new Error(`DATABASE_URL must start with postgres:// (got "${url.slice(0, 20)}…"); unset it to use the embedded SQLite store.`);
   }
+  const backend = await openStoreConnection(url ? { url, schema: opts.schema ?? env.CENSORSCOPE_PG_SCHEMA } : { db: opts.db ?? env.CENSORSCOPE_DB ?? './censorscope.db' });
   try {
     await migrateToLatest(backend.db, backend.caps, backend.schema);
     await backend.recover?.();

@@ -1,8 +1,8 @@
 /** Worker thread: reads the posts of known outcome and sends them as text pages (text-pages.ts). */
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStoreConnection } from '../../store/open.ts';
-import { outcomePosts } from './read.ts';
-import { TextNumbers, jobRule, type TextPagesJob, type TextPagesMessage } from './text-pages.ts';
+import { outcomePosts, outcomeRule } from './read.ts';
+import { TextNumbers, type TextPagesJob, type TextPagesMessage } from './text-pages.ts';
 
 const job = (workerData as { data: TextPagesJob }).data;
 let credit = job.window;
@@ -16,7 +16,7 @@ const send = (m: TextPagesMessage, transfer: ArrayBuffer[] = []) => parentPort!.
 const store = await openStoreConnection(job.location);
 try {
   const numbers = new TextNumbers();
-  for await (const posts of outcomePosts(store, jobRule(job))) {
+  for await (const posts of outcomePosts(store, outcomeRule(job.removedAs))) {
     while (credit <= 0) await new Promise<void>((r) => { resume = r; });
     resume = null;
     credit--;

@@ -9,7 +9,7 @@ import type { Store } from '../../store/open.ts';
 import type { StoreLocation } from '../../store/backend.ts';
 import type { PostStatus } from '../../store/schema.ts';
 import { startTsWorker } from '../../util/ts-worker.ts';
-import { outcomePosts, outcomeRule, type OutcomePost, type OutcomeRule } from './read.ts';
+import { outcomePosts, type OutcomePost, type OutcomeRule } from './read.ts';
 
 /** One page of posts, in id order. */
 export interface TextPage {
@@ -105,9 +105,4 @@ export async function* textPages(store: Store, rule: OutcomeRule): AsyncGenerato
   } finally {
     await worker.terminate();
   }
-}
-
-/** The outcome rule a reading thread rebuilds from its job. */
-export function jobRule(job: TextPagesJob): OutcomeRule {
-  return outcomeRule(job.removedAs);
 }
