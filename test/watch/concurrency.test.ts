@@ -115,24 +115,23 @@ for (const b of backends()) {
       const clock = realClock;
       const h = await host(ts, clock, 7, { sources: 1, posts: 200, budget: 100_000, latencyMs: 100 });
       try {
-        const first: number[] = [];
-        const ac = new AbortController();
-        // Stops with checks in flight and finished ones waiting for their batch.
-        await runWatch(ts.store, { clock, signal: ac.signal, durationMs: 30_000, concurrency: 8, perHost: 8, owner: 'first', sites: false, onCheck: (c) => {
-          first.push(c.postId);
-          if (first.length === 10) ac.abort();
-        } });
+        // One run as `owner`, stopped at its tenth check: with checks in flight and finished ones waiting for their batch.
+        const watchTen = async (owner: string) => {
+          const checked: number[] = [];
+          const ac = new AbortController();
+          await runWatch(ts.store, { clock, signal: ac.signal, durationMs: 30_000, concurrency: 8, perHost: 8, owner, sites: false, onCheck: (c) => {
+            checked.push(c.postId);
+            if (checked.length === 10) ac.abort();
+          } });
+          return checked;
+        };
+        const first = await watchTen('first');
         const after = await ts.store.db.selectFrom('observations').select('post_id').execute();
         assert.ok(first.length > 8, `${first.length} checks before the stop`);
         assert.equal(after.length, first.length, 'every check reported was recorded, and only those');
         const held = await ts.store.db.selectFrom('watch_schedule').select('post_id').where('lease_owner', 'is not', null).execute();
         assert.equal(held.length, 0, 'the stop gave every lease back');
-        const second: number[] = [];
-        const again = new AbortController();
-        await runWatch(ts.store, { clock, signal: again.signal, durationMs: 30_000, concurrency: 8, perHost: 8, owner: 'second', sites: false, onCheck: (c) => {
-          second.push(c.postId);
-          if (second.length === 10) again.abort();
-        } });
+        const second = await watchTen('second');
         const all = await ts.store.db.selectFrom('observations').select('post_id').execute();
         assert.equal(all.length, first.length + second.length);
         // Each post was due once (the next check is minutes away): a post checked in both runs was recorded twice.
