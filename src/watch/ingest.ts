@@ -5,11 +5,14 @@ import { schedulePosts } from './queue.ts';
 import { addVersion } from './record.ts';
 import type { SchedulePolicy } from './policy.ts';
 
-/** Writes posts of a source, schedules the new ones; returns how many were new. */
+/**
+ * Writes posts of a source and schedules every listed post not yet on the schedule; returns how
+ * many were new. Posts already stored are looked up too: a run stopped between the write and the
+ * schedule left them unscheduled, and the next listing must not skip them for being old.
+ */
 export async function ingestPosts(store: Store, sourceId: number, posts: PostRecord[], now: number, policy: SchedulePolicy): Promise<number> {
   if (!posts.length) return 0;
   const { inserted } = await store.bulkWriter().writePosts(sourceId, posts, now);
-  if (!inserted) return 0;
   const created = new Map(posts.map((p) => [p.platformPostId, p.createdAt]));
   const rows: Array<{ postId: number; sourceId: number; postedAt: number }> = [];
   const ids = [...created.keys()];

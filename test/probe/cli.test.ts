@@ -8,6 +8,7 @@ import { openStore } from '../../src/store/open.ts';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { closedPort } from '../helpers/closed-port.ts';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 const BIN = join(ROOT, 'bin/censorscope.js');
@@ -95,11 +96,7 @@ describe('probe / th / import --format ooni commands', () => {
   });
 
   it('probe --th with nothing listening says the control failed, warns, and exits non-zero (issue 12)', async () => {
-    // A port that was just free: nothing listens there.
-    const free = http.createServer();
-    await new Promise<void>((r) => free.listen(0, '127.0.0.1', () => r()));
-    const deadTh = `http://127.0.0.1:${(free.address() as AddressInfo).port}/`;
-    await new Promise<void>((r) => free.close(() => r()));
+    const deadTh = `http://127.0.0.1:${await closedPort()}/`;
     const r = await run(['probe', '--no-store', '--input', siteUrl, '--th', deadTh, '--timeout', '2000', '--dns-wait', '100']);
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stdout, /^unknown .*\(no control: connection_refused\)/m);

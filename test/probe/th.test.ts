@@ -2,12 +2,12 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { startTestHelper } from '../../src/probe/control/server.ts';
 import { ControlResponseSchema } from '../../src/probe/control/shapes.ts';
 import { measureUrl } from '../../src/probe/measure.ts';
 import { toOoni, OoniEnvelopeSchema } from '../../src/probe/ooni/format.ts';
+import { closedPort as closedPortOn } from '../helpers/closed-port.ts';
 
 const PAGE = '<html><head><title>Local site</title></head><body>' + 'hello '.repeat(500) + '</body></html>';
 
@@ -35,10 +35,7 @@ describe('test helper (OONI control protocol) and probe on loopback', () => {
     });
     await new Promise<void>((r) => site.listen(0, '127.0.0.1', () => r()));
     siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
-    const tmp = net.createServer();
-    await new Promise<void>((r) => tmp.listen(0, '127.0.0.1', () => r()));
-    closedPort = (tmp.address() as AddressInfo).port;
-    await new Promise<void>((r) => tmp.close(() => r()));
+    closedPort = await closedPortOn();
     th = await startTestHelper({ timeoutMs: 2000, allowPrivate: true });
   });
   after(async () => {

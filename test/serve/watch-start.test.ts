@@ -49,15 +49,18 @@ for (const b of backends()) {
         const startedAt = start.json.watcher.startedAt;
         assert.ok(startedAt >= now, 'startedAt is the start time');
 
+        // The watcher stores a listing's posts, then schedules them: wait for both.
         let stored: Array<{ platform_post_id: string; text: string }> = [];
-        for (let i = 0; i < 150 && stored.length < 3; i++) {
+        let scheduled = 0;
+        for (let i = 0; i < 150 && (stored.length < 3 || scheduled < 3); i++) {
           await delay(100);
           stored = await ts.store.db.selectFrom('posts').select(['platform_post_id', 'text']).orderBy('platform_post_id').execute();
+          const n = await ts.store.db.selectFrom('watch_schedule').select((eb) => eb.fn.countAll().as('n')).where('done', '=', 0).executeTakeFirst();
+          scheduled = Number(n?.n);
         }
         assert.deepEqual(stored.map((p) => p.platform_post_id), ['post-1', 'post-2', 'post-3'], 'the watcher listed the feed and stored its items');
         assert.equal(stored[0]!.text, 'Post 1 — café');
-        const scheduled = await ts.store.db.selectFrom('watch_schedule').select((eb) => eb.fn.countAll().as('n')).where('done', '=', 0).executeTakeFirst();
-        assert.equal(Number(scheduled?.n), 3, 'each collected post is scheduled for re-checks');
+        assert.equal(scheduled, 3, 'each collected post is scheduled for re-checks');
 
         const health = await call('/api/watch/health');
         assert.equal(health.status, 200);

@@ -74,5 +74,27 @@ for (const b of backends()) {
         await ts.cleanup();
       }
     });
+
+    it('schedules stored posts the last run wrote but did not schedule (stopped in between), once', async () => {
+      const ts = await b.open();
+      try {
+        const src = await addSource(ts.store, { kind: 'feed', url: 'http://127.0.0.1:9/feed' });
+        const t0 = 5_000_000;
+        const posts = [livePost({ platformPostId: 'a', text: '一', createdAt: t0 }), livePost({ platformPostId: 'b', text: '二', createdAt: t0 })];
+        // What a run stopped after the write and before the schedule leaves behind.
+        await ts.store.bulkWriter().writePosts(Number(src.id), posts, t0);
+        const scheduled = async () => (await ts.store.db.selectFrom('watch_schedule').select('post_id').execute()).length;
+        assert.equal(await scheduled(), 0);
+        assert.equal(await ingestPosts(ts.store, Number(src.id), posts, t0 + 60_000, DEFAULT_POLICY), 0, 'no post was new');
+        assert.equal(await scheduled(), 2, 'the stored posts are scheduled all the same');
+        const more = [...posts, livePost({ platformPostId: 'c', text: '三', createdAt: t0 })];
+        assert.equal(await ingestPosts(ts.store, Number(src.id), more, t0 + 120_000, DEFAULT_POLICY), 1);
+        assert.equal(await scheduled(), 3, 'listing again schedules the new post and nothing twice');
+        const versions = await ts.store.db.selectFrom('post_versions').select('text').execute();
+        assert.deepEqual(versions.map((v) => v.text).sort(), ['一', '三', '二'].sort(), 'each post has its first version once');
+      } finally {
+        await ts.cleanup();
+      }
+    });
   });
 }

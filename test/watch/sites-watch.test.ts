@@ -18,6 +18,7 @@ import { openArchive } from '../../src/archive/index.ts';
 import { addSite, setGlobalWebhook } from '../../src/watch/sites/tracked.ts';
 import { scriptedSite, webhookServer } from './sites-fixture.ts';
 import { govPage, DEFACEMENT } from '../detect/sites/pages.ts';
+import { closedPort } from '../helpers/closed-port.ts';
 
 const T0 = Date.UTC(2026, 11, 2, 9, 0, 0);
 const NEWS2 = ['县政府召开第十三次常务会议', '关于做好今冬明春森林防火工作的通知', '2026年全县粮食生产再获丰收', '县委书记调研乡村振兴工作', '关于公开征求《城市管理条例》意见的公告'];
@@ -81,10 +82,9 @@ for (const b of backends()) {
 
     it("a site that does not answer is blocked where the probe's latest measurement of its host says so, else down", async () => {
       const ts = await b.open();
-      const gone = await scriptedSite(() => ({ body: '' }));
-      await gone.close(); // nothing listens on its port any more: connection refused
-      const other = await scriptedSite(() => ({ body: '' }), '127.0.0.3');
-      await other.close();
+      // Nothing listens on these ports: connection refused.
+      const gone = { url: `http://127.0.0.1:${await closedPort()}` };
+      const other = { url: `http://127.0.0.3:${await closedPort('127.0.0.3')}` };
       try {
         const { site: blockedSite } = await addSite(ts.store, { url: gone.url, everyMs: 3_600_000 }, T0);
         const { site: downSite } = await addSite(ts.store, { url: other.url, everyMs: 3_600_000 }, T0);
