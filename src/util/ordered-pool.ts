@@ -2,7 +2,8 @@
  * Work spread over worker threads with the results handed back in input order: each input is
  * posted to the least busy thread with a sequence number, its thread answers `{ seq, ... }`,
  * and answers that arrive early wait until those before them are taken. At most `perWorker`
- * inputs are queued on a thread, so memory stays a few inputs however long the stream.
+ * inputs are queued on a thread, so memory stays a few inputs however long the stream. With a
+ * `farewell`, each thread is sent it at the end and left to exit by itself.
  */
 import type { Worker } from 'node:worker_threads';
 import { startTsWorker } from './ts-worker.ts';
@@ -20,6 +21,7 @@ export async function* inOrder<In, Out extends { seq: number }>(
   inputs: AsyncIterable<In> | Iterable<In>,
   toMessage: (input: In) => PoolMessage,
   perWorker = 2,
+  farewell?: unknown,
 ): AsyncGenerator<Out> {
   const pool: Worker[] = Array.from({ length: workers }, () => startTsWorker(entry, null));
   const ready = new Map<number, Out>();
@@ -77,6 +79,17 @@ export async function* inOrder<In, Out extends { seq: number }>(
       }
     }
   } finally {
-    await Promise.all(pool.map((w) => w.terminate()));
+    // With a farewell, threads that hold resources (a store connection) release them and exit.
+    await Promise.all(pool.map((w) => (farewell === undefined || failure ? w.terminate() : leave(w, farewell))));
   }
+}
+
+/** Posts `farewell` and waits for the thread to exit, ending it after 10 s. */
+async function leave(w: Worker, farewell: unknown): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+  const late = new Promise<void>((resolve) => { timer = setTimeout(() => void w.terminate().then(() => resolve()), 10_000); });
+  w.postMessage(farewell);
+  await Promise.race([exited, late]);
+  clearTimeout(timer);
 }

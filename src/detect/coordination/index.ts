@@ -10,6 +10,7 @@ import type { Progress } from '../../util/progress.ts';
 import { resolveOptions, type CoordinationInput, type CoordinationOptions } from './options.ts';
 import { readPosts } from './read.ts';
 import { streamPairs } from './stream.ts';
+import { storeFeatures } from './feature-pool.ts';
 import { collectPairs, type PairCollection } from './engine.ts';
 import { postSpan } from './read.ts';
 import { buildEdges, QUT_EDGE_TYPE } from './networks.ts';
@@ -48,7 +49,7 @@ export async function runCoordination(store: Store, input: CoordinationInput = {
   const tick = (n: number) => progress?.tick(n);
   const collected = engine === 'memory'
     ? await collectPairs(readPosts(store, opts.chunkSize), opts, tick, workers)
-    : await streamPairs(readPosts(store, opts.chunkSize), opts, span, tick, workers, true);
+    : await streamPairs(storeFeatures(store, opts, workers, tick), opts, span, workers, true);
   return finish(store, opts, collected, started);
 }
 

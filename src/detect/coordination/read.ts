@@ -2,7 +2,9 @@
  * Streams posts out of the store in columnar batches, reading only the columns coordination
  * needs, never holding more than one batch of rows.
  */
+import type { Kysely } from 'kysely';
 import type { Store } from '../../store/open.ts';
+import type { Database } from '../../store/schema.ts';
 
 export interface PostBatch {
   length: number;
@@ -16,6 +18,8 @@ export interface PostBatch {
   urls: (string | null)[];
 }
 
+const COLUMNS = ['id', 'account_id', 'created_at', 'text', 'reply_to_id', 'repost_of_id', 'hashtags', 'urls'] as const;
+
 /**
  * Yields batches of posts with an account and a creation time in store order (id). Reading by
  * primary key is sequential on both backends; reading in time order through the created_at
@@ -26,7 +30,7 @@ export async function* readPosts(store: Store, batchSize: number): AsyncGenerato
   let lastId = -1;
   for (;;) {
     const rows = await store.db.selectFrom('posts')
-      .select(['id', 'account_id', 'created_at', 'text', 'reply_to_id', 'repost_of_id', 'hashtags', 'urls'])
+      .select(COLUMNS)
       .where('id', '>', lastId)
       .orderBy('id')
       .limit(batchSize)
@@ -37,6 +41,18 @@ export async function* readPosts(store: Store, batchSize: number): AsyncGenerato
     if (b.length) yield b;
     if (rows.length < batchSize) return;
   }
+}
+
+/** The posts whose id is in [from, to), in id order (one page of a reading worker). */
+export async function readIdRange(db: Kysely<Database>, from: number, to: number): Promise<PostBatch> {
+  const rows = await db.selectFrom('posts').select(COLUMNS).where('id', '>=', from).where('id', '<', to).orderBy('id').execute();
+  return toBatch(rows);
+}
+
+/** The smallest and largest post id, or null when there are no posts. */
+export async function idSpan(store: Store): Promise<{ first: number; last: number } | null> {
+  const r = await store.db.selectFrom('posts').select((eb) => [eb.fn.min('id').as('lo'), eb.fn.max('id').as('hi')]).executeTakeFirst();
+  return r?.lo == null || r.hi == null ? null : { first: Number(r.lo), last: Number(r.hi) };
 }
 
 /** The store's posts: how many, and their first and last creation times (ms). */
@@ -56,7 +72,7 @@ export async function* readRange(store: Store, batchSize: number, from: number, 
   for (;;) {
     const [t, id] = after;
     const rows = await store.db.selectFrom('posts')
-      .select(['id', 'account_id', 'created_at', 'text', 'reply_to_id', 'repost_of_id', 'hashtags', 'urls'])
+      .select(COLUMNS)
       .where((eb) => eb.or([eb('created_at', '>', t), eb.and([eb('created_at', '=', t), eb('id', '>', id)])]))
       .where('created_at', '<=', to)
       .orderBy('created_at').orderBy('id')

@@ -1,13 +1,12 @@
 /**
- * The streaming engine. Phase 1 reads the store in primary-key order, computes features on the
- * worker pool and spills them by time segment (spill.ts). Phase 2 takes the segments in time
+ * The streaming engine. Phase 1 takes the posts' features in primary-key order (feature-pool.ts)
+ * and spills them by time segment (spill.ts). Phase 2 takes the segments in time
  * order: each is joined with the previous segment's last window (the context: posts at most Δt
  * before the segment starts), sorted by time and paired exactly as the in-memory engine pairs the
  * whole corpus, reporting only pairs whose later post is in the segment. Pairs depend only on
  * posts within Δt of their later post and on the order (time, id), so the result is the same pair
  * set as the in-memory path's; memory is one segment plus its window, not the corpus.
  */
-import { featureStream } from './feature-pool.ts';
 import { mergeFeatures, type PairCollection } from './engine.ts';
 import { pairSegments, type SegmentTask } from './window-pool.ts';
 import { PairStore } from './networks.ts';
@@ -15,7 +14,6 @@ import { SegmentSpill } from './spill.ts';
 import { PairSpill } from './pair-spill.ts';
 import { pickFeatures } from './segment.ts';
 import type { FeatureBatch } from './features.ts';
-import type { PostBatch } from './read.ts';
 import type { CoordinationOptions } from './options.ts';
 
 /** The time span whose posts may be the later post of a pair, and roughly how many posts it holds. */
@@ -28,16 +26,15 @@ export interface PairSpan {
 }
 
 /**
- * Runs every selected network over the batches (any order; each post once) and returns the pairs
- * whose later post lies in `span`. With `reduce`, past `opts.spillPairs` pairs go to disk and
- * only those of groups heavy enough to be edges come back (pairTotal counts all); without it
- * (a split job, whose groups continue in other jobs) every pair is returned.
+ * Runs every selected network over the posts' features (batches in any order; each post once)
+ * and returns the pairs whose later post lies in `span`. With `reduce`, past `opts.spillPairs`
+ * pairs go to disk and only those of groups heavy enough to be edges come back (pairTotal counts
+ * all); without it (a split job, whose groups continue in other jobs) every pair is returned.
  */
 export async function streamPairs(
-  batches: AsyncIterable<PostBatch>,
+  features: AsyncIterable<FeatureBatch>,
   opts: CoordinationOptions,
   span: PairSpan,
-  onBatch?: (posts: number) => void,
   workers = 0,
   reduce = false,
 ): Promise<PairCollection> {
@@ -49,7 +46,7 @@ export async function streamPairs(
   const width = Math.max(1, Math.ceil((span.end - span.start + 1) / segments));
   const spill = new SegmentSpill(span.start, width, segments, opts.bands);
   try {
-    for await (const f of featureStream(batches, opts, workers, onBatch)) spill.write(f);
+    for await (const f of features) spill.write(f);
     const t1 = performance.now();
     let carry = keepFrom(mergeFeatures(spill.read(-1), opts.bands), span.start - W, opts.bands);
     let posts = 0;
