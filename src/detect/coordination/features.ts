@@ -5,8 +5,8 @@
  * typed arrays so a million posts cost a few hundred MB and batches can move between threads.
  */
 import { normaliseText, normaliseTag, normaliseUrl } from './normalise.ts';
-import { shingles } from './shingle.ts';
-import { bandKeys, signature } from './minhash.ts';
+import { shingleRoom, shinglesInto } from './shingle.ts';
+import { bandKeys, signatureOf } from './minhash.ts';
 import { hashString } from './hash.ts';
 import { EDGE_TYPES, type EdgeType } from './networks.ts';
 import type { PostBatch } from './read.ts';
@@ -47,14 +47,12 @@ export function keyHash(s: string): number {
 class Grow {
   u32 = new Uint32Array(1 << 16);
   n = 0;
-  push(v: Uint32Array): void {
-    if (this.n + v.length > this.u32.length) {
-      const b = new Uint32Array(Math.max(this.u32.length * 2, this.n + v.length));
-      b.set(this.u32.subarray(0, this.n));
-      this.u32 = b;
-    }
-    this.u32.set(v, this.n);
-    this.n += v.length;
+  /** Makes room for `extra` more values after the first n. */
+  reserve(extra: number): void {
+    if (this.n + extra <= this.u32.length) return;
+    const b = new Uint32Array(Math.max(this.u32.length * 2, this.n + extra));
+    b.set(this.u32.subarray(0, this.n));
+    this.u32 = b;
   }
 }
 
@@ -90,12 +88,14 @@ export function computeFeatures(b: PostBatch, o: FeatureOptions): FeatureBatch {
   for (let i = 0; i < n; i++) {
     const norm = normaliseText(b.text[i]);
     if (similar) {
-      const s = shingles(norm.text);
-      if (s.length >= o.minShingles) {
+      // Shingled straight into the pool; kept there only when the post is usable.
+      pool.reserve(shingleRoom(norm.text));
+      const count = shinglesInto(norm.text, pool.u32, pool.n);
+      if (count >= o.minShingles) {
         f.usable[i] = 1;
-        pool.push(s);
-        signature(s, o.k, sig, 0);
+        signatureOf(pool.u32, pool.n, pool.n + count, o.k, sig, 0);
         bandKeys(sig, o.bands, rows, f.keys, i * o.bands, 0);
+        pool.n += count;
       }
     }
     f.offsets[i + 1] = pool.n;

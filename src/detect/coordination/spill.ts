@@ -5,7 +5,7 @@
  * a temporary directory; the window phase then reads the segments back one at a time, in time
  * order. Memory holds one segment, never the corpus.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writevSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FeatureBatch } from './features.ts';
@@ -61,26 +61,32 @@ export class SegmentSpill {
     return this.counts.get(k) ?? 0;
   }
 
-  /** Reads segment k back (its batches, in write order) and deletes its file. */
+  /**
+   * Reads segment k back (its batches, in write order) and deletes its file. The batches' columns
+   * are views of one buffer (the file's bytes, no copy), so they move to a thread together.
+   */
   read(k: number): FeatureBatch[] {
     const fd = this.fds.get(k);
     if (fd === undefined) return [];
     closeSync(fd);
     this.fds.delete(k);
     const file = this.file(k);
-    const buf = readFileSync(file);
+    let buf: Uint8Array = readFileSync(file);
     rmSync(file);
+    // The views must own their buffer alone (it moves to another thread; a small file is read
+    // into Node's shared pool) and start at offset 0 (columns are 8-byte aligned in the file).
+    if (buf.byteOffset !== 0 || buf.buffer.byteLength !== buf.byteLength) buf = new Uint8Array(buf);
     const out: FeatureBatch[] = [];
     let at = 0;
     while (at < buf.length) {
-      const head = new Int32Array(buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + 4 * (1 + COLUMNS.length)));
-      at += head.byteLength;
+      const head = new Int32Array(buf.buffer, buf.byteOffset + at, 1 + COLUMNS.length);
+      at += HEAD_BYTES;
       const b = { n: head[0] } as FeatureBatch;
       COLUMNS.forEach((c, ci) => {
         const bytes = head[ci + 1];
-        // A copy, so every column is aligned and owns its memory.
-        (b as unknown as Record<string, Column>)[c] = new KINDS[c](buf.buffer.slice(buf.byteOffset + at, buf.byteOffset + at + bytes));
-        at += bytes;
+        const Kind = KINDS[c] as unknown as { new (b: ArrayBufferLike, offset: number, length: number): Column; BYTES_PER_ELEMENT: number };
+        (b as unknown as Record<string, Column>)[c] = new Kind(buf.buffer, buf.byteOffset + at, bytes / Kind.BYTES_PER_ELEMENT);
+        at += padded(bytes);
       });
       out.push(b);
     }
@@ -103,8 +109,25 @@ export class SegmentSpill {
     if (fd === undefined) this.fds.set(k, (fd = openSync(this.file(k), 'w')));
     this.counts.set(k, this.count(k) + b.n);
     const cols = COLUMNS.map((c) => b[c] as Column);
-    const head = new Int32Array([b.n, ...cols.map((a) => a.byteLength)]);
-    writeSync(fd, new Uint8Array(head.buffer));
-    for (const a of cols) if (a.byteLength) writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    const head = new Int32Array(HEAD_BYTES / 4);
+    head[0] = b.n;
+    cols.forEach((a, i) => { head[i + 1] = a.byteLength; });
+    // One write a piece; each column padded to 8 bytes so that it reads back as an aligned view.
+    const parts: Uint8Array[] = [new Uint8Array(head.buffer)];
+    for (const a of cols) {
+      if (a.byteLength) parts.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      if (padded(a.byteLength) > a.byteLength) parts.push(PAD.subarray(0, padded(a.byteLength) - a.byteLength));
+    }
+    const bytes = parts.reduce((sum, x) => sum + x.byteLength, 0);
+    const written = writevSync(fd, parts);
+    if (written !== bytes) throw new Error(`Only ${written} of ${bytes} bytes reached ${this.file(k)}; is the disk holding ${this.dir} full?`);
   }
+}
+
+/** A piece's header: its post count and each column's byte length, padded to 8 bytes. */
+const HEAD_BYTES = padded(4 * (1 + COLUMNS.length));
+const PAD = new Uint8Array(8);
+
+function padded(bytes: number): number {
+  return Math.ceil(bytes / 8) * 8;
 }

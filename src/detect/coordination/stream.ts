@@ -12,7 +12,7 @@ import { pairSegments, type SegmentTask } from './window-pool.ts';
 import { PairStore } from './networks.ts';
 import { SegmentSpill } from './spill.ts';
 import { PairSpill } from './pair-spill.ts';
-import { pickFeatures } from './segment.ts';
+import { evStartOf, pickFeatures } from './segment.ts';
 import type { FeatureBatch } from './features.ts';
 import type { CoordinationOptions } from './options.ts';
 
@@ -48,18 +48,20 @@ export async function streamPairs(
   try {
     for await (const f of features) spill.write(f);
     const t1 = performance.now();
-    let carry = keepFrom(mergeFeatures(spill.read(-1), opts.bands), span.start - W, opts.bands);
+    let carry = keepFrom(spill.read(-1), span.start - W, opts.bands);
     let posts = 0;
     let candidates = 0;
     let verified = 0;
-    // Segment k with its context; the next context is taken before the arrays move to a worker.
+    // Segment k's parts with its context first; the next context is taken before the parts move
+    // to a thread, which merges them (merging on this thread made it the phase's bottleneck).
     function* tasks(): Generator<SegmentTask> {
       for (let k = 0; k < segments; k++) {
         const parts = spill.read(k);
         const context = carry.n;
-        const all = mergeFeatures([carry, ...parts], opts.bands);
-        carry = keepFrom(all, spill.startOf(k + 1) - W, opts.bands);
-        if (all.n > context) yield { f: all, context };
+        const n = parts.reduce((sum, b) => sum + b.n, 0);
+        const next = keepFrom([carry, ...parts], spill.startOf(k + 1) - W, opts.bands);
+        if (n > 0) yield { parts: [carry, ...parts], context };
+        carry = next;
       }
     }
     // Starting threads costs more than it saves when there is one segment.
@@ -87,10 +89,15 @@ export async function streamPairs(
   }
 }
 
-/** The posts at or after `from` (the window the next segment needs), in time order. */
-function keepFrom(all: ReturnType<typeof mergeFeatures>, from: number, bands: number): FeatureBatch {
-  const idx: number[] = [];
-  for (let i = 0; i < all.n; i++) if (all.time[i] >= from) idx.push(i);
+/** The posts of `parts` at or after `from` (the window the next segment needs), in time order. */
+function keepFrom(parts: FeatureBatch[], from: number, bands: number): FeatureBatch {
+  const late = parts.map((b) => {
+    const idx: number[] = [];
+    for (let i = 0; i < b.n; i++) if (b.time[i] >= from) idx.push(i);
+    return pickFeatures({ ...b, evStart: evStartOf(b) }, idx, bands);
+  });
+  const all = mergeFeatures(late, bands);
+  const idx = Array.from({ length: all.n }, (_, i) => i);
   idx.sort((a, b) => all.time[a] - all.time[b] || all.id[a] - all.id[b]);
   return pickFeatures(all, idx, bands);
 }

@@ -4,12 +4,14 @@
  * Results are handed back in segment order; at most two segments are queued per worker.
  */
 import { inOrder } from '../../util/ordered-pool.ts';
-import { pairsFromFeatures, type AllFeatures } from './engine.ts';
+import { mergeFeatures, pairsFromFeatures } from './engine.ts';
 import { PairStore, type PairColumns } from './networks.ts';
 import type { CoordinationOptions } from './options.ts';
+import type { FeatureBatch } from './features.ts';
 
+/** A time segment's feature batches, the context (the previous segment's last window) first: `context` posts. */
 export interface SegmentTask {
-  f: AllFeatures;
+  parts: FeatureBatch[];
   context: number;
 }
 
@@ -23,16 +25,20 @@ export interface SegmentResult {
 /** Pairs every segment of `tasks` on `workers` threads (0 = this thread), calling `onResult` in segment order. */
 export async function pairSegments(tasks: Iterable<SegmentTask>, opts: CoordinationOptions, workers: number, onResult: (r: SegmentResult) => void): Promise<void> {
   if (workers <= 0) {
-    for (const t of tasks) {
-      const r = pairsFromFeatures(t.f, opts, new PairStore(), t.context);
-      onResult({ cols: r.pairs.columns(), posts: r.posts, candidates: r.candidates, verified: r.verified });
-    }
+    for (const t of tasks) onResult(pairSegment(t, opts));
     return;
   }
   const answers = inOrder<SegmentTask, SegmentResult & { seq: number }>(new URL('./window-worker.ts', import.meta.url), workers, tasks, (t) => {
-    const f = t.f;
-    const transfer = [f.id, f.account, f.time, f.usable, f.keys, f.offsets, f.pool, f.evStart, f.evType, f.evKey].map((a) => a.buffer as ArrayBuffer);
-    return { message: { f, context: t.context, opts }, transfer };
+    // The parts read from one file share its buffer: each buffer is moved once.
+    const transfer = new Set<ArrayBuffer>();
+    for (const f of t.parts) for (const a of [f.id, f.account, f.time, f.usable, f.keys, f.offsets, f.pool, f.evPost, f.evType, f.evKey]) transfer.add(a.buffer as ArrayBuffer);
+    return { message: { parts: t.parts, context: t.context, opts }, transfer: [...transfer] };
   });
   for await (const r of answers) onResult(r);
+}
+
+/** Merges a segment's parts and pairs its posts (on whichever thread runs it). */
+export function pairSegment(t: SegmentTask, opts: CoordinationOptions): SegmentResult {
+  const r = pairsFromFeatures(mergeFeatures(t.parts, opts.bands), opts, new PairStore(), t.context);
+  return { cols: r.pairs.columns(), posts: r.posts, candidates: r.candidates, verified: r.verified };
 }

@@ -1,9 +1,11 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { normaliseText, normaliseUrl } from '../../../src/detect/coordination/normalise.ts';
+import fc from 'fast-check';
+import { collapsePunctuation, normaliseText, normaliseUrl } from '../../../src/detect/coordination/normalise.ts';
 import { jaccard, shingles } from '../../../src/detect/coordination/shingle.ts';
 import { estimate, estimateStdError, signature, bandKeys, candidateProbability } from '../../../src/detect/coordination/minhash.ts';
 import { createRng } from '../../../src/util/random.ts';
+import { combine, fmix32 } from '../../../src/detect/coordination/hash.ts';
 
 describe('normalisation', () => {
   it('folds width, case, script and punctuation', () => {
@@ -17,6 +19,15 @@ describe('normalisation', () => {
     assert.deepEqual(n.mentions, ['alice']);
     assert.deepEqual(n.hashtags, ['话题', 'tag2']);
     assert.ok(!n.text.includes('http') && !n.text.includes('alice') && !n.text.includes('tag2'));
+  });
+  it('collapses punctuation, symbols and spaces exactly as the regular expression does, emoji and lone surrogates included', () => {
+    const byRegex = (s: string) => s.replace(/[\p{P}\p{S}\s]+/gu, ' ').trim();
+    for (const s of ['', ' ', '！！', 'a', ' a ', '，你好，世界。', '😀', 'a😀b', '😀a😀', 'x\ud83dy', '\ude00,', '\ud83d', 'a \u3000\u00a0 b', '¥100$', '𝐀𝐁', 'a\u2028b']) {
+      assert.equal(collapsePunctuation(s), byRegex(s), JSON.stringify(s));
+    }
+    const pieces = fc.constantFrom('a', '你', ' ', '，', '。', '!', '#', '😀', '🇨🇳', '\ud83d', '\ude00', '\u3000', '\t', '\n', '€', '𝐀', '𠀀', '-', '_', '0');
+    fc.assert(fc.property(fc.array(pieces, { maxLength: 40 }).map((a) => a.join('')), (s) => collapsePunctuation(s) === byRegex(s)), { numRuns: 3000 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (s) => collapsePunctuation(s) === byRegex(s)), { numRuns: 3000 });
   });
   it('normalises URLs to one canonical form', () => {
     assert.equal(normaliseUrl('HTTPS://www.News.com/x/?b=2&a=1&fbclid=zz'), normaliseUrl('http://news.com/x?a=1&b=2'));
@@ -55,6 +66,37 @@ function pairWith(rng: ReturnType<typeof createRng>, shared: number, only: numbe
 }
 
 describe('one-permutation MinHash', () => {
+  it('gives the signature of its definition: densified bins probe the sequence fmix32(combine(combine(seed, bin), attempt))', () => {
+    // The definition written plainly (no tabulated probes), as the detector computed it before.
+    const SEED = 0x5bd1e995;
+    const plain = (set: Uint32Array, k: number): number[] => {
+      const shift = 32 - Math.log2(k);
+      const sig = new Array<number>(k).fill(0xffffffff);
+      for (const x of set) {
+        const g = fmix32(x ^ SEED);
+        const bin = g >>> shift;
+        const v = (g & ((1 << shift) - 1)) >>> 0;
+        if (v < sig[bin]!) sig[bin] = v;
+      }
+      if (!set.length) return sig;
+      const filled = sig.map((v) => v !== 0xffffffff);
+      return sig.map((v, i) => {
+        if (filled[i]) return v;
+        for (let attempt = 0; ; attempt++) {
+          const j = fmix32(combine(combine(SEED, i), attempt)) & (k - 1);
+          if (filled[j]) return sig[j]!;
+        }
+      });
+    };
+    const rng = createRng(11);
+    for (const k of [16, 64, 256]) {
+      // From one shingle (nearly every bin probes, many beyond the tabulated 16) to more than k.
+      for (const size of [1, 2, 3, 5, 20, 60, 300]) {
+        const set = Uint32Array.from({ length: size }, () => (rng.next() * 2 ** 32) >>> 0).sort();
+        assert.deepEqual([...signature(set, k)], plain(set, k), `k ${k}, ${size} shingles`);
+      }
+    }
+  });
   it('agrees with exact Jaccard within the tolerance k implies', () => {
     const rng = createRng(3);
     const k = 64;
