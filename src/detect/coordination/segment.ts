@@ -54,11 +54,9 @@ export function pickFeatures(src: Source, idx: ArrayLike<number>, bands: number)
     out.account[x] = src.account[i];
     out.time[x] = src.time[i];
     out.usable[x] = src.usable[i];
-    if (hasKeys) out.keys.set(src.keys.subarray(i * bands, (i + 1) * bands), x * bands);
-    const s0 = src.offsets[i];
-    const s1 = src.offsets[i + 1];
-    out.pool.set(src.pool.subarray(s0, s1), p);
-    p += s1 - s0;
+    // Plain loops: a subarray per post costs more than copying its few values.
+    if (hasKeys) for (let b = 0, from = i * bands, to = x * bands; b < bands; b++) out.keys[to + b] = src.keys[from + b];
+    for (let s = src.offsets[i], end = src.offsets[i + 1]; s < end; s++) out.pool[p++] = src.pool[s];
     out.offsets[x + 1] = p;
     for (let k = src.evStart[i]; k < src.evStart[i + 1]; k++) {
       out.evPost[e] = x;

@@ -3,7 +3,9 @@
  * backends; reading in time order through the created_at index costs a random page read per
  * post), so each feature batch is split by time segment and appended to that segment's file in
  * a temporary directory; the window phase then reads the segments back one at a time, in time
- * order. Memory holds one segment, never the corpus.
+ * order. Each segment's last window (the posts the next segment pairs with) also goes to a small
+ * tail file, so the thread that hands out segments reads only tails, and the threads that pair
+ * segments read the segment files themselves. Memory holds a few segments, never the corpus.
  */
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writevSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,19 +14,26 @@ import type { FeatureBatch } from './features.ts';
 import { evStartOf, pickFeatures } from './segment.ts';
 
 type Column = Float64Array | Int32Array | Uint32Array | Uint8Array;
+type ColumnKind = { new (b: ArrayBufferLike, offset: number, length: number): Column; BYTES_PER_ELEMENT: number };
 const COLUMNS = ['id', 'account', 'time', 'usable', 'keys', 'offsets', 'pool', 'evPost', 'evType', 'evKey'] as const;
-const KINDS: Record<(typeof COLUMNS)[number], new (b: ArrayBuffer) => Column> = {
+const KINDS: Record<(typeof COLUMNS)[number], ColumnKind> = {
   id: Float64Array, account: Int32Array, time: Float64Array, usable: Uint8Array, keys: Uint32Array,
   offsets: Int32Array, pool: Uint32Array, evPost: Int32Array, evType: Uint8Array, evKey: Float64Array,
 };
 
-/** Time segments [start + k·width, start + (k+1)·width) spilled to files; segment −1 holds posts before `start`. */
+/**
+ * Time segments [start + k·width, start + (k+1)·width) spilled to files; segment −1 holds posts
+ * before `start`, of which only the tail is kept. The tail of segment k is its posts at or after
+ * start(k + 1) − windowMs.
+ */
 export class SegmentSpill {
   readonly dir: string;
-  private fds = new Map<number, number>();
-  private counts = new Map<number, number>();
+  private fds = new Map<string, number>();
 
-  constructor(readonly start: number, readonly width: number, readonly segments: number, readonly bands: number, parent = tmpdir()) {
+  constructor(
+    readonly start: number, readonly width: number, readonly segments: number, readonly bands: number, readonly windowMs: number,
+    parent = tmpdir(),
+  ) {
     this.dir = mkdtempSync(path.join(parent, 'censorscope-coordination-'));
   }
 
@@ -39,58 +48,49 @@ export class SegmentSpill {
     return this.start + k * this.width;
   }
 
-  /** Splits a batch by segment and appends each part to its file. */
+  /** First time of segment k's tail (the window before segment k + 1). */
+  tailFrom(k: number): number {
+    return this.startOf(k + 1) - this.windowMs;
+  }
+
+  /** Splits a batch by segment and appends each part to its file, and each part's tail to its tail file. */
   write(b: FeatureBatch): void {
     const seg = new Int32Array(b.n);
     const sizes = new Map<number, number>();
+    const tails = new Map<number, number>();
     for (let i = 0; i < b.n; i++) {
-      seg[i] = this.segmentOf(b.time[i]);
-      sizes.set(seg[i], (sizes.get(seg[i]) ?? 0) + 1);
+      const k = this.segmentOf(b.time[i]);
+      seg[i] = k;
+      sizes.set(k, (sizes.get(k) ?? 0) + 1);
+      if (k < this.segments - 1 && b.time[i] >= this.tailFrom(k)) tails.set(k, (tails.get(k) ?? 0) + 1);
     }
     const evStart = evStartOf(b);
     for (const [k, size] of sizes) {
+      // Posts before the start matter only as the first segment's context: their tail.
+      if (k < 0) continue;
       const idx = new Int32Array(size);
       let x = 0;
       for (let i = 0; i < b.n; i++) if (seg[i] === k) idx[x++] = i;
-      this.append(k, sizes.size === 1 ? b : pickFeatures({ ...b, evStart }, idx, this.bands));
+      this.append(segmentFile(k), sizes.size === 1 ? b : pickFeatures({ ...b, evStart }, idx, this.bands));
+    }
+    for (const [k, size] of tails) {
+      const idx = new Int32Array(size);
+      const from = this.tailFrom(k);
+      let x = 0;
+      for (let i = 0; i < b.n; i++) if (seg[i] === k && b.time[i] >= from) idx[x++] = i;
+      this.append(tailFile(k), pickFeatures({ ...b, evStart }, idx, this.bands));
     }
   }
 
-  /** Posts spilled into segment k so far. */
-  count(k: number): number {
-    return this.counts.get(k) ?? 0;
+  /** Reads segment k's tail back and deletes its file. */
+  readTail(k: number): FeatureBatch[] {
+    const file = this.finish(tailFile(k));
+    return file ? readSpillFile(file) : [];
   }
 
-  /**
-   * Reads segment k back (its batches, in write order) and deletes its file. The batches' columns
-   * are views of one buffer (the file's bytes, no copy), so they move to a thread together.
-   */
-  read(k: number): FeatureBatch[] {
-    const fd = this.fds.get(k);
-    if (fd === undefined) return [];
-    closeSync(fd);
-    this.fds.delete(k);
-    const file = this.file(k);
-    let buf: Uint8Array = readFileSync(file);
-    rmSync(file);
-    // The views must own their buffer alone (it moves to another thread; a small file is read
-    // into Node's shared pool) and start at offset 0 (columns are 8-byte aligned in the file).
-    if (buf.byteOffset !== 0 || buf.buffer.byteLength !== buf.byteLength) buf = new Uint8Array(buf);
-    const out: FeatureBatch[] = [];
-    let at = 0;
-    while (at < buf.length) {
-      const head = new Int32Array(buf.buffer, buf.byteOffset + at, 1 + COLUMNS.length);
-      at += HEAD_BYTES;
-      const b = { n: head[0] } as FeatureBatch;
-      COLUMNS.forEach((c, ci) => {
-        const bytes = head[ci + 1];
-        const Kind = KINDS[c] as unknown as { new (b: ArrayBufferLike, offset: number, length: number): Column; BYTES_PER_ELEMENT: number };
-        (b as unknown as Record<string, Column>)[c] = new Kind(buf.buffer, buf.byteOffset + at, bytes / Kind.BYTES_PER_ELEMENT);
-        at += padded(bytes);
-      });
-      out.push(b);
-    }
-    return out;
+  /** Ends writing segment k and returns its file for readSpillFile (null when it has no posts). */
+  segmentPath(k: number): string | null {
+    return this.finish(segmentFile(k));
   }
 
   /** Removes every file (also after a failure). */
@@ -100,14 +100,17 @@ export class SegmentSpill {
     rmSync(this.dir, { recursive: true, force: true });
   }
 
-  private file(k: number): string {
-    return path.join(this.dir, `segment-${k + 1}.bin`);
+  private finish(name: string): string | null {
+    const fd = this.fds.get(name);
+    if (fd === undefined) return null;
+    closeSync(fd);
+    this.fds.delete(name);
+    return path.join(this.dir, name);
   }
 
-  private append(k: number, b: FeatureBatch): void {
-    let fd = this.fds.get(k);
-    if (fd === undefined) this.fds.set(k, (fd = openSync(this.file(k), 'w')));
-    this.counts.set(k, this.count(k) + b.n);
+  private append(name: string, b: FeatureBatch): void {
+    let fd = this.fds.get(name);
+    if (fd === undefined) this.fds.set(name, (fd = openSync(path.join(this.dir, name), 'w')));
     const cols = COLUMNS.map((c) => b[c] as Column);
     const head = new Int32Array(HEAD_BYTES / 4);
     head[0] = b.n;
@@ -120,9 +123,39 @@ export class SegmentSpill {
     }
     const bytes = parts.reduce((sum, x) => sum + x.byteLength, 0);
     const written = writevSync(fd, parts);
-    if (written !== bytes) throw new Error(`Only ${written} of ${bytes} bytes reached ${this.file(k)}; is the disk holding ${this.dir} full?`);
+    if (written !== bytes) throw new Error(`Only ${written} of ${bytes} bytes reached ${path.join(this.dir, name)}; is the disk holding ${this.dir} full?`);
   }
 }
+
+/**
+ * Reads a spill file (its batches, in write order) and deletes it. The batches' columns are
+ * views of one buffer (the file's bytes, no copy), so they move to another thread together.
+ */
+export function readSpillFile(file: string): FeatureBatch[] {
+  let buf: Uint8Array = readFileSync(file);
+  rmSync(file);
+  // The views must own their buffer alone (it may move to another thread; a small file is read
+  // into Node's shared pool) and start at offset 0 (columns are 8-byte aligned in the file).
+  if (buf.byteOffset !== 0 || buf.buffer.byteLength !== buf.byteLength) buf = new Uint8Array(buf);
+  const out: FeatureBatch[] = [];
+  let at = 0;
+  while (at < buf.length) {
+    const head = new Int32Array(buf.buffer, at, 1 + COLUMNS.length);
+    at += HEAD_BYTES;
+    const b = { n: head[0] } as FeatureBatch;
+    COLUMNS.forEach((c, ci) => {
+      const bytes = head[ci + 1];
+      const Kind = KINDS[c];
+      (b as unknown as Record<string, Column>)[c] = new Kind(buf.buffer, at, bytes / Kind.BYTES_PER_ELEMENT);
+      at += padded(bytes);
+    });
+    out.push(b);
+  }
+  return out;
+}
+
+const segmentFile = (k: number) => `segment-${k + 1}.bin`;
+const tailFile = (k: number) => `tail-${k + 1}.bin`;
 
 /** A piece's header: its post count and each column's byte length, padded to 8 bytes. */
 const HEAD_BYTES = padded(4 * (1 + COLUMNS.length));

@@ -44,23 +44,22 @@ export async function streamPairs(
   const W = opts.windowSeconds * 1000;
   const segments = Math.max(1, Math.ceil(span.posts / opts.segmentPosts));
   const width = Math.max(1, Math.ceil((span.end - span.start + 1) / segments));
-  const spill = new SegmentSpill(span.start, width, segments, opts.bands);
+  const spill = new SegmentSpill(span.start, width, segments, opts.bands, W);
   try {
     for await (const f of features) spill.write(f);
     const t1 = performance.now();
-    let carry = keepFrom(spill.read(-1), span.start - W, opts.bands);
+    let carry = keepFrom(spill.readTail(-1), span.start - W, opts.bands);
     let posts = 0;
     let candidates = 0;
     let verified = 0;
-    // Segment k's parts with its context first; the next context is taken before the parts move
-    // to a thread, which merges them (merging on this thread made it the phase's bottleneck).
+    // Segment k's file with its context; the next context comes from the segment's tail, taken
+    // here, while the threads read, merge and pair the segments (doing that here made this
+    // thread the phase's bottleneck).
     function* tasks(): Generator<SegmentTask> {
       for (let k = 0; k < segments; k++) {
-        const parts = spill.read(k);
-        const context = carry.n;
-        const n = parts.reduce((sum, b) => sum + b.n, 0);
-        const next = keepFrom([carry, ...parts], spill.startOf(k + 1) - W, opts.bands);
-        if (n > 0) yield { parts: [carry, ...parts], context };
+        const file = spill.segmentPath(k);
+        const next = keepFrom([carry, ...spill.readTail(k)], spill.tailFrom(k), opts.bands);
+        if (file) yield { context: carry, file };
         carry = next;
       }
     }

@@ -1,6 +1,6 @@
 /**
  * The window phase on worker threads: time segments (each with its context) are independent, so
- * `workers` threads pair them at once while the main thread reads the next segment from disk.
+ * `workers` threads read and pair them at once while the main thread takes the next context.
  * Results are handed back in segment order; at most two segments are queued per worker.
  */
 import { inOrder } from '../../util/ordered-pool.ts';
@@ -8,11 +8,12 @@ import { mergeFeatures, pairsFromFeatures } from './engine.ts';
 import { PairStore, type PairColumns } from './networks.ts';
 import type { CoordinationOptions } from './options.ts';
 import type { FeatureBatch } from './features.ts';
+import { readSpillFile } from './spill.ts';
 
-/** A time segment's feature batches, the context (the previous segment's last window) first: `context` posts. */
+/** A time segment: its spill file and its context (the previous segment's last window, in time order). */
 export interface SegmentTask {
-  parts: FeatureBatch[];
-  context: number;
+  context: FeatureBatch;
+  file: string;
 }
 
 export interface SegmentResult {
@@ -29,16 +30,16 @@ export async function pairSegments(tasks: Iterable<SegmentTask>, opts: Coordinat
     return;
   }
   const answers = inOrder<SegmentTask, SegmentResult & { seq: number }>(new URL('./window-worker.ts', import.meta.url), workers, tasks, (t) => {
-    // The parts read from one file share its buffer: each buffer is moved once.
-    const transfer = new Set<ArrayBuffer>();
-    for (const f of t.parts) for (const a of [f.id, f.account, f.time, f.usable, f.keys, f.offsets, f.pool, f.evPost, f.evType, f.evKey]) transfer.add(a.buffer as ArrayBuffer);
-    return { message: { parts: t.parts, context: t.context, opts }, transfer: [...transfer] };
+    const c = t.context;
+    const transfer = [c.id, c.account, c.time, c.usable, c.keys, c.offsets, c.pool, c.evPost, c.evType, c.evKey].map((a) => a.buffer as ArrayBuffer);
+    return { message: { context: c, file: t.file, opts }, transfer };
   });
   for await (const r of answers) onResult(r);
 }
 
-/** Merges a segment's parts and pairs its posts (on whichever thread runs it). */
+/** Reads a segment (deleting its file), merges it after its context and pairs its posts, on whichever thread runs it. */
 export function pairSegment(t: SegmentTask, opts: CoordinationOptions): SegmentResult {
-  const r = pairsFromFeatures(mergeFeatures(t.parts, opts.bands), opts, new PairStore(), t.context);
+  const f = mergeFeatures([t.context, ...readSpillFile(t.file)], opts.bands);
+  const r = pairsFromFeatures(f, opts, new PairStore(), t.context.n);
   return { cols: r.pairs.columns(), posts: r.posts, candidates: r.candidates, verified: r.verified };
 }
