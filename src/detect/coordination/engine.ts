@@ -43,24 +43,48 @@ export interface AllFeatures {
   evKey: Float64Array;
 }
 
-/** Concatenates feature batches (in read order), emptying `parts` as it goes to bound peak memory. */
-export function mergeFeatures(parts: FeatureBatch[], bands: number): AllFeatures {
+type ArrayKind<T> = { new (buffer: ArrayBuffer, offset: number, length: number): T; BYTES_PER_ELEMENT: number };
+
+/**
+ * Memory that one thread's merges reuse, segment after segment: fresh arrays of a segment's size
+ * cost a page fault per 4 kB at first touch, which was a quarter of the window phase.
+ */
+export class FeatureArena {
+  private buffers = new Map<string, ArrayBuffer>();
+
+  /** An array of `length` over this arena's buffer `name` (its old contents are garbage). */
+  take<T>(name: string, Kind: ArrayKind<T>, length: number): T {
+    const bytes = length * Kind.BYTES_PER_ELEMENT;
+    let b = this.buffers.get(name);
+    if (!b || b.byteLength < bytes) this.buffers.set(name, (b = new ArrayBuffer(Math.ceil((bytes * 1.25) / 8) * 8)));
+    return new Kind(b, 0, length);
+  }
+}
+
+/**
+ * Concatenates feature batches (in read order), emptying `parts` as it goes to bound peak memory.
+ * With an arena the result lives in it, until the arena's next merge.
+ */
+export function mergeFeatures(parts: FeatureBatch[], bands: number, arena?: FeatureArena): AllFeatures {
   const n = parts.reduce((s, p) => s + p.n, 0);
   const poolLen = parts.reduce((s, p) => s + p.pool.length, 0);
   const evLen = parts.reduce((s, p) => s + p.evKey.length, 0);
+  const array = <T>(name: string, Kind: ArrayKind<T> & (new (length: number) => T), length: number): T =>
+    arena ? arena.take(name, Kind, length) : new Kind(length);
   const all: AllFeatures = {
     n,
-    id: new Float64Array(n),
-    account: new Int32Array(n),
-    time: new Float64Array(n),
-    usable: new Uint8Array(n),
-    keys: new Uint32Array(parts.some((p) => p.keys.length) ? n * bands : 0),
-    offsets: new Float64Array(n + 1),
-    pool: new Uint32Array(poolLen),
-    evStart: new Int32Array(n + 1),
-    evType: new Uint8Array(evLen),
-    evKey: new Float64Array(evLen),
+    id: array('id', Float64Array, n),
+    account: array('account', Int32Array, n),
+    time: array('time', Float64Array, n),
+    usable: array('usable', Uint8Array, n),
+    keys: array('keys', Uint32Array, parts.some((p) => p.keys.length) ? n * bands : 0),
+    offsets: array('offsets', Float64Array, n + 1),
+    pool: array('pool', Uint32Array, poolLen),
+    evStart: array('evStart', Int32Array, n + 1),
+    evType: array('evType', Uint8Array, evLen),
+    evKey: array('evKey', Float64Array, evLen),
   };
+  all.offsets[0] = 0;
   let at = 0;
   let poolAt = 0;
   let evAt = 0;
@@ -73,6 +97,7 @@ export function mergeFeatures(parts: FeatureBatch[], bands: number): AllFeatures
     all.time.set(p.time, at);
     all.usable.set(p.usable, at);
     if (p.keys.length) all.keys.set(p.keys, at * bands);
+    else if (all.keys.length) all.keys.fill(0, at * bands, (at + p.n) * bands);
     all.pool.set(p.pool, poolAt);
     for (let i = 0; i < p.n; i++) all.offsets[at + i + 1] = poolAt + p.offsets[i + 1];
     all.evType.set(p.evType, evAt);

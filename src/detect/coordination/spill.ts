@@ -7,7 +7,7 @@
  * tail file, so the thread that hands out segments reads only tails, and the threads that pair
  * segments read the segment files themselves. Memory holds a few segments, never the corpus.
  */
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writevSync } from 'node:fs';
+import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writevSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FeatureBatch } from './features.ts';
@@ -129,14 +129,15 @@ export class SegmentSpill {
 
 /**
  * Reads a spill file (its batches, in write order) and deletes it. The batches' columns are
- * views of one buffer (the file's bytes, no copy), so they move to another thread together.
+ * views of one buffer (the file's bytes, no copy): a buffer of their own, so they can move to
+ * another thread together, or `scratch`'s, valid until its next read.
  */
-export function readSpillFile(file: string): FeatureBatch[] {
-  let buf: Uint8Array = readFileSync(file);
+export function readSpillFile(file: string, scratch?: ReadScratch): FeatureBatch[] {
+  let buf = scratch ? readInto(file, scratch) : readFileSync(file);
   rmSync(file);
   // The views must own their buffer alone (it may move to another thread; a small file is read
   // into Node's shared pool) and start at offset 0 (columns are 8-byte aligned in the file).
-  if (buf.byteOffset !== 0 || buf.buffer.byteLength !== buf.byteLength) buf = new Uint8Array(buf);
+  if (!scratch && (buf.byteOffset !== 0 || buf.buffer.byteLength !== buf.byteLength)) buf = new Uint8Array(buf);
   const out: FeatureBatch[] = [];
   let at = 0;
   while (at < buf.length) {
@@ -152,6 +153,27 @@ export function readSpillFile(file: string): FeatureBatch[] {
     out.push(b);
   }
   return out;
+}
+
+/** A buffer one thread reads its spill files into, file after file (a fresh one per file faults every page in again). */
+export interface ReadScratch {
+  buf: Uint8Array;
+}
+
+function readInto(file: string, scratch: ReadScratch): Uint8Array {
+  const fd = openSync(file, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    if (scratch.buf.byteLength < size) scratch.buf = new Uint8Array(Math.ceil((size * 1.25) / 8) * 8);
+    for (let at = 0; at < size;) {
+      const got = readSync(fd, scratch.buf, at, size - at, at);
+      if (got === 0) throw new Error(`${file} ended after ${at} of ${size} bytes while it was read back.`);
+      at += got;
+    }
+    return scratch.buf.subarray(0, size);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const segmentFile = (k: number) => `segment-${k + 1}.bin`;
