@@ -11,21 +11,17 @@ import { idSpan, readPosts, type PostBatch } from './read.ts';
 import type { FeatureRequest } from './feature-worker.ts';
 import type { Store } from '../../store/open.ts';
 import type { CoordinationOptions } from './options.ts';
-import { bySegment, type SegmentGeometry } from './segment.ts';
 
 const WORKER = new URL('./feature-worker.ts', import.meta.url);
 
-/**
- * Features of every post of the store in id order (grouped by segment within each batch, given
- * `segments`), read by the feature threads where they can open the store.
- */
-export function storeFeatures(store: Store, opts: CoordinationOptions, workers: number, onBatch?: (n: number) => void, segments?: SegmentGeometry): AsyncGenerator<FeatureBatch> {
-  if (workers <= 0 || !store.location) return featureStream(readPosts(store, opts.chunkSize), opts, workers, onBatch, segments);
-  return featurePages(store, opts, workers, onBatch, segments);
+/** Features of every post of the store in id order, read by the feature threads where they can open the store. */
+export function storeFeatures(store: Store, opts: CoordinationOptions, workers: number, onBatch?: (n: number) => void): AsyncGenerator<FeatureBatch> {
+  if (workers <= 0 || !store.location) return featureStream(readPosts(store, opts.chunkSize), opts, workers, onBatch);
+  return featurePages(store, opts, workers, onBatch);
 }
 
 /** Pages of `chunkSize` consecutive ids, each read and turned into features on a thread. */
-async function* featurePages(store: Store, opts: CoordinationOptions, workers: number, onBatch?: (n: number) => void, segments?: SegmentGeometry): AsyncGenerator<FeatureBatch> {
+async function* featurePages(store: Store, opts: CoordinationOptions, workers: number, onBatch?: (n: number) => void): AsyncGenerator<FeatureBatch> {
   const span = await idSpan(store);
   if (!span) return;
   const location = store.location!;
@@ -34,7 +30,7 @@ async function* featurePages(store: Store, opts: CoordinationOptions, workers: n
     for (let from = span!.first; from <= span!.last; from += opts.chunkSize) yield from;
   }
   const answers = inOrder<number, { seq: number; f: FeatureBatch }>(WORKER, workers, pages(), (from) => {
-    const request: FeatureRequest = { page: { location, from, to: from + opts.chunkSize }, opts: fo, segments };
+    const request: FeatureRequest = { page: { location, from, to: from + opts.chunkSize }, opts: fo };
     return { message: request };
   }, 2, { farewell: true });
   for await (const { f } of answers) {
@@ -52,19 +48,17 @@ function featureOptions(opts: FeatureOptions): FeatureOptions {
  * thread). At most two batches are queued per worker, so memory stays a few batches however
  * large the store.
  */
-export async function* featureStream(
-  batches: AsyncIterable<PostBatch>, opts: FeatureOptions, workers: number, onBatch?: (n: number) => void, segments?: SegmentGeometry,
-): AsyncGenerator<FeatureBatch> {
+export async function* featureStream(batches: AsyncIterable<PostBatch>, opts: FeatureOptions, workers: number, onBatch?: (n: number) => void): AsyncGenerator<FeatureBatch> {
   const fo = featureOptions(opts);
   if (workers <= 0) {
     for await (const b of batches) {
-      const f = computeFeatures(segments ? bySegment(b, segments) : b, fo);
+      const f = computeFeatures(b, fo);
       onBatch?.(b.length);
       yield f;
     }
     return;
   }
-  const answers = inOrder<PostBatch, { seq: number; f: FeatureBatch }>(WORKER, workers, batches, (batch) => ({ message: { batch, opts: fo, segments } satisfies FeatureRequest }));
+  const answers = inOrder<PostBatch, { seq: number; f: FeatureBatch }>(WORKER, workers, batches, (batch) => ({ message: { batch, opts: fo } satisfies FeatureRequest }));
   for await (const { f } of answers) {
     onBatch?.(f.n);
     yield f;

@@ -5,18 +5,11 @@
 import { parentPort } from 'node:worker_threads';
 import { computeFeatures, type FeatureOptions } from './features.ts';
 import { readIdRange, type PostBatch } from './read.ts';
-import { bySegment, type SegmentGeometry } from './segment.ts';
 import { openStoreConnection } from '../../store/open.ts';
 import type { Backend, StoreLocation } from '../../store/backend.ts';
 
-/**
- * Posts to compute features of, or a page of ids [from, to) to read first; with `segments`, the
- * features come grouped by time segment (bySegment).
- */
-export type FeatureRequest = ({ batch: PostBatch } | { page: { location: StoreLocation; from: number; to: number } }) & {
-  opts: FeatureOptions;
-  segments?: SegmentGeometry;
-};
+/** Posts to compute features of, or a page of ids [from, to) to read first. */
+export type FeatureRequest = { batch: PostBatch; opts: FeatureOptions } | { page: { location: StoreLocation; from: number; to: number }; opts: FeatureOptions };
 
 let store: Promise<Backend> | null = null;
 
@@ -33,7 +26,7 @@ parentPort!.on('message', async (msg: (FeatureRequest & { seq: number }) | { far
   } else {
     batch = msg.batch;
   }
-  const f = computeFeatures(msg.segments ? bySegment(batch, msg.segments) : batch, msg.opts);
+  const f = computeFeatures(batch, msg.opts);
   const transfer = [f.id, f.account, f.time, f.usable, f.keys, f.offsets, f.pool, f.evPost, f.evType, f.evKey].map((a) => a.buffer as ArrayBuffer);
   parentPort!.postMessage({ seq: msg.seq, f }, transfer);
 });

@@ -49,7 +49,7 @@ export async function runCoordination(store: Store, input: CoordinationInput = {
   const tick = (n: number) => progress?.tick(n);
   const collected = engine === 'memory'
     ? await collectPairs(readPosts(store, opts.chunkSize), opts, tick, workers)
-    : await streamPairs((segments) => storeFeatures(store, opts, workers, tick, segments), opts, span, workers, true);
+    : await streamPairs(storeFeatures(store, opts, workers, tick), opts, span, workers, true);
   return finish(store, opts, collected, started);
 }
 

@@ -4,45 +4,6 @@
  */
 import type { FeatureBatch } from './features.ts';
 import type { AllFeatures } from './engine.ts';
-import type { PostBatch } from './read.ts';
-
-/** Time segments [start + k·width, start + (k+1)·width), k < segments; −1 before the start. */
-export interface SegmentGeometry {
-  start: number;
-  width: number;
-  segments: number;
-}
-
-/** Segment of a post time (−1 before the start; times past the end go to the last segment). */
-export function segmentOf(t: number, g: SegmentGeometry): number {
-  if (t < g.start) return -1;
-  return Math.min(g.segments - 1, Math.floor((t - g.start) / g.width));
-}
-
-/**
- * The batch's posts grouped by segment, in their order within each (a stable counting sort), so
- * that features computed from it leave each segment's posts side by side for the spill to write
- * as they are, without copying them out one by one.
- */
-export function bySegment(b: PostBatch, g: SegmentGeometry): PostBatch {
-  const seg = new Int32Array(b.length);
-  const count = new Int32Array(g.segments + 2);
-  let sorted = true;
-  for (let i = 0; i < b.length; i++) {
-    seg[i] = segmentOf(b.time[i], g) + 1;
-    count[seg[i] + 1]++;
-    if (i > 0 && seg[i] < seg[i - 1]) sorted = false;
-  }
-  if (sorted) return b;
-  for (let k = 1; k < count.length; k++) count[k] += count[k - 1];
-  const order = new Int32Array(b.length);
-  for (let i = 0; i < b.length; i++) order[count[seg[i]]++] = i;
-  const pick = <T>(a: T[]): T[] => Array.from(order, (i) => a[i]);
-  return {
-    length: b.length, id: pick(b.id), account: pick(b.account), time: pick(b.time), text: pick(b.text), replyTo: pick(b.replyTo),
-    repostOf: pick(b.repostOf), hashtags: pick(b.hashtags), urls: pick(b.urls),
-  };
-}
 
 /** Post i's key events are ev*[evStart[i] .. evStart[i+1]) (from a batch's evPost column). */
 export function evStartOf(b: FeatureBatch): Int32Array {

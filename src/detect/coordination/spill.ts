@@ -11,7 +11,7 @@ import { closeSync, fstatSync, mkdtempSync, openSync, readFileSync, readSync, rm
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FeatureBatch } from './features.ts';
-import { evStartOf, pickFeatures, segmentOf, type SegmentGeometry } from './segment.ts';
+import { evStartOf, pickFeatures } from './segment.ts';
 
 type Column = Float64Array | Int32Array | Uint32Array | Uint8Array;
 type ColumnKind = { new (b: ArrayBufferLike, offset: number, length: number): Column; BYTES_PER_ELEMENT: number };
@@ -37,9 +37,10 @@ export class SegmentSpill {
     this.dir = mkdtempSync(path.join(parent, 'censorscope-coordination-'));
   }
 
-  /** Where the segments are (for bySegment on the feature threads). */
-  get geometry(): SegmentGeometry {
-    return { start: this.start, width: this.width, segments: this.segments };
+  /** Segment of a post time (−1 before the start; times past the end go to the last segment). */
+  segmentOf(t: number): number {
+    if (t < this.start) return -1;
+    return Math.min(this.segments - 1, Math.floor((t - this.start) / this.width));
   }
 
   /** First time of segment k. */
@@ -52,61 +53,18 @@ export class SegmentSpill {
     return this.startOf(k + 1) - this.windowMs;
   }
 
-  /**
-   * Splits a batch by segment and appends each part to its file, and each part's tail to its tail
-   * file. A batch grouped by segment (bySegment) is written as slices of its arrays.
-   */
+  /** Splits a batch by segment and appends each part to its file, and each part's tail to its tail file. */
   write(b: FeatureBatch): void {
-    const g = this.geometry;
     const seg = new Int32Array(b.n);
     const sizes = new Map<number, number>();
     const tails = new Map<number, number>();
-    let grouped = true;
     for (let i = 0; i < b.n; i++) {
-      const k = segmentOf(b.time[i], g);
+      const k = this.segmentOf(b.time[i]);
       seg[i] = k;
-      if (i > 0 && k < seg[i - 1]) grouped = false;
       sizes.set(k, (sizes.get(k) ?? 0) + 1);
       if (k < this.segments - 1 && b.time[i] >= this.tailFrom(k)) tails.set(k, (tails.get(k) ?? 0) + 1);
     }
     const evStart = evStartOf(b);
-    if (grouped) {
-      for (let x0 = 0; x0 < b.n;) {
-        let x1 = x0 + 1;
-        while (x1 < b.n && seg[x1] === seg[x0]) x1++;
-        // Posts before the start matter only as the first segment's context: their tail.
-        if (seg[x0] >= 0) this.append(segmentFile(seg[x0]), this.slice(b, evStart, x0, x1));
-        x0 = x1;
-      }
-    } else this.writePicked(b, seg, sizes, evStart);
-    for (const [k, size] of tails) {
-      const idx = new Int32Array(size);
-      const from = this.tailFrom(k);
-      let x = 0;
-      for (let i = 0; i < b.n; i++) if (seg[i] === k && b.time[i] >= from) idx[x++] = i;
-      this.append(tailFile(k), pickFeatures({ ...b, evStart }, idx, this.bands));
-    }
-  }
-
-  /** Posts [x0, x1) of a batch as a batch of their own: views of its arrays, offsets rebased. */
-  private slice(b: FeatureBatch, evStart: Int32Array, x0: number, x1: number): FeatureBatch {
-    if (x0 === 0 && x1 === b.n) return b;
-    const p0 = b.offsets[x0];
-    const e0 = evStart[x0];
-    const e1 = evStart[x1];
-    const offsets = new Int32Array(x1 - x0 + 1);
-    for (let x = x0; x <= x1; x++) offsets[x - x0] = b.offsets[x] - p0;
-    const evPost = new Int32Array(e1 - e0);
-    for (let e = e0; e < e1; e++) evPost[e - e0] = b.evPost[e] - x0;
-    return {
-      n: x1 - x0, id: b.id.subarray(x0, x1), account: b.account.subarray(x0, x1), time: b.time.subarray(x0, x1),
-      usable: b.usable.subarray(x0, x1), keys: b.keys.subarray(x0 * this.bands, b.keys.length ? x1 * this.bands : 0), offsets,
-      pool: b.pool.subarray(p0, b.offsets[x1]), evPost, evType: b.evType.subarray(e0, e1), evKey: b.evKey.subarray(e0, e1),
-    };
-  }
-
-  /** The same split for a batch in any order: each segment's posts copied out. */
-  private writePicked(b: FeatureBatch, seg: Int32Array, sizes: Map<number, number>, evStart: Int32Array): void {
     for (const [k, size] of sizes) {
       // Posts before the start matter only as the first segment's context: their tail.
       if (k < 0) continue;
@@ -114,6 +72,13 @@ export class SegmentSpill {
       let x = 0;
       for (let i = 0; i < b.n; i++) if (seg[i] === k) idx[x++] = i;
       this.append(segmentFile(k), sizes.size === 1 ? b : pickFeatures({ ...b, evStart }, idx, this.bands));
+    }
+    for (const [k, size] of tails) {
+      const idx = new Int32Array(size);
+      const from = this.tailFrom(k);
+      let x = 0;
+      for (let i = 0; i < b.n; i++) if (seg[i] === k && b.time[i] >= from) idx[x++] = i;
+      this.append(tailFile(k), pickFeatures({ ...b, evStart }, idx, this.bands));
     }
   }
 

@@ -17,7 +17,6 @@ import { CoordinationOptionsSchema, resolveOptions, type CoordinationInput, type
 import { postSpan, readRange } from './read.ts';
 import { streamPairs } from './stream.ts';
 import { featureStream } from './feature-pool.ts';
-import type { SegmentGeometry } from './segment.ts';
 import { PairStore } from './networks.ts';
 import { PairSpill } from './pair-spill.ts';
 import { finish, type CoordinationResult } from './index.ts';
@@ -112,8 +111,7 @@ export async function runJob(store: Store, job: SplitJob, worker: string, onBatc
     .where('created_at', '>=', from).where('created_at', '<=', job.end).executeTakeFirstOrThrow();
   const posts = Number(count.n);
   const workers = opts.workers >= 0 ? opts.workers : posts >= 50_000 ? Math.min(2, availableParallelism()) : 0;
-  const read = (segments: SegmentGeometry) => featureStream(readRange(store, opts.chunkSize, from, job.end), opts, workers, onBatch, segments);
-  const res = await streamPairs(read, opts, { start: job.start, end: job.end, posts }, workers);
+  const res = await streamPairs(featureStream(readRange(store, opts.chunkSize, from, job.end), opts, workers, onBatch), opts, { start: job.start, end: job.end, posts }, workers);
   const p = res.pairs;
   return db.transaction().execute(async (tx) => {
     const mine = await tx.updateTable('coordination_jobs')

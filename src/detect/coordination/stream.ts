@@ -12,7 +12,7 @@ import { pairSegments, type SegmentTask } from './window-pool.ts';
 import { PairStore } from './networks.ts';
 import { SegmentSpill } from './spill.ts';
 import { PairSpill } from './pair-spill.ts';
-import { evStartOf, pickFeatures, type SegmentGeometry } from './segment.ts';
+import { evStartOf, pickFeatures } from './segment.ts';
 import type { FeatureBatch } from './features.ts';
 import type { CoordinationOptions } from './options.ts';
 
@@ -26,13 +26,13 @@ export interface PairSpan {
 }
 
 /**
- * Runs every selected network over the posts' features (batches in any order, from `features`
- * given the segments; each post once) and returns the pairs whose later post lies in `span`. With `reduce`, past `opts.spillPairs`
+ * Runs every selected network over the posts' features (batches in any order; each post once)
+ * and returns the pairs whose later post lies in `span`. With `reduce`, past `opts.spillPairs`
  * pairs go to disk and only those of groups heavy enough to be edges come back (pairTotal counts
  * all); without it (a split job, whose groups continue in other jobs) every pair is returned.
  */
 export async function streamPairs(
-  features: (segments: SegmentGeometry) => AsyncIterable<FeatureBatch>,
+  features: AsyncIterable<FeatureBatch>,
   opts: CoordinationOptions,
   span: PairSpan,
   workers = 0,
@@ -46,7 +46,7 @@ export async function streamPairs(
   const width = Math.max(1, Math.ceil((span.end - span.start + 1) / segments));
   const spill = new SegmentSpill(span.start, width, segments, opts.bands, W);
   try {
-    for await (const f of features(spill.geometry)) spill.write(f);
+    for await (const f of features) spill.write(f);
     const t1 = performance.now();
     let carry = keepFrom(spill.readTail(-1), span.start - W, opts.bands);
     let posts = 0;
