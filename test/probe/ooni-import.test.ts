@@ -97,6 +97,29 @@ for (const b of backends()) {
       assert.equal(Buffer.from(err.raw.replace(/^base64:/, ''), 'base64').toString(), '{"input":\u0000"x"}');
     });
 
+    it('quarantines test keys the store cannot keep in its columns, naming the key, on every backend (found by the fuzz test)', async () => {
+      const keys = (i: number, k: Record<string, unknown>) => JSON.stringify(measurement(i, { input: `https://keys${i}.example/`, test_keys: { accessible: false, ...k } }));
+      const lines = [
+        keys(1, { blocking: 'tcp_i\u0000p' }),
+        keys(2, { blocking: 'dns', x_verdict: 'blocked\u0000' }),
+        keys(3, { blocking: { dns: true } }),
+        keys(4, { blocking: 'dns', x_blocking_flags: 1.5 }),
+        keys(5, { blocking: 'dns', x_blocking_flags: 2 ** 40 }),
+        keys(6, { blocking: 'http-diff', x_blocking_flags: 4, x_verdict: 'blocked' }),
+        keys(7, { blocking: false, accessible: true }),
+      ];
+      const file = files.file('keys.jsonl', lines.join('\n') + '\n');
+      const c = await importOoniFile(t.store, file, { quiet: true });
+      assert.deepEqual(c, { rows: 7, imported: 2, duplicates: 0, quarantined: 5 });
+      const errs = await t.store.db.selectFrom('import_errors').select(['line', 'field', 'reason', 'raw']).where('file', '=', file).orderBy('line').execute();
+      assert.deepEqual(errs.map((e) => [e.line, e.field]), [[1, 'test_keys.blocking'], [2, 'test_keys.x_verdict'], [3, 'test_keys.blocking'], [4, 'test_keys.x_blocking_flags'], [5, 'test_keys.x_blocking_flags']]);
+      assert.match(errs[0].reason, /NUL/);
+      assert.ok(errs.every((e) => !e.reason.includes('\u0000')), 'no reason holds a raw NUL');
+      assert.deepEqual(errs.map((e) => e.raw), lines.slice(0, 5), 'each line is kept as written');
+      const stored = await measurementsOf('keys');
+      assert.deepEqual(stored.map((r) => r.input), ['https://keys6.example/', 'https://keys7.example/']);
+    });
+
     it('accepts a UTF-8 BOM before the first measurement', async () => {
       const file = files.file('bom.jsonl', '\uFEFF' + JSON.stringify(measurement(1, { input: 'https://bom.example/' })) + '\n');
       assert.deepEqual(await importOoniFile(t.store, file, { quiet: true }), { rows: 1, imported: 1, duplicates: 0, quarantined: 0 });

@@ -21,6 +21,16 @@ const storableInput = storableText.refine((s) => Buffer.byteLength(s) <= MAX_INP
   message: `is longer than ${MAX_INPUT_BYTES} bytes, the longest input the store indexes`,
 });
 
+/**
+ * The test keys the store copies into its own columns (blocking, verdict, flags): a hostile value
+ * (a NUL, a fraction for an integer) is refused with its field, not left to fail the write.
+ */
+const StoredTestKeysSchema = z.object({
+  blocking: z.union([storableText, z.boolean()]).nullable().optional(),
+  x_verdict: storableText.optional(),
+  x_blocking_flags: z.number().int().min(0).max(2 ** 31 - 1).optional(),
+}).passthrough();
+
 /** The envelope fields every measurement must carry (what we validate on write and on import). */
 export const OoniEnvelopeSchema = z.object({
   data_format_version: z.string(),
@@ -33,7 +43,7 @@ export const OoniEnvelopeSchema = z.object({
   software_name: z.string(),
   software_version: z.string(),
   test_name: storableText,
-  test_keys: z.record(z.string(), z.unknown()),
+  test_keys: StoredTestKeysSchema,
   report_id: storableText.optional(),
   measurement_uid: storableText.refine((s) => s.length <= 256, { message: 'is longer than 256 characters; OONI\'s are about 60' }).optional(),
   test_runtime: z.number().optional(),
