@@ -51,17 +51,14 @@ export const OoniEnvelopeSchema = z.object({
 }).passthrough();
 export type OoniEnvelope = z.infer<typeof OoniEnvelopeSchema>;
 
-/** The web-connectivity test keys we read back (OONI's and ours). */
-export const WebConnectivityKeysSchema = z.object({
+/** The web-connectivity test keys we read back (OONI's and ours): the stored ones, and the rest. */
+export const WebConnectivityKeysSchema = StoredTestKeysSchema.extend({
   queries: z.array(z.unknown()).nullable().optional(),
   tcp_connect: z.array(z.unknown()).nullable().optional(),
   tls_handshakes: z.array(z.unknown()).nullable().optional(),
   requests: z.array(z.unknown()).nullable().optional(),
-  blocking: z.union([z.string(), z.boolean()]).nullable().optional(),
   accessible: z.boolean().nullable().optional(),
   dns_consistency: z.string().nullable().optional(),
-  x_blocking_flags: z.number().optional(),
-  x_verdict: z.string().optional(),
   x_blocked_how: z.array(z.string()).optional(),
 }).passthrough();
 
