@@ -61,6 +61,15 @@ const DAY = 86_400_000;
 const toTraditional = OpenCC.Converter({ from: 'cn', to: 'tw' });
 const TAGS = ['日常', '美食', '旅行', '新闻', '生活'];
 
+// Campaign texts when the shared Spamouflage seeds are absent (a user's machine). Each campaign
+// needs its own message, as with the real seeds: with a couple of texts, campaigns of the same
+// day posted the same words and the detector rightly merged them. Three clauses from three
+// lists: two texts share at most two clauses, far below the detector's 0.8 similarity.
+const OPENINGS = ['坚决拥护清朗行动', '境外媒体又在造谣抹黑', '网络空间不是法外之地', '我们要相信官方通报', '某些大V别有用心', '请大家擦亮眼睛'];
+const MIDDLES = ['净化网络环境人人有责', '真相终将大白于天下', '谣言止于智者', '团结一心共建美好家园', '不信谣不传谣', '抵制境外势力渗透'];
+const CLOSINGS = ['大家一起转发支持', '为祖国点赞', '请看权威发布', '让正能量充满网络', '点赞关注不迷路', '守护我们的家园'];
+const BUILTIN_SEEDS = OPENINGS.flatMap((a) => MIDDLES.flatMap((b) => CLOSINGS.map((c) => `${a}，${b}，${c}！`)));
+
 export class Scenario {
   readonly accounts: SimAccount[] = [];
   readonly posts: SimPost[] = [];
@@ -80,7 +89,7 @@ export class Scenario {
     const dataDir = opts.dataDir === undefined ? sharedDataDir() : opts.dataDir;
     const corpus = loadCorpus(dataDir);
     this.organic = corpus.organic;
-    this.seeds = corpus.seeds.length ? corpus.seeds : ['真相只有一个，请大家转发支持', '外国势力又在造谣抹黑，我们要团结'];
+    this.seeds = corpus.seeds.length ? corpus.seeds : BUILTIN_SEEDS;
     this.rules = loadRules(dataDir);
     const rng = createRng(opts.seed);
     for (let i = 0; i < this.o.accounts; i++) this.addAccount(rng, false);
